@@ -1,0 +1,120 @@
+"""Settings for each mode, read from the environment and chosen by PORTAL_ENV.
+
+Settings are read when the app is created, not when this module is imported, so a test (or a
+process manager) can change the environment and build a new app.
+"""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment lacks a setting the chosen mode requires."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    """Read a whole-number setting, failing with a clear message on a bad value."""
+    raw = env.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+class Config:
+    """Settings shared by every mode."""
+
+    name = "base"
+
+    @classmethod
+    def settings(cls, env: Mapping[str, str]) -> dict:
+        """Return the Flask settings for this mode from the given environment."""
+        return {
+            "PORTAL_ENV": cls.name,
+            "SECRET_KEY": env.get("SECRET_KEY"),
+            "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL"),
+            # hide_parameters: a failed statement's values (a lead's name, email) never reach a log.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+            "SITE_NAME": "Medical Career Guide",
+            # Absolute URLs (sitemap, canonical links, Open Graph) start with this.
+            "SITE_URL": env.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+            "RATELIMIT_HEADERS_ENABLED": True,
+            # Reverse proxies in front of the app, so the client IP is read correctly.
+            "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
+            "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "WTF_CSRF_TIME_LIMIT": None,  # the session bounds the token's life, not a clock
+        }
+
+
+class DevelopmentConfig(Config):
+    """Local work: SQLite under instance/, a throwaway secret key."""
+
+    name = "development"
+
+    @classmethod
+    def settings(cls, env: Mapping[str, str]) -> dict:
+        """Development defaults: a local SQLite file and a fixed, public secret key."""
+        values = super().settings(env)
+        values["SECRET_KEY"] = values["SECRET_KEY"] or "development-only-not-secret"
+        values["SQLALCHEMY_DATABASE_URI"] = values["SQLALCHEMY_DATABASE_URI"] or (
+            f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
+        )
+        return values
+
+
+class TestingConfig(Config):
+    """The test suite: the fixtures hand in the database URL."""
+
+    name = "testing"
+
+    @classmethod
+    def settings(cls, env: Mapping[str, str]) -> dict:
+        """Testing defaults: an in-memory SQLite database unless DATABASE_URL says otherwise."""
+        values = super().settings(env)
+        values["TESTING"] = True
+        values["SECRET_KEY"] = values["SECRET_KEY"] or "testing-only-not-secret"
+        values["SQLALCHEMY_DATABASE_URI"] = values["SQLALCHEMY_DATABASE_URI"] or "sqlite://"
+        return values
+
+
+class ProductionConfig(Config):
+    """Production: every secret from the environment, secure cookies."""
+
+    name = "production"
+
+    @classmethod
+    def settings(cls, env: Mapping[str, str]) -> dict:
+        """Refuse to start without SECRET_KEY and DATABASE_URL; mark cookies Secure."""
+        missing = [key for key in ("SECRET_KEY", "DATABASE_URL") if not env.get(key)]
+        if missing:
+            raise ConfigError(
+                "production mode needs these environment variables: " + ", ".join(missing)
+            )
+        values = super().settings(env)
+        values["SESSION_COOKIE_SECURE"] = True
+        values["REMEMBER_COOKIE_SECURE"] = True
+        values["PREFERRED_URL_SCHEME"] = "https"
+        return values
+
+
+MODES = {mode.name: mode for mode in (DevelopmentConfig, TestingConfig, ProductionConfig)}
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> dict:
+    """Return the settings of the mode PORTAL_ENV names (development by default)."""
+    env = os.environ if env is None else env
+    name = env.get("PORTAL_ENV") or "development"
+    try:
+        mode = MODES[name]
+    except KeyError as exc:
+        raise ConfigError(f"PORTAL_ENV must be one of {', '.join(MODES)}, not {name!r}") from exc
+    return mode.settings(env)

@@ -1,0 +1,89 @@
+"""The application factory: settings, extensions, blueprints, error pages and CLI."""
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import INSTANCE_DIR, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app from PORTAL_ENV's settings, with optional overrides (used by tests)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.update(load_settings())
+    app.config.update(overrides or {})
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    register_logging(app)
+    register_proxy_fix(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    """Send the app's log lines to stderr at the configured level."""
+    app.logger.setLevel(app.config["LOG_LEVEL"])
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* from exactly PROXY_COUNT reverse proxies, and no more."""
+    count = app.config["PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions created in portal.extensions to this app."""
+    from portal import models  # noqa: F401  (the models must be known to Alembic)
+    from portal.extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Give SQLite foreign keys, WAL journaling and a busy timeout for concurrent writers."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach one blueprint per area of the site."""
+    from portal.core.views import bp as core_bp
+    from portal.search.views import bp as search_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(search_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer errors with pages in the site's layout (JSON under /api/)."""
+    from portal.core.errors import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    """Add the project's flask commands."""
+    from portal.cli import register
+
+    register(app)

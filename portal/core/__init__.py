@@ -1,0 +1,1 @@
+"""Site-wide pieces: health check and error pages."""

@@ -1,0 +1,55 @@
+"""Error responses: a page in the site's layout, or JSON for the partner API."""
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from portal.extensions import db
+
+TITLES = {
+    400: "Bad request",
+    403: "Forbidden",
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "Request too large",
+    422: "Unprocessable request",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+
+
+def wants_json() -> bool:
+    """True for the partner API, whose clients expect JSON errors."""
+    return request.path.startswith("/api/")
+
+
+def render_error(error: HTTPException):
+    """Render an HTTP error as JSON for the API, or as a page in the site's layout."""
+    code = error.code or 500
+    title = TITLES.get(code, error.name)
+    if wants_json():
+        return jsonify(error={"status": code, "title": title}), code
+    template = f"errors/{code}.html" if code in (404, 405, 429, 500) else "errors/generic.html"
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    page = render_template(template, code=code, title=title, description=error.description)
+    return page, code, headers
+
+
+def register(app: Flask) -> None:
+    """Install the handlers: HTTP errors, lost databases (503), and anything else (500)."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_error(error)
+
+    @app.errorhandler(OperationalError)
+    def database_down(error: OperationalError):
+        app.logger.error("database error: %s", type(error.orig).__name__)
+        db.session.rollback()
+        return render_error(ServiceUnavailable())
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError())

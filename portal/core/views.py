@@ -1,0 +1,21 @@
+"""Site-wide endpoints that belong to no product area: the health check."""
+
+from flask import Blueprint, current_app, jsonify, request
+
+from portal.services.health import database_is_reachable
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Answer 200 when the database answers, 503 when it does not."""
+    if database_is_reachable():
+        return jsonify(status="ok", database="ok"), 200
+    return jsonify(status="unavailable", database="unreachable"), 503
+
+
+@bp.app_context_processor
+def page_urls() -> dict:
+    """Give every template the page's absolute canonical URL (no query string)."""
+    return {"canonical_url": current_app.config["SITE_URL"] + request.path}

@@ -1,0 +1,31 @@
+"""The models, one aggregate per module, re-exported for convenience."""
+
+from portal.models.geo import ZipCode
+from portal.models.lead import LEAD_STATUSES, Lead
+from portal.models.program import (
+    CREDENTIAL_LEVELS,
+    MODALITIES,
+    Campus,
+    Program,
+    ProgramState,
+    School,
+    Sponsorship,
+)
+from portal.models.search_log import SearchLog
+from portal.models.types import UTCDateTime, utcnow
+
+__all__ = [
+    "CREDENTIAL_LEVELS",
+    "LEAD_STATUSES",
+    "MODALITIES",
+    "Campus",
+    "Lead",
+    "Program",
+    "ProgramState",
+    "School",
+    "SearchLog",
+    "Sponsorship",
+    "UTCDateTime",
+    "ZipCode",
+    "utcnow",
+]

@@ -1,0 +1,145 @@
+"""Schools, their campuses, the programs they list, and each listing's sponsorship.
+
+A listing is one program at one campus (or online, with no campus): a school that teaches the
+same programme at three campuses lists it three times, since leads are bought per campus.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.types import UTCDateTime, utcnow
+
+CREDENTIAL_LEVELS = ("certificate", "diploma", "associate", "bachelor", "master")
+MODALITIES = ("campus", "online", "hybrid")
+
+
+class School(db.Model):
+    """An advertiser: a school that pays for enrollment-information requests."""
+
+    __tablename__ = "school"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    website: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    campuses: Mapped[list["Campus"]] = relationship(back_populates="school")
+    programs: Mapped[list["Program"]] = relationship(back_populates="school")
+
+
+class Campus(db.Model):
+    """A place where a school teaches, with coordinates for the radius search."""
+
+    __tablename__ = "campus"
+    __table_args__ = (
+        Index("ix_campus_lat_lon", "latitude", "longitude"),
+        Index("ix_campus_school_zip_address", "school_id", "zip_code", "address", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(2))
+    zip_code: Mapped[str] = mapped_column(String(5))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+
+    school: Mapped[School] = relationship(back_populates="campuses")
+
+
+class Program(db.Model):
+    """A sponsored listing: one training program, at one campus or online."""
+
+    __tablename__ = "program"
+    __table_args__ = (
+        CheckConstraint(
+            "credential_level IN ('certificate', 'diploma', 'associate', 'bachelor', 'master')",
+            name="credential_level",
+        ),
+        CheckConstraint("modality IN ('campus', 'online', 'hybrid')", name="modality"),
+        CheckConstraint(
+            "(modality = 'online') OR (campus_id IS NOT NULL)", name="campus_unless_online"
+        ),
+        Index("ix_program_career_active", "career", "is_active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    campus_id: Mapped[int | None] = mapped_column(ForeignKey("campus.id"), index=True)
+    career: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    credential_level: Mapped[str] = mapped_column(String(16))
+    modality: Mapped[str] = mapped_column(String(8))
+    duration: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    school: Mapped[School] = relationship(back_populates="programs")
+    campus: Mapped[Campus | None] = relationship()
+    states: Mapped[list["ProgramState"]] = relationship(
+        back_populates="program", cascade="all, delete-orphan"
+    )
+    sponsorship: Mapped["Sponsorship | None"] = relationship(
+        back_populates="program", uselist=False, cascade="all, delete-orphan"
+    )
+
+
+class ProgramState(db.Model):
+    """A state in which an online program may enrol students."""
+
+    __tablename__ = "program_state"
+    __table_args__ = (Index("ix_program_state_state_program", "state", "program_id"),)
+
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(2), primary_key=True)
+
+    program: Mapped[Program] = relationship(back_populates="states")
+
+
+class Sponsorship(db.Model):
+    """What a school pays per lead for a program, when, and how many leads it will take.
+
+    The lead counters for the current day and month live here, so search can test the caps
+    without counting leads, and a lead can claim a slot with one conditional UPDATE.
+    """
+
+    __tablename__ = "sponsorship"
+    __table_args__ = (
+        CheckConstraint("bid_cents >= 0", name="bid_not_negative"),
+        CheckConstraint("daily_cap IS NULL OR daily_cap >= 0", name="daily_cap_not_negative"),
+        CheckConstraint("monthly_cap IS NULL OR monthly_cap >= 0", name="monthly_cap_not_negative"),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"), unique=True)
+    bid_cents: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    daily_cap: Mapped[int | None] = mapped_column(Integer)
+    monthly_cap: Mapped[int | None] = mapped_column(Integer)
+    # Billable leads taken on `count_day` and in the month starting `count_month`.
+    count_day: Mapped[date | None] = mapped_column(Date)
+    day_count: Mapped[int] = mapped_column(Integer, default=0)
+    count_month: Mapped[date | None] = mapped_column(Date)
+    month_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    program: Mapped[Program] = relationship(back_populates="sponsorship")

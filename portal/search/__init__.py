@@ -1,0 +1,1 @@
+"""The sponsored program search."""

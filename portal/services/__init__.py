@@ -1,0 +1,1 @@
+"""Use cases as plain functions: each takes explicit arguments and owns its commit."""
