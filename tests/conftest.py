@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
+from portal.services.geo import load_zip_codes
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -28,7 +29,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# Reference data loaded once per session and kept between tests.
+# Reference data (the ZIP table) is loaded once per session and kept between tests.
 KEEP_TABLES = {"zip_code", "alembic_version"}
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -70,6 +71,7 @@ def database_url(request, tmp_path_factory):
     app = create_app(base_settings(url))
     with app.app_context():
         upgrade()
+        load_zip_codes()
         db.engine.dispose()
     return url
 

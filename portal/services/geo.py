@@ -1,0 +1,92 @@
+"""ZIP codes: loading them from the `zipcodes` package, looking them up, and distances."""
+
+import math
+import re
+from dataclasses import dataclass
+
+import zipcodes
+from sqlalchemy import insert, select
+
+from portal.extensions import db
+from portal.models import ZipCode
+
+EARTH_RADIUS_MILES = 3958.7613  # mean Earth radius (IUGG), in statute miles
+ZIP_PATTERN = re.compile(r"\d{5}")
+
+
+class InvalidZip(ValueError):
+    """The text is not a five-digit ZIP code."""
+
+
+class UnknownZip(LookupError):
+    """A well-formed ZIP code that is not in the ZIP table."""
+
+
+def load_zip_codes(batch_size: int = 5000) -> int:
+    """Insert every ZIP of the `zipcodes` package not yet in the table; return how many.
+
+    Idempotent: a second run inserts nothing. Rows go in as bulk inserts, not ORM objects.
+    """
+    existing = set(db.session.scalars(select(ZipCode.code)))
+    rows = [
+        {
+            "code": z["zip_code"],
+            "city": z["city"],
+            "state": z["state"],
+            "latitude": float(z["lat"]),
+            "longitude": float(z["long"]),
+        }
+        for z in zipcodes.list_all()
+        if z["zip_code"] not in existing and z["lat"] and z["long"]
+    ]
+    for start in range(0, len(rows), batch_size):
+        db.session.execute(insert(ZipCode), rows[start : start + batch_size])
+    db.session.commit()
+    return len(rows)
+
+
+def normalise_zip(text: str | None) -> str:
+    """Return the five-digit ZIP in `text` (a ZIP+4 keeps its first five), or raise InvalidZip."""
+    value = (text or "").strip()
+    if len(value) == 10 and value[5] == "-" and value[6:].isdigit():
+        value = value[:5]
+    if not ZIP_PATTERN.fullmatch(value) or not value.isascii():
+        raise InvalidZip("Enter a 5-digit ZIP code, like 60601.")
+    return value
+
+
+def find_zip(text: str | None) -> ZipCode:
+    """Return the ZIP row for `text`, raising InvalidZip or UnknownZip with a visitor's message."""
+    code = normalise_zip(text)
+    row = db.session.get(ZipCode, code)
+    if row is None:
+        raise UnknownZip(f"We don't know the ZIP code {code}. Please check it and try again.")
+    return row
+
+
+def distance_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in miles between two points (haversine formula)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlmb = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    """A latitude/longitude rectangle that contains a circle, for an index range scan."""
+
+    min_lat: float
+    max_lat: float
+    min_lon: float
+    max_lon: float
+
+
+def bounding_box(lat: float, lon: float, miles: float) -> BoundingBox:
+    """The smallest lat/lon box holding every point within `miles` of (lat, lon)."""
+    dlat = math.degrees(miles / EARTH_RADIUS_MILES)
+    # The circle is widest in longitude at the latitude nearest a pole it reaches.
+    widest = min(89.9, abs(lat) + dlat)
+    dlon = math.degrees(miles / (EARTH_RADIUS_MILES * math.cos(math.radians(widest))))
+    return BoundingBox(lat - dlat, lat + dlat, lon - dlon, lon + dlon)

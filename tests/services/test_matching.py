@@ -1,0 +1,75 @@
+"""The matching rule shared by search and lead capture."""
+
+from datetime import date
+
+import pytest
+
+from portal.extensions import db
+from portal.models import ZipCode
+from portal.services.geo import bounding_box, distance_miles
+from portal.services.matching import Filters, find_candidates, program_serves
+from tests.factories import make_program
+
+TODAY = date(2026, 11, 27)
+
+
+def chicago():
+    return db.session.get(ZipCode, "60601")
+
+
+def test_campus_within_radius_matches_and_far_one_does_not(app):
+    with app.app_context():
+        near = make_program(zip_code="60614")  # Lincoln Park, a few miles north
+        far = make_program(zip_code="53202")  # Milwaukee, about 80 miles away
+        ids = [c.program_id for c in find_candidates(chicago(), Filters(), TODAY)]
+        assert ids == [near.id]
+        wide = find_candidates(chicago(), Filters(radius_miles=100), TODAY)
+        assert {c.program_id for c in wide} == {near.id, far.id}
+
+
+def test_online_matches_only_in_its_states(app):
+    with app.app_context():
+        il = make_program(modality="online", states=("IL", "IN"))
+        make_program(modality="online", states=("CA",))
+        assert [c.program_id for c in find_candidates(chicago(), Filters(), TODAY)] == [il.id]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"is_active": False},
+        {"ends_on": date(2026, 11, 26)},
+        {"starts_on": date(2026, 11, 28)},
+    ],
+)
+def test_inactive_or_out_of_dates_listing_is_hidden(app, fields):
+    with app.app_context():
+        program = make_program(**fields)
+        assert find_candidates(chicago(), Filters(), TODAY) == []
+        assert not program_serves(program.id, chicago(), 50, TODAY)
+
+
+def test_daily_cap_reached_hides_listing_until_the_next_day(app):
+    with app.app_context():
+        program = make_program(daily_cap=2)
+        program.sponsorship.count_day = TODAY
+        program.sponsorship.day_count = 2
+        db.session.commit()
+        assert find_candidates(chicago(), Filters(), TODAY) == []
+        assert len(find_candidates(chicago(), Filters(), date(2026, 11, 28))) == 1
+
+
+def test_ranked_by_bid_then_distance_then_id(app):
+    with app.app_context():
+        cheap_near = make_program(zip_code="60601", bid_cents=1000)
+        rich_far = make_program(zip_code="60614", bid_cents=5000)
+        rich_near = make_program(zip_code="60601", bid_cents=5000)
+        online = make_program(modality="online", states=("IL",), bid_cents=5000)
+        ids = [c.program_id for c in find_candidates(chicago(), Filters(), TODAY)]
+        assert ids == [rich_near.id, rich_far.id, online.id, cheap_near.id]
+
+
+def test_bounding_box_contains_the_circle():
+    box = bounding_box(40.0, -100.0, 50)
+    for bearing_lat, bearing_lon in [(box.max_lat, -100.0), (40.0, box.max_lon)]:
+        assert distance_miles(40.0, -100.0, bearing_lat, bearing_lon) >= 50 - 1e-6
