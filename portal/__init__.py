@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_proxy_fix(app)
     register_extensions(app)
     register_blueprints(app)
+    register_http(app)
     register_error_handlers(app)
     register_cli(app)
     return app
@@ -73,6 +74,13 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(core_bp)
     app.register_blueprint(search_bp)
+
+
+def register_http(app: Flask) -> None:
+    """Request ids, one log line per request, security and cache headers."""
+    from portal.core.http import register
+
+    register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -10,9 +10,10 @@ bp = Blueprint("core", __name__)
 @bp.get("/healthz")
 def healthz():
     """Answer 200 when the database answers, 503 when it does not."""
+    no_store = {"Cache-Control": "no-store"}
     if database_is_reachable():
-        return jsonify(status="ok", database="ok"), 200
-    return jsonify(status="unavailable", database="unreachable"), 503
+        return jsonify(status="ok", database="ok"), 200, no_store
+    return jsonify(status="unavailable", database="unreachable"), 503, no_store
 
 
 @bp.app_context_processor
