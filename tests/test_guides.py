@@ -1,0 +1,363 @@
+"""The career pages: every section and figure of the guide, the salary views, sorting, SEO data."""
+
+import json
+import re
+
+import pytest
+
+from portal.guides import content
+from tests.htmlcheck import ParsedPage, squash
+
+GUIDE_URL = "/careers/medical-office-manager"
+
+# The seed's headings, in the seed's order (the growth figure is the computed one).
+SEED_HEADINGS = [
+    "How to Become a Medical Office Manager",
+    "Search Programs",
+    "Job Description: What Does a Medical Office Manager Do?",
+    "Duties",
+    "Medical Office Manager Salary: How Much Does It Pay?",
+    "National Average Salary: $77,060 per year",
+    "Average Annual Salary by State",
+    "Annual Average Salary: Top 5 States",
+    "About these figures",
+    "How to Become A Medical Office Manager: The Basic Steps",
+    "Step 1: Earn A Basic Education",
+    "Step 2: Gain Relevant Experience and Skills",
+    "Step 3: Earn Healthcare Management Credentials",
+    "Step 4: Join Associations and Networking Organizations",
+    "Popular Programs",
+    "Search Programs",
+    "Medical Office Manager Education Requirements",
+    "Back Office Management",
+    "Labor Management",
+    "Financial Calculations and Controls",
+    "Federal and State Compliance",
+    "Payment Protocols",
+    "Video About The Career",
+    "Licensing & Certification of Medical Office Managers",
+    "Certification",
+    "Licensing of Medical Office Managers",
+    "Average Training Program Duration: 0-6 Months",
+    "Job Outlook: HIGH",
+    "Employment Growth Projection: +16.9%",
+    "Should You Become A Medical Office Manager?",
+    "Overall Satisfaction: Medium",
+    "Average Salary: High",
+    "Job Growth Outlook: High",
+    "Education Duration: 0-6 Months",
+    "Credential Education",
+    "Personal Skills Needed",
+    "Frequently Asked Questions",
+    "How long do you have to go to school to become a Medical Office Manager?",
+    "How much money does a Medical Office Manager make a year?",
+    "What skills do you need to be a Medical Office Manager?",
+    "Are Medical Office Managers in high demand?",
+    "What kind of education do you need to be a Medical Office Manager?",
+    "More Medical Careers",
+]
+
+# Figures typed straight from the seed, to catch a content file that drifted from it.
+SEED_FIGURES = [
+    "$77,060",
+    "$52,000",
+    "$117,960",
+    "$46 to $58",
+    "$48,000",
+    "$60,000",
+    "$77,000",
+    "$90,000",
+    "$107,000",
+    "California $90,890",
+    "District of Columbia $88,820",
+    "Puerto Rico $37,970",
+    "Virgin Islands $56,580",
+    "Wyoming $56,780",
+    "Colorado No data",
+    "850,000",
+    "993,900",
+    "Certified Medical Office Manager (CMOM) — 21 hours",
+    "Certified Medical Administrative Assistant (CMAA) — 6 to 8 weeks (160 hours)",
+    "Certified Electronic Health Records Specialist (CEHRS) — 12 to 24 weeks (134 hours)",
+    "Certified Billing and Coding Specialist (CBCS) — 3 to 12 months",
+    "Basic First Aid / CPR (BLS) — 8 hours per designation",
+    "OSHA Safety — 2 hours per course",
+    "May 2024",
+    "Executive Secretaries and Executive Administrative Assistants",
+    "43-6011",
+    "AED/CPR",
+    "OSHA 10/30",
+]
+
+
+def get_page(client, url: str) -> ParsedPage:
+    """Fetch a page, check it answered 200, and parse it."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return ParsedPage(response.get_data(as_text=True))
+
+
+def data_file() -> dict:
+    """The guide's content file as written."""
+    path = content.CONTENT_DIR / "careers" / "medical-office-manager.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def content_items() -> list[str]:
+    """Every list item, heading and fact the content file holds, as it should read on the page."""
+    data = data_file()
+    items = list(data["job_description"]["duties"])
+    for group in data["education"]["topics"]:
+        items += [group["heading"], *group["items"]]
+    items += [f"{c['name']} ({c['abbr']})" for c in data["licensing"]["credentials"]]
+    items += [
+        f"{c['name']} — {c['duration']}"
+        for c in data["should_you"]["credential_education"]["items"]
+    ]
+    items += data["should_you"]["personal_skills"]["items"]
+    items += [f"{r['label']}: {r['value']}" for r in data["should_you"]["ratings"]]
+    items += [q["question"] for q in data["faq"]["items"]]
+    items += [data["video"]["placeholder"], data["licensing"]["extras_note"]]
+    for row in data["states"]["rows"]:
+        amount = f"${row['annual']:,}" if row["annual"] else "No data"
+        items.append(f"{row['name']} {amount}")
+    for point in data["salary"]["percentiles"]:
+        items.append(f"${point['annual']:,}")
+    items += [data["source"][key] for key in ("period", "occupation", "code", "note")]
+    return items
+
+
+def test_guide_has_every_section_heading_in_the_seed_order(client):
+    headings = [text for _, text in get_page(client, GUIDE_URL).headings]
+    position = 0
+    for expected in SEED_HEADINGS:
+        assert expected in headings[position:], f"{expected!r} missing or out of order"
+        position = headings.index(expected, position) + 1
+
+
+def test_every_item_of_the_content_file_is_on_the_page(client):
+    text = get_page(client, GUIDE_URL).text
+    items = content_items()
+    assert len(items) > 120
+    assert [item for item in items if squash(item) not in text] == []
+
+
+def test_the_seed_figures_are_on_the_page(client):
+    text = get_page(client, GUIDE_URL).text
+    assert [figure for figure in SEED_FIGURES if figure not in text] == []
+
+
+def test_headline_stats_use_the_consistent_figures(client):
+    text = get_page(client, GUIDE_URL).text
+    assert "Avg. Salary $77,060" in text
+    assert "Education Duration 0-6 Months" in text
+    assert "Job Outlook +16.9% 2023–2033" in text
+
+
+def test_derived_figures_are_shown(client):
+    text = get_page(client, GUIDE_URL).text
+    assert "+143,900 jobs (+16.9%)" in text
+    assert "about 14,390 a year" in text
+    assert "$37.05 an hour" in text  # the average, hourly
+    assert "about $52,000 a year, or $25.00 an hour" in text
+    assert re.search(
+        r"California - \$90,890 District of Columbia - \$88,820 New York - \$86,000 "
+        r"Connecticut - \$85,970 New Jersey - \$85,330",
+        text,
+    )
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    ["cell tower", "86,609", "143,000", "23%", "62,000", "$42 per hour", "(CMO)", "Colorado $0"],
+)
+def test_the_seed_contradictions_are_gone(client, wrong):
+    html = client.get(GUIDE_URL).get_data(as_text=True)
+    assert wrong not in html
+
+
+def test_prose_is_not_pasted_from_the_seed(client):
+    seed = (content.CONTENT_DIR / "careers" / "medical-office-manager.json").read_text()
+    text = get_page(client, GUIDE_URL).text + seed
+    # Long sentences of the seed's prose (list items and headings are short and carry over).
+    pasted = [
+        "Credit the calm and organized Medical Office Managers who sit behind the glass.",
+        "Medical Office Managers are expected to be efficient and highly detailed.",
+        "A healthcare manager’s salary varies regionally.",
+        "Healthcare office credentials are essential to a successful career as a medical "
+        "office manager.",
+        "Joining a professional medical office manager’s association demonstrates professionalism.",
+        "There are no minimum hourly education requirements to work as a medical office manager.",
+        "A state certificate is not needed to work as a general medical office manager.",
+        "Medical office managers are well paid.",
+        "No single degree is required to become a medical office manager.",
+    ]
+    for sentence in pasted:
+        assert sentence not in text
+
+
+@pytest.mark.parametrize(
+    ("pay", "average", "tenth", "california", "column"),
+    [
+        ("annual", "$77,060", "$48,000", "$90,890", "Avg. Annual Salary"),
+        ("monthly", "$6,422", "$4,000", "$7,574", "Avg. Monthly Salary"),
+        ("hourly", "$37.05", "$23.08", "$43.70", "Avg. Hourly Wage"),
+    ],
+)
+def test_salary_views_switch_without_javascript(client, pay, average, tenth, california, column):
+    html = client.get(f"{GUIDE_URL}?pay={pay}").get_data(as_text=True)
+    page = ParsedPage(html)
+    assert f'id="national-average">{average}<' in html
+    assert f"10th {tenth}" in page.text
+    assert f"California {california}" in page.text
+    assert column in page.text
+    assert re.search(rf'pay={pay}[^"]*#salary"\s+aria-current="true"', html)
+    assert html.count('aria-current="true"') == 1
+
+
+def test_every_salary_view_is_linked(client):
+    html = client.get(GUIDE_URL).get_data(as_text=True)
+    for pay in content.PAY_VIEWS:
+        assert f"pay={pay}" in html
+
+
+def state_order(html: str) -> list[str]:
+    """The state names in the order the table shows them."""
+    return re.findall(r'<tr data-state="([^"]+)"', html)
+
+
+@pytest.mark.parametrize(
+    ("query", "first", "last"),
+    [
+        ("", "Alabama", "Wyoming"),
+        ("?sort=state&order=desc", "Wyoming", "Alabama"),
+        ("?sort=salary&order=desc", "California", "Colorado"),
+        ("?sort=salary&order=asc", "Puerto Rico", "Colorado"),
+        ("?sort=salary", "California", "Colorado"),
+        ("?sort=bogus&order=bogus", "Alabama", "Wyoming"),
+    ],
+)
+def test_state_table_sorts_on_the_server(client, query, first, last):
+    order = state_order(client.get(GUIDE_URL + query).get_data(as_text=True))
+    assert len(order) == 54
+    assert (order[0], order[-1]) == (first, last)
+
+
+def test_sort_links_flip_the_current_column_and_keep_the_salary_view(client):
+    html = client.get(f"{GUIDE_URL}?pay=hourly&sort=salary&order=desc").get_data(as_text=True)
+    assert 'aria-sort="descending" data-sort-key="salary"' in html
+    assert "pay=hourly&amp;sort=salary&amp;order=asc#salary-by-state" in html
+    assert "pay=hourly&amp;sort=state&amp;order=asc#salary-by-state" in html
+
+
+def test_search_box_appears_twice_preset_to_the_career(client):
+    html = client.get(GUIDE_URL).get_data(as_text=True)
+    assert html.count('class="search-box"') == 2
+    assert html.count('name="career" value="medical-office-manager"') == 2
+    intro, popular = html.index('id="zip-intro"'), html.index('id="zip-popular"')
+    assert html.index("Job Description:") > intro
+    assert html.index("The Basic Steps") < popular < html.index("Education Requirements")
+    assert "Sponsored search" in html
+
+
+def test_video_slot_is_a_placeholder_without_embeds(client):
+    html = client.get(GUIDE_URL).get_data(as_text=True)
+    assert "coming soon" in html
+    assert "<iframe" not in html and "youtube" not in html.lower()
+
+
+def test_no_inline_styles_scripts_or_external_hosts(client):
+    for url in ("/", "/careers/", GUIDE_URL, "/careers/emt"):
+        html = client.get(url).get_data(as_text=True)
+        assert "style=" not in html and "<style" not in html
+        scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+        for attrs, body in scripts:
+            assert "src=" in attrs or 'type="application/ld+json"' in attrs
+            assert "src=" not in attrs or not body.strip()
+        for link in re.findall(r'(?:src|href|action)="([^"]+)"', html):
+            assert link.startswith(("/", "#", "http://localhost")), link
+
+
+def test_percentile_chart_is_accessible_svg(client):
+    html = client.get(GUIDE_URL).get_data(as_text=True)
+    svg = re.search(r"<svg[^>]*>.*?</svg>", html, re.S).group(0)
+    assert 'role="img"' in svg and 'aria-labelledby="pct-title pct-desc"' in svg
+    assert "<title" in svg and "<desc" in svg
+    assert "50th (median) percentile: $77,000" in svg
+    assert svg.count("<rect") == 5
+
+
+@pytest.mark.parametrize("career", content.all_careers(), ids=lambda c: c.slug)
+def test_every_career_has_a_page_with_its_summary_and_search_box(client, career):
+    page = get_page(client, f"/careers/{career.slug}")
+    html = client.get(f"/careers/{career.slug}").get_data(as_text=True)
+    assert squash(career.summary) in page.text
+    assert f'name="career" value="{career.slug}"' in html
+    assert "More Medical Careers" in page.text
+    others = [c for c in content.all_careers() if c.slug != career.slug]
+    for other in others:
+        assert f'href="/careers/{other.slug}"' in html
+    assert f'href="/careers/{career.slug}"' not in html
+    assert page.meta["og:type"] == "article"
+
+
+def test_unknown_career_is_404(client):
+    response = client.get("/careers/astronaut")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_index_lists_every_career(client):
+    html = client.get("/careers/").get_data(as_text=True)
+    for career in content.all_careers():
+        assert f'href="/careers/{career.slug}"' in html
+
+
+def test_home_page_introduces_the_site_and_links_the_guides(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "Start a career in healthcare" in html
+    assert f'href="{GUIDE_URL}"' in html
+    assert 'href="/careers/"' in html
+    assert html.count('href="/careers/') >= len(content.all_careers())
+
+
+def json_ld(client, url) -> dict:
+    """The JSON-LD blocks of a page, by @type."""
+    blocks = [json.loads(block) for block in get_page(client, url).json_ld]
+    return {block["@type"]: block for block in blocks}
+
+
+def test_guide_json_ld_has_faq_and_occupation(client):
+    blocks = json_ld(client, GUIDE_URL)
+    assert set(blocks) == {"FAQPage", "Occupation"}
+    faq = blocks["FAQPage"]
+    assert faq["@context"] == "https://schema.org"
+    assert len(faq["mainEntity"]) == 5
+    questions = [q["name"] for q in faq["mainEntity"]]
+    assert questions == [q["question"] for q in data_file()["faq"]["items"]]
+    assert all(q["acceptedAnswer"]["text"] for q in faq["mainEntity"])
+    assert "$77,060" in faq["mainEntity"][1]["acceptedAnswer"]["text"]
+    job = blocks["Occupation"]
+    assert job["name"] == "Medical Office Manager"
+    assert job["occupationalCategory"] == "43-6011"
+    assert job["description"]
+    salary = job["estimatedSalary"][0]
+    assert salary["@type"] == "MonetaryAmountDistribution"
+    assert (salary["currency"], salary["duration"]) == ("USD", "P1Y")
+    assert [salary[k] for k in ("percentile10", "percentile25", "median")] == [48000, 60000, 77000]
+    assert [salary[k] for k in ("percentile75", "percentile90")] == [90000, 107000]
+
+
+def test_summary_pages_have_an_occupation_without_made_up_salaries(client):
+    blocks = json_ld(client, "/careers/registered-nurse")
+    assert set(blocks) == {"Occupation"}
+    assert "estimatedSalary" not in blocks["Occupation"]
+
+
+def test_json_ld_cannot_break_out_of_its_script_tag(app):
+    with app.app_context():
+        rendered = app.jinja_env.from_string("{{ data | tojson }}").render(
+            data={"name": "</script><script>alert(1)</script>"}
+        )
+    assert "</script>" not in rendered and "<script>" not in rendered
+    assert json.loads(rendered)["name"] == "</script><script>alert(1)</script>"
