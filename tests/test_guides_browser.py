@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "guide-medical-office-manager.png"
+SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "guide-medical-office-manager.jpg"
 
 
 @pytest.mark.browser
@@ -42,7 +42,7 @@ def test_guide_switches_salary_view_and_sorts_the_state_table(live_server, page)
     assert page.console_errors == []
     page.goto(f"{live_server}/careers/medical-office-manager")
     SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True, type="jpeg", quality=60)
     assert page.console_errors == []
 
 
