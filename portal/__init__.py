@@ -69,10 +69,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area of the site."""
     from portal.core.views import bp as core_bp
+    from portal.leads.views import bp as leads_bp
     from portal.search.views import bp as search_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(leads_bp)
 
 
 def register_error_handlers(app: Flask) -> None:
