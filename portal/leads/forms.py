@@ -201,14 +201,15 @@ class LeadForm(FlaskForm):
         stamped_for, _digest, age = stamp
         return stamped_for != program_id or age < min_seconds
 
-    def saw_disclosure(self, disclosure: str) -> bool:
-        """Whether the form was shown with this very disclosure; if not, ask to consent again."""
+    def shown_consent_sha256(self) -> str:
+        """The SHA-256 of the disclosure this form was shown with (from its signed stamp)."""
         stamp = self._stamp()
-        if stamp is not None and stamp[1] == consent_sha256(disclosure):
-            return True
+        return stamp[1] if stamp else ""
+
+    def ask_consent_again(self) -> None:
+        """Untick the box and say why: the disclosure changed after the form was shown."""
         self.consent.data = False
         self.consent.errors = ["The consent wording has changed. Please read it and tick again."]
-        return False
 
     def _stamp(self) -> tuple[int, str, float] | None:
         """The verified (program id, disclosure hash, age) of the time stamp, or None."""

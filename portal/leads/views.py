@@ -20,6 +20,7 @@ from portal.leads.tokens import BadData, parse_radius, read_thanks_token, thanks
 from portal.models import Program, utcnow
 from portal.services.geo import InvalidZip, UnknownZip
 from portal.services.leads import (
+    ConsentChanged,
     ConsentEvidence,
     NotTakingRequests,
     ProgramDoesNotServeZip,
@@ -52,22 +53,22 @@ def request_info(program_id: int):
 @limiter.limit(lead_rate_limit, methods=["POST"])
 def submit_request(program_id: int):
     """Validate and store a request, then redirect to the thank-you page (bots: store nothing)."""
-    program = open_listing(program_id, utcnow().date())
     form = LeadForm()
-    disclosure = consent_text(program.school.name)
-    if form.is_bot(program.id, current_app.config["LEAD_MIN_FILL_SECONDS"]):
-        return redirect_to_thanks(program.id, form)
-    if not form.validate_on_submit() or not form.saw_disclosure(disclosure):
-        return render_form(form, program, 422)
+    if form.is_bot(program_id, current_app.config["LEAD_MIN_FILL_SECONDS"]):
+        return redirect_to_thanks(program_id, form)
+    if not form.validate_on_submit():
+        return render_form(form, open_listing(program_id, utcnow().date()), 422)
     try:
         attribution = attribution_from(session.get(SESSION_KEY))
-        capture_lead(
-            program.id, form.visitor(), evidence(disclosure), attribution, form.radius_miles()
-        )
+        consent = evidence(form.shown_consent_sha256())
+        capture_lead(program_id, form.visitor(), consent, attribution, form.radius_miles())
     except (InvalidZip, UnknownZip, ProgramDoesNotServeZip) as error:
         form.zip_code.errors.append(str(error))
-        return render_form(form, program, 422)
-    return redirect_to_thanks(program.id, form)
+        return render_form(form, open_listing(program_id, utcnow().date()), 422)
+    except ConsentChanged:
+        form.ask_consent_again()
+        return render_form(form, open_listing(program_id, utcnow().date()), 422)
+    return redirect_to_thanks(program_id, form)
 
 
 @bp.get("/requests/<token>/thanks")
@@ -104,10 +105,10 @@ def redirect_to_thanks(program_id: int, form: LeadForm):
     return redirect(url_for("leads.thanks", token=token), 303)
 
 
-def evidence(disclosure: str) -> ConsentEvidence:
-    """The consent evidence of this request: the disclosure, time, IP, user agent and page."""
+def evidence(shown_sha256: str) -> ConsentEvidence:
+    """The consent evidence of this request: the disclosure shown, time, IP, agent and page."""
     return ConsentEvidence(
-        text=disclosure,
+        shown_sha256=shown_sha256,
         consented_at=utcnow(),
         ip_address=request.remote_addr or "",
         user_agent=request.headers.get("User-Agent", ""),

@@ -7,12 +7,13 @@ lead, commit. Locking first serialises captures per listing, so two requests arr
 can neither both pass a cap of one nor both be billed for the same email.
 """
 
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -68,6 +69,10 @@ class ProgramDoesNotServeZip(ValueError):
     """The listing does not serve the visitor's ZIP code under the search's matching rule."""
 
 
+class ConsentChanged(RuntimeError):
+    """The disclosure the visitor was shown is not the school's current one (renamed since)."""
+
+
 @dataclass(frozen=True)
 class Visitor:
     """What the visitor typed into the form, already validated and normalised."""
@@ -83,9 +88,9 @@ class Visitor:
 
 @dataclass(frozen=True)
 class ConsentEvidence:
-    """The proof of consent: the disclosure shown, and when, where and from whom it was ticked."""
+    """The proof of consent: which disclosure was shown (its SHA-256), when, where, by whom."""
 
-    text: str
+    shown_sha256: str
     consented_at: datetime
     ip_address: str
     user_agent: str
@@ -133,16 +138,18 @@ def open_listing(program_id: int, today: date) -> Program:
     """The active listing (school and campus loaded) if it takes requests today.
 
     Raises ProgramNotFound for an unknown or inactive id, NotTakingRequests when its
-    sponsorship is outside its dates or at a cap.
+    sponsorship is outside its dates or at a cap. One query.
     """
-    program = db.session.scalar(
-        select(Program)
+    row = db.session.execute(
+        select(Program, sponsorship_running(today))
+        .join(Sponsorship, Sponsorship.program_id == Program.id, isouter=True)
         .options(joinedload(Program.school), joinedload(Program.campus))
         .where(Program.id == program_id, Program.is_active.is_(True))
-    )
-    if program is None:
+    ).first()
+    if row is None:
         raise ProgramNotFound(program_id)
-    if not sponsorship_is_running(program_id, today):
+    program, running = row
+    if not running:
         raise NotTakingRequests(program)
     return program
 
@@ -156,12 +163,18 @@ def capture_lead(
 ) -> Captured:
     """Store a consented request for one program, billable unless a repeat; commit once.
 
-    Raises ProgramNotFound, NotTakingRequests, InvalidZip, UnknownZip or
-    ProgramDoesNotServeZip; on any error nothing is written.
+    The disclosure stored is consent_text() for the program's school, and must be the one the
+    visitor was shown. Raises ProgramNotFound, ConsentChanged, NotTakingRequests, InvalidZip,
+    UnknownZip or ProgramDoesNotServeZip; on any error nothing is written.
     """
     today = consent.consented_at.date()
     try:
-        program = open_listing(program_id, today)
+        program = db.session.get(Program, program_id, options=[joinedload(Program.school)])
+        if program is None or not program.is_active:
+            raise ProgramNotFound(program_id)
+        disclosure = consent_text(program.school.name)
+        if consent_sha256(disclosure) != consent.shown_sha256:
+            raise ConsentChanged(program_id)
         origin = find_zip(visitor.zip_code)
         if not program_serves(program_id, origin, radius_miles, today):
             _explain_no_match(program, today)
@@ -169,7 +182,8 @@ def capture_lead(
         original_id = _earlier_lead_id(program_id, visitor.email, consent.consented_at)
         # A repeat is stored for the record but claims no cap slot and costs nothing.
         price = _claim_cap_slot(program, today) if original_id is None else 0
-        lead = _new_lead(program, origin, visitor, consent, attribution, price, original_id)
+        lead = _new_lead(program, origin, visitor, consent, disclosure, attribution, price)
+        lead.billable, lead.duplicate_of_id = original_id is None, original_id
         db.session.add(lead)
         db.session.commit()
     except Exception:
@@ -189,6 +203,47 @@ def _explain_no_match(program: Program, today: date) -> None:
     )
 
 
+# The statements of a capture are built once (the claim once a day) and reused with new
+# values: building SQLAlchemy expressions costs more CPU than running these statements.
+_LOCK = (
+    update(Sponsorship)
+    .where(Sponsorship.program_id == bindparam("listing_id"))
+    .values(day_count=Sponsorship.day_count)
+    .execution_options(synchronize_session=False)
+)
+_EARLIER_LEAD = (
+    select(Lead.id)
+    .where(
+        Lead.program_id == bindparam("listing_id"),
+        Lead.email == bindparam("email"),
+        Lead.created_at >= bindparam("since"),
+        Lead.billable.is_(True),
+    )
+    .order_by(Lead.created_at, Lead.id)
+    .limit(1)
+)
+
+
+@functools.lru_cache(maxsize=4)
+def _claim_statement(today: date):
+    """The conditional UPDATE that counts a lead against the caps on `today` (see below)."""
+    this_month = month_start(today)
+    return (
+        update(Sponsorship)
+        .where(Sponsorship.program_id == bindparam("listing_id"), sponsorship_running(today))
+        .values(
+            day_count=case((Sponsorship.count_day == today, Sponsorship.day_count + 1), else_=1),
+            count_day=today,
+            month_count=case(
+                (Sponsorship.count_month == this_month, Sponsorship.month_count + 1), else_=1
+            ),
+            count_month=this_month,
+        )
+        .returning(Sponsorship.bid_cents)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _lock_sponsorship(program: Program) -> None:
     """Take the sponsorship row's write lock until commit: a no-op UPDATE, the same everywhere.
 
@@ -196,28 +251,16 @@ def _lock_sponsorship(program: Program) -> None:
     takes the database's write lock (waiting out the busy timeout), so the reads that follow
     see every lead committed before it.
     """
-    result = db.session.execute(
-        update(Sponsorship)
-        .where(Sponsorship.program_id == program.id)
-        .values(day_count=Sponsorship.day_count)
-        .execution_options(synchronize_session=False)
-    )
+    result = db.session.execute(_LOCK, {"listing_id": program.id})
     if result.rowcount != 1:
         raise NotTakingRequests(program)
 
 
 def _earlier_lead_id(program_id: int, email: str, now: datetime) -> int | None:
     """The billable lead for this email and program in the last 30 days, if any."""
+    since = now - DUPLICATE_WINDOW
     return db.session.scalar(
-        select(Lead.id)
-        .where(
-            Lead.program_id == program_id,
-            Lead.email == email,
-            Lead.created_at >= now - DUPLICATE_WINDOW,
-            Lead.billable.is_(True),
-        )
-        .order_by(Lead.created_at, Lead.id)
-        .limit(1)
+        _EARLIER_LEAD, {"listing_id": program_id, "email": email, "since": since}
     )
 
 
@@ -227,25 +270,10 @@ def _claim_cap_slot(program: Program, today: date) -> int:
     One conditional UPDATE: the counters restart when their day or month has passed, and the
     row only changes while sponsorship_running(today) holds, so a full cap claims nothing.
     """
-    this_month = month_start(today)
-    result = db.session.execute(
-        update(Sponsorship)
-        .where(Sponsorship.program_id == program.id, sponsorship_running(today))
-        .values(
-            day_count=case((Sponsorship.count_day == today, Sponsorship.day_count + 1), else_=1),
-            count_day=today,
-            month_count=case(
-                (Sponsorship.count_month == this_month, Sponsorship.month_count + 1), else_=1
-            ),
-            count_month=this_month,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    price = db.session.execute(_claim_statement(today), {"listing_id": program.id}).scalar()
+    if price is None:
         raise NotTakingRequests(program)
-    return db.session.scalar(
-        select(Sponsorship.bid_cents).where(Sponsorship.program_id == program.id)
-    )
+    return price
 
 
 def _new_lead(
@@ -253,11 +281,11 @@ def _new_lead(
     origin: ZipCode,
     visitor: Visitor,
     consent: ConsentEvidence,
+    disclosure: str,
     attribution: Attribution,
     price_cents: int,
-    duplicate_of_id: int | None,
 ) -> Lead:
-    """The Lead row for a capture (not yet added to the session)."""
+    """The Lead row for a capture, billable until marked a repeat (not yet in the session)."""
     return Lead(
         created_at=consent.consented_at,
         program_id=program.id,
@@ -266,8 +294,7 @@ def _new_lead(
         career=program.career,
         price_cents=price_cents,
         status="new",
-        billable=duplicate_of_id is None,
-        duplicate_of_id=duplicate_of_id,
+        billable=True,
         first_name=visitor.first_name,
         last_name=visitor.last_name,
         email=visitor.email,
@@ -276,8 +303,8 @@ def _new_lead(
         state=origin.state,
         education_level=visitor.education_level,
         start_timeframe=visitor.start_timeframe,
-        consent_text=consent.text,
-        consent_sha256=consent_sha256(consent.text),
+        consent_text=disclosure,
+        consent_sha256=consent_sha256(disclosure),
         consented_at=consent.consented_at,
         ip_address=consent.ip_address[:45],
         user_agent=consent.user_agent[:512],

@@ -12,6 +12,7 @@ from portal.services import leads
 from portal.services.geo import UnknownZip
 from portal.services.leads import (
     Attribution,
+    ConsentChanged,
     ConsentEvidence,
     NotTakingRequests,
     ProgramDoesNotServeZip,
@@ -32,7 +33,8 @@ def visitor(email: str = "jane@example.com", zip_code: str = "60601") -> Visitor
 
 
 def capture(program: Program, email: str = "jane@example.com", at: datetime = NOON, **kw):
-    evidence = ConsentEvidence(consent_text("X"), at, "192.0.2.1", "UA", "http://localhost/p")
+    shown = consent_sha256(consent_text(program.school.name))
+    evidence = ConsentEvidence(shown, at, "192.0.2.1", "UA", "http://localhost/p")
     return capture_lead(program.id, visitor(email, **kw), evidence, Attribution(utm_source="g"))
 
 
@@ -127,6 +129,21 @@ def test_zip_not_served_or_unknown_stores_nothing(app, zip_code, error):
         with pytest.raises(error):
             capture(program, zip_code=zip_code)
         assert counts() == (0, 0)
+
+
+def test_consent_stored_is_the_schools_disclosure_and_must_be_the_one_shown(app):
+    with app.app_context():
+        program = make_program()
+        lead = db.session.get(Lead, capture(program).lead_id)
+        assert lead.consent_text == consent_text(program.school.name)
+        assert lead.consent_sha256 == consent_sha256(lead.consent_text)
+        shown_before = consent_sha256(consent_text(program.school.name))
+        program.school.name = "Renamed College"
+        db.session.commit()
+        evidence = ConsentEvidence(shown_before, NOON, "192.0.2.1", "UA", "http://localhost/p")
+        with pytest.raises(ConsentChanged):
+            capture_lead(program.id, visitor("b@example.com"), evidence, Attribution())
+        assert counts() == (1, 1)
 
 
 def test_unknown_and_inactive_programs_are_not_found(app):
