@@ -27,6 +27,18 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """Read a yes/no setting (1/0, true/false, yes/no, on/off), failing on anything else."""
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
 class Config:
     """Settings shared by every mode."""
 
@@ -45,6 +57,11 @@ class Config:
             # Absolute URLs (sitemap, canonical links, Open Graph) start with this.
             "SITE_URL": env.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/"),
             "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+            "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
+            # Per-IP limit on submitting the request-info form (Flask-Limiter syntax).
+            "LEAD_RATE_LIMIT": env.get("LEAD_RATE_LIMIT", "10 per minute; 100 per hour"),
+            # A request-info form sent back sooner than this after it was shown is a bot's.
+            "LEAD_MIN_FILL_SECONDS": _int(env, "LEAD_MIN_FILL_SECONDS", 3),
             "RATELIMIT_HEADERS_ENABLED": True,
             # Reverse proxies in front of the app, so the client IP is read correctly.
             "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),

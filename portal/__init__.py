@@ -71,11 +71,13 @@ def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area of the site."""
     from portal.core.views import bp as core_bp
     from portal.guides.views import bp as guides_bp
+    from portal.leads.views import bp as leads_bp
     from portal.search.views import bp as search_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(guides_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(leads_bp)
 
 
 def register_http(app: Flask) -> None:

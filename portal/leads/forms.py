@@ -1,0 +1,235 @@
+"""The request-info form: validation, normalisation and the quiet bot checks."""
+
+import re
+import unicodedata
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, StopValidation, ValidationError
+
+from portal.leads.tokens import BadData, form_token, parse_radius, read_form_token
+from portal.services.geo import InvalidZip, normalise_zip
+from portal.services.leads import (
+    EDUCATION_LEVELS,
+    PRIVACY_LINK_TEXT,
+    START_TIMEFRAMES,
+    Visitor,
+    consent_sha256,
+)
+
+NAME_MAX = 50
+EMAIL_MAX = 254
+PHONE_MAX = 25
+# Besides letters and marks of any script, names may hold these.
+NAME_PUNCTUATION = frozenset(" '’-.")
+PHONE_CHARS = re.compile(r"^[0-9 ()+\-.]+$")
+# Joiners that some scripts need inside names; every other format character is refused.
+ALLOWED_FORMAT_CHARS = {"\u200c", "\u200d"}
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether the text holds control, format, surrogate, private or unassigned characters."""
+    return any(
+        unicodedata.category(ch).startswith("C") and ch not in ALLOWED_FORMAT_CHARS for ch in text
+    )
+
+
+def clean(value):
+    """Trim the ends, normalise to NFC and squeeze runs of spaces (other characters stay)."""
+    if not isinstance(value, str):
+        return value
+    return re.sub(r" {2,}", " ", unicodedata.normalize("NFC", value).strip())
+
+
+def required(message: str):
+    """A validator that stops with `message` when the field is empty."""
+
+    def check(form, field):
+        if not field.data:
+            raise StopValidation(message)
+
+    return check
+
+
+def plain_text(max_length: int):
+    """A validator refusing overlong text and control characters, before any format check."""
+
+    def check(form, field):
+        if len(field.data) > max_length:
+            raise StopValidation(f"Use at most {max_length} characters.")
+        if has_control_characters(field.data):
+            raise StopValidation("Remove the invisible control characters.")
+
+    return check
+
+
+def person_name(form, field):
+    """Names: letters of any alphabet, with spaces, hyphens, apostrophes and full stops."""
+    allowed = all(
+        unicodedata.category(ch)[0] in "LM" or ch in NAME_PUNCTUATION or ch in ALLOWED_FORMAT_CHARS
+        for ch in field.data
+    )
+    if not allowed or not any(ch.isalpha() for ch in field.data):
+        raise ValidationError("Use letters, spaces, hyphens, apostrophes and full stops only.")
+
+
+def email_address(form, field):
+    """A deliverable-looking email (syntax only, no DNS), replaced by its normalised form."""
+    try:
+        result = validate_email(field.data, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError("Enter a valid email address, like name@example.com.") from error
+    field.data = result.normalized.lower()
+
+
+def us_phone(form, field):
+    """A valid US phone number, replaced by its E.164 form (+1XXXXXXXXXX)."""
+    message = "Enter a valid US phone number, like (312) 555-0142."
+    if not PHONE_CHARS.match(field.data):
+        raise ValidationError(message)
+    try:
+        number = phonenumbers.parse(field.data, "US")
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(message) from error
+    if not phonenumbers.is_valid_number_for_region(number, "US"):
+        raise ValidationError(message)
+    field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def zip_code(form, field):
+    """A five-digit ZIP (a ZIP+4 keeps its first five); whether it exists is checked later."""
+    try:
+        field.data = normalise_zip(field.data)
+    except InvalidZip as error:
+        raise ValidationError(str(error)) from error
+
+
+def one_of(choices: dict, message: str):
+    """A validator accepting only the machine codes in `choices`."""
+
+    def check(form, field):
+        if field.data not in choices:
+            raise StopValidation(message)
+
+    return check
+
+
+def _options(choices: dict) -> list[SelectChoice]:
+    """Select options: a blank prompt, then each code with its label."""
+    return [SelectChoice("", "Choose one")] + [SelectChoice(k, v) for k, v in choices.items()]
+
+
+class LeadForm(FlaskForm):
+    """A visitor's request for enrollment information from one school about one program."""
+
+    first_name = StringField(
+        "First name",
+        filters=[clean],
+        validators=[required("Enter your first name."), plain_text(NAME_MAX), person_name],
+        render_kw={"autocomplete": "given-name", "maxlength": NAME_MAX},
+    )
+    last_name = StringField(
+        "Last name",
+        filters=[clean],
+        validators=[required("Enter your last name."), plain_text(NAME_MAX), person_name],
+        render_kw={"autocomplete": "family-name", "maxlength": NAME_MAX},
+    )
+    email = EmailField(
+        "Email address",
+        filters=[clean],
+        validators=[required("Enter your email address."), plain_text(EMAIL_MAX), email_address],
+        render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX},
+    )
+    phone = TelField(
+        "Phone number",
+        filters=[clean],
+        validators=[required("Enter your phone number."), plain_text(PHONE_MAX), us_phone],
+        render_kw={"autocomplete": "tel-national", "maxlength": PHONE_MAX},
+    )
+    zip_code = StringField(
+        "ZIP code",
+        filters=[clean],
+        validators=[required("Enter your ZIP code."), plain_text(10), zip_code],
+        render_kw={"autocomplete": "postal-code", "inputmode": "numeric", "maxlength": 10},
+    )
+    education_level = SelectField(
+        "Highest level of education",
+        choices=_options(EDUCATION_LEVELS),
+        validate_choice=False,
+        validators=[one_of(EDUCATION_LEVELS, "Choose your highest level of education.")],
+    )
+    start_timeframe = SelectField(
+        "When would you like to start?",
+        choices=_options(START_TIMEFRAMES),
+        validate_choice=False,
+        validators=[one_of(START_TIMEFRAMES, "Choose when you would like to start.")],
+    )
+    consent = BooleanField(
+        "I agree to be contacted.",
+        validators=[DataRequired("Tick the box to agree, so that the school may contact you.")],
+    )
+    # Quiet bot traps: a field people never see, and when the form was shown (signed).
+    website = StringField("Leave this field empty")
+    started = HiddenField()
+    radius = HiddenField()
+
+    def show_consent(self, disclosure: str, privacy_url: str) -> None:
+        """Label the checkbox with the disclosure, its privacy-policy words made a link."""
+        before, _, after = disclosure.partition(PRIVACY_LINK_TEXT)
+        link = Markup('<a href="{}">{}</a>').format(privacy_url, PRIVACY_LINK_TEXT)
+        self.consent.label.text = escape(before) + link + escape(after)
+
+    def stamp(self, program_id: int, disclosure: str) -> None:
+        """Record (signed) when the form was first shown, for which program and disclosure.
+
+        A form sent back with a valid stamp for the same disclosure keeps it, so correcting
+        a mistake does not restart the clock.
+        """
+        stamp = self._stamp()
+        if stamp is None or stamp[:2] != (program_id, consent_sha256(disclosure)):
+            self.started.data = form_token(program_id, consent_sha256(disclosure))
+
+    def is_bot(self, program_id: int, min_seconds: float) -> bool:
+        """Whether the honeypot is filled, or the time stamp is missing, forged or too recent."""
+        stamp = self._stamp()
+        if self.website.data or stamp is None:
+            return True
+        stamped_for, _digest, age = stamp
+        return stamped_for != program_id or age < min_seconds
+
+    def shown_consent_sha256(self) -> str:
+        """The SHA-256 of the disclosure this form was shown with (from its signed stamp)."""
+        stamp = self._stamp()
+        return stamp[1] if stamp else ""
+
+    def ask_consent_again(self) -> None:
+        """Untick the box and say why: the disclosure changed after the form was shown."""
+        self.consent.data = False
+        self.consent.errors = ["The consent wording has changed. Please read it and tick again."]
+
+    def _stamp(self) -> tuple[int, str, float] | None:
+        """The verified (program id, disclosure hash, age) of the time stamp, or None."""
+        try:
+            return read_form_token(self.started.data or "")
+        except (BadData, TypeError, ValueError):
+            return None
+
+    def radius_miles(self) -> int:
+        """The search radius carried from the results page (the default if absent or odd)."""
+        return parse_radius(self.radius.data)
+
+    def visitor(self) -> Visitor:
+        """The validated answers, normalised, as the service takes them."""
+        return Visitor(
+            first_name=self.first_name.data,
+            last_name=self.last_name.data,
+            email=self.email.data,
+            phone_e164=self.phone.data,
+            zip_code=self.zip_code.data,
+            education_level=self.education_level.data,
+            start_timeframe=self.start_timeframe.data,
+        )

@@ -1,0 +1,129 @@
+"""The request-info form, its thank-you page, and the privacy page its consent links to."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.exceptions import NotFound
+
+from portal.core.errors import render_error
+from portal.extensions import limiter
+from portal.leads.attribution import SESSION_KEY, attribution_from, remember_landing_page
+from portal.leads.forms import LeadForm
+from portal.leads.tokens import BadData, parse_radius, read_thanks_token, thanks_token
+from portal.models import Program, utcnow
+from portal.services.geo import InvalidZip, UnknownZip
+from portal.services.leads import (
+    ConsentChanged,
+    ConsentEvidence,
+    NotTakingRequests,
+    ProgramDoesNotServeZip,
+    ProgramNotFound,
+    capture_lead,
+    consent_text,
+    open_listing,
+    thank_you,
+)
+
+bp = Blueprint("leads", __name__)
+bp.before_app_request(remember_landing_page)
+
+
+def lead_rate_limit() -> str:
+    """The per-IP limit on form submissions, from LEAD_RATE_LIMIT."""
+    return current_app.config["LEAD_RATE_LIMIT"]
+
+
+@bp.get("/programs/<int:program_id>/request-info")
+def request_info(program_id: int):
+    """Show the request-info form for one listing, with the search's ZIP filled in."""
+    program = open_listing(program_id, utcnow().date())
+    form = LeadForm(data={"zip_code": request.args.get("zip", "")[:10]})
+    form.radius.data = str(parse_radius(request.args.get("radius")))
+    return render_form(form, program)
+
+
+@bp.post("/programs/<int:program_id>/request-info")
+@limiter.limit(lead_rate_limit, methods=["POST"])
+def submit_request(program_id: int):
+    """Validate and store a request, then redirect to the thank-you page (bots: store nothing)."""
+    form = LeadForm()
+    if form.is_bot(program_id, current_app.config["LEAD_MIN_FILL_SECONDS"]):
+        return redirect_to_thanks(program_id, form)
+    if not form.validate_on_submit():
+        return render_form(form, open_listing(program_id, utcnow().date()), 422)
+    try:
+        attribution = attribution_from(session.get(SESSION_KEY))
+        consent = evidence(form.shown_consent_sha256())
+        capture_lead(program_id, form.visitor(), consent, attribution, form.radius_miles())
+    except (InvalidZip, UnknownZip, ProgramDoesNotServeZip) as error:
+        form.zip_code.errors.append(str(error))
+        return render_form(form, open_listing(program_id, utcnow().date()), 422)
+    except ConsentChanged:
+        form.ask_consent_again()
+        return render_form(form, open_listing(program_id, utcnow().date()), 422)
+    return redirect_to_thanks(program_id, form)
+
+
+@bp.get("/requests/<token>/thanks")
+def thanks(token: str):
+    """Confirm what was sent to whom, and offer up to three other matching programs."""
+    try:
+        program_id, zip_code, radius = read_thanks_token(token)
+    except (BadData, TypeError, ValueError):
+        abort(404)
+    page = thank_you(program_id, zip_code, radius, utcnow().date())
+    return render_template("leads/thanks.html", page=page, zip_code=zip_code, radius=radius)
+
+
+@bp.get("/privacy")
+def privacy():
+    """What we collect when a visitor asks a school for information, why, and for how long."""
+    return render_template("leads/privacy.html")
+
+
+def render_form(form: LeadForm, program: Program, status: int = 200):
+    """The form page for a listing, its checkbox labelled with that school's disclosure."""
+    disclosure = consent_text(program.school.name)
+    form.stamp(program.id, disclosure)
+    form.show_consent(disclosure, url_for("leads.privacy"))
+    radius = form.radius_miles()
+    return render_template(
+        "leads/request_info.html", form=form, program=program, radius=radius
+    ), status
+
+
+def redirect_to_thanks(program_id: int, form: LeadForm):
+    """303 to the thank-you page, so reloading it never sends the form again."""
+    token = thanks_token(program_id, form.zip_code.data or "", form.radius_miles())
+    return redirect(url_for("leads.thanks", token=token), 303)
+
+
+def evidence(shown_sha256: str) -> ConsentEvidence:
+    """The consent evidence of this request: the disclosure shown, time, IP, agent and page."""
+    return ConsentEvidence(
+        shown_sha256=shown_sha256,
+        consented_at=utcnow(),
+        ip_address=request.remote_addr or "",
+        user_agent=request.headers.get("User-Agent", ""),
+        page_url=request.url,
+    )
+
+
+@bp.errorhandler(ProgramNotFound)
+def program_not_found(_error: ProgramNotFound):
+    """An unknown or inactive listing: the site's 404 page."""
+    return render_error(NotFound())
+
+
+@bp.errorhandler(NotTakingRequests)
+def not_taking_requests(error: NotTakingRequests):
+    """A listing past its dates or caps: say so (409 when a request was sent, else 200)."""
+    status = 409 if request.method == "POST" else 200
+    return render_template("leads/not_taking.html", program=error.program), status

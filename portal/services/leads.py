@@ -1,0 +1,361 @@
+"""Capturing enrollment-information requests ("leads"): consent, duplicates and lead caps.
+
+A lead is one visitor asking one school about one program. Capturing it is one transaction:
+lock the listing's sponsorship row, look for the same email on the same program in the last
+30 days, claim a slot under the daily and monthly caps with one conditional UPDATE, insert the
+lead, commit. Locking first serialises captures per listing, so two requests arriving together
+can neither both pass a cap of one nor both be billed for the same email.
+"""
+
+import functools
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import bindparam, case, select, update
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.models import Lead, Program, Sponsorship, ZipCode
+from portal.services.geo import find_zip
+from portal.services.matching import (
+    DEFAULT_RADIUS,
+    Filters,
+    find_candidates,
+    month_start,
+    program_serves,
+    sponsorship_is_running,
+    sponsorship_running,
+)
+
+log = logging.getLogger(__name__)
+
+DUPLICATE_WINDOW = timedelta(days=30)
+
+# Machine codes stored on the lead, with what the visitor sees.
+EDUCATION_LEVELS = {
+    "high_school": "High school diploma or GED",
+    "some_college": "Some college, no degree",
+    "associate": "Associate degree",
+    "bachelor": "Bachelor's degree",
+    "master_or_higher": "Master's degree or higher",
+    "in_high_school": "Still in high school",
+}
+START_TIMEFRAMES = {
+    "immediately": "As soon as possible",
+    "within_1_month": "Within 1 month",
+    "1_3_months": "In 1 to 3 months",
+    "3_6_months": "In 3 to 6 months",
+    "researching": "Just researching for now",
+}
+
+PRIVACY_LINK_TEXT = "Privacy Policy"
+
+
+class ProgramNotFound(LookupError):
+    """No listing with that id, or it has been deactivated."""
+
+
+class NotTakingRequests(RuntimeError):
+    """The listing's sponsorship has ended, not started, or reached a lead cap."""
+
+    def __init__(self, program: Program):
+        super().__init__("this program is not taking requests")
+        self.program = program
+
+
+class ProgramDoesNotServeZip(ValueError):
+    """The listing does not serve the visitor's ZIP code under the search's matching rule."""
+
+
+class ConsentChanged(RuntimeError):
+    """The disclosure the visitor was shown is not the school's current one (renamed since)."""
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """What the visitor typed into the form, already validated and normalised."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone_e164: str
+    zip_code: str
+    education_level: str
+    start_timeframe: str
+
+
+@dataclass(frozen=True)
+class ConsentEvidence:
+    """The proof of consent: which disclosure was shown (its SHA-256), when, where, by whom."""
+
+    shown_sha256: str
+    consented_at: datetime
+    ip_address: str
+    user_agent: str
+    page_url: str
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Where the visitor came from: the landing page's referrer and utm_* parameters."""
+
+    referrer: str = ""
+    utm_source: str = ""
+    utm_medium: str = ""
+    utm_campaign: str = ""
+    utm_term: str = ""
+    utm_content: str = ""
+
+
+@dataclass(frozen=True)
+class Captured:
+    """The outcome of a capture: the stored lead, and whether it was a non-billable repeat."""
+
+    lead_id: int
+    duplicate: bool
+
+
+def consent_text(school_name: str) -> str:
+    """The consent disclosure for one school: shown beside the checkbox and stored with the lead."""
+    return (
+        f"By ticking this box, I agree that {school_name} may contact me about its programs "
+        "at the email address and phone number I have given, by email, phone calls and text "
+        "messages, including calls and texts made with automated technology or a prerecorded "
+        "or artificial voice. Message and data rates may apply. My consent is not a condition "
+        "of enrolling or of buying anything, and I can withdraw it at any time. Our "
+        f"{PRIVACY_LINK_TEXT} explains what we collect and why."
+    )
+
+
+def consent_sha256(text: str) -> str:
+    """The hex SHA-256 of a disclosure's UTF-8 bytes, stored beside it as evidence."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def open_listing(program_id: int, today: date) -> Program:
+    """The active listing (school and campus loaded) if it takes requests today.
+
+    Raises ProgramNotFound for an unknown or inactive id, NotTakingRequests when its
+    sponsorship is outside its dates or at a cap. One query.
+    """
+    row = db.session.execute(
+        select(Program, sponsorship_running(today))
+        .join(Sponsorship, Sponsorship.program_id == Program.id, isouter=True)
+        .options(joinedload(Program.school), joinedload(Program.campus))
+        .where(Program.id == program_id, Program.is_active.is_(True))
+    ).first()
+    if row is None:
+        raise ProgramNotFound(program_id)
+    program, running = row
+    if not running:
+        raise NotTakingRequests(program)
+    return program
+
+
+def capture_lead(
+    program_id: int,
+    visitor: Visitor,
+    consent: ConsentEvidence,
+    attribution: Attribution,
+    radius_miles: int = DEFAULT_RADIUS,
+) -> Captured:
+    """Store a consented request for one program, billable unless a repeat; commit once.
+
+    The disclosure stored is consent_text() for the program's school, and must be the one the
+    visitor was shown. Raises ProgramNotFound, ConsentChanged, NotTakingRequests, InvalidZip,
+    UnknownZip or ProgramDoesNotServeZip; on any error nothing is written.
+    """
+    today = consent.consented_at.date()
+    try:
+        program = db.session.get(Program, program_id, options=[joinedload(Program.school)])
+        if program is None or not program.is_active:
+            raise ProgramNotFound(program_id)
+        disclosure = consent_text(program.school.name)
+        if consent_sha256(disclosure) != consent.shown_sha256:
+            raise ConsentChanged(program_id)
+        origin = find_zip(visitor.zip_code)
+        if not program_serves(program_id, origin, radius_miles, today):
+            _explain_no_match(program, today)
+        _lock_sponsorship(program)
+        original_id = _earlier_lead_id(program_id, visitor.email, consent.consented_at)
+        # A repeat is stored for the record but claims no cap slot and costs nothing.
+        price = _claim_cap_slot(program, today) if original_id is None else 0
+        lead = _new_lead(program, origin, visitor, consent, disclosure, attribution, price)
+        lead.billable, lead.duplicate_of_id = original_id is None, original_id
+        db.session.add(lead)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    log.info("lead captured for program %s (duplicate=%s)", program_id, original_id is not None)
+    return Captured(lead_id=lead.id, duplicate=original_id is not None)
+
+
+def _explain_no_match(program: Program, today: date) -> None:
+    """Raise why a listing that is open does not match: cap/dates now, or the ZIP."""
+    if not sponsorship_is_running(program.id, today):
+        raise NotTakingRequests(program)
+    raise ProgramDoesNotServeZip(
+        f"{program.school.name} does not offer this program near that ZIP code. "
+        "Please check the ZIP code, or search again for programs near you."
+    )
+
+
+# The statements of a capture are built once (the claim once a day) and reused with new
+# values: building SQLAlchemy expressions costs more CPU than running these statements.
+_LOCK = (
+    update(Sponsorship)
+    .where(Sponsorship.program_id == bindparam("listing_id"))
+    .values(day_count=Sponsorship.day_count)
+    .execution_options(synchronize_session=False)
+)
+_EARLIER_LEAD = (
+    select(Lead.id)
+    .where(
+        Lead.program_id == bindparam("listing_id"),
+        Lead.email == bindparam("email"),
+        Lead.created_at >= bindparam("since"),
+        Lead.billable.is_(True),
+    )
+    .order_by(Lead.created_at, Lead.id)
+    .limit(1)
+)
+
+
+@functools.lru_cache(maxsize=4)
+def _claim_statement(today: date):
+    """The conditional UPDATE that counts a lead against the caps on `today` (see below)."""
+    this_month = month_start(today)
+    return (
+        update(Sponsorship)
+        .where(Sponsorship.program_id == bindparam("listing_id"), sponsorship_running(today))
+        .values(
+            day_count=case((Sponsorship.count_day == today, Sponsorship.day_count + 1), else_=1),
+            count_day=today,
+            month_count=case(
+                (Sponsorship.count_month == this_month, Sponsorship.month_count + 1), else_=1
+            ),
+            count_month=this_month,
+        )
+        .returning(Sponsorship.bid_cents)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _lock_sponsorship(program: Program) -> None:
+    """Take the sponsorship row's write lock until commit: a no-op UPDATE, the same everywhere.
+
+    On PostgreSQL this is a row lock; on SQLite, a write as the transaction's first statement
+    takes the database's write lock (waiting out the busy timeout), so the reads that follow
+    see every lead committed before it.
+    """
+    result = db.session.execute(_LOCK, {"listing_id": program.id})
+    if result.rowcount != 1:
+        raise NotTakingRequests(program)
+
+
+def _earlier_lead_id(program_id: int, email: str, now: datetime) -> int | None:
+    """The billable lead for this email and program in the last 30 days, if any."""
+    since = now - DUPLICATE_WINDOW
+    return db.session.scalar(
+        _EARLIER_LEAD, {"listing_id": program_id, "email": email, "since": since}
+    )
+
+
+def _claim_cap_slot(program: Program, today: date) -> int:
+    """Count one billable lead against today's and this month's caps; return the bid.
+
+    One conditional UPDATE: the counters restart when their day or month has passed, and the
+    row only changes while sponsorship_running(today) holds, so a full cap claims nothing.
+    """
+    price = db.session.execute(_claim_statement(today), {"listing_id": program.id}).scalar()
+    if price is None:
+        raise NotTakingRequests(program)
+    return price
+
+
+def _new_lead(
+    program: Program,
+    origin: ZipCode,
+    visitor: Visitor,
+    consent: ConsentEvidence,
+    disclosure: str,
+    attribution: Attribution,
+    price_cents: int,
+) -> Lead:
+    """The Lead row for a capture, billable until marked a repeat (not yet in the session)."""
+    return Lead(
+        created_at=consent.consented_at,
+        program_id=program.id,
+        school_id=program.school_id,
+        campus_id=program.campus_id,
+        career=program.career,
+        price_cents=price_cents,
+        status="new",
+        billable=True,
+        first_name=visitor.first_name,
+        last_name=visitor.last_name,
+        email=visitor.email,
+        phone_e164=visitor.phone_e164,
+        zip_code=origin.code,
+        state=origin.state,
+        education_level=visitor.education_level,
+        start_timeframe=visitor.start_timeframe,
+        consent_text=disclosure,
+        consent_sha256=consent_sha256(disclosure),
+        consented_at=consent.consented_at,
+        ip_address=consent.ip_address[:45],
+        user_agent=consent.user_agent[:512],
+        page_url=consent.page_url[:2048],
+        referrer=attribution.referrer[:2048],
+        utm_source=attribution.utm_source[:200],
+        utm_medium=attribution.utm_medium[:200],
+        utm_campaign=attribution.utm_campaign[:200],
+        utm_term=attribution.utm_term[:200],
+        utm_content=attribution.utm_content[:200],
+    )
+
+
+@dataclass(frozen=True)
+class ThankYou:
+    """What the thank-you page shows: the program asked about, and up to three alternatives."""
+
+    program: Program
+    others: list[Program]
+
+
+def thank_you(program_id: int, zip_code: str, radius_miles: int, today: date) -> ThankYou:
+    """The program a request went to, and other programs for the same career serving the ZIP."""
+    program = db.session.scalar(
+        select(Program)
+        .options(joinedload(Program.school), joinedload(Program.campus))
+        .where(Program.id == program_id)
+    )
+    if program is None:
+        raise ProgramNotFound(program_id)
+    return ThankYou(program, other_programs(program, zip_code, radius_miles, today))
+
+
+def other_programs(
+    program: Program, zip_code: str, radius_miles: int, today: date, limit: int = 3
+) -> list[Program]:
+    """Up to `limit` other listings for the program's career that serve the ZIP, best first."""
+    origin = db.session.get(ZipCode, zip_code)
+    if origin is None:
+        return []
+    filters = Filters(career=program.career, radius_miles=radius_miles)
+    ids = [
+        c.program_id for c in find_candidates(origin, filters, today) if c.program_id != program.id
+    ]
+    ids = ids[:limit]
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Program)
+        .options(joinedload(Program.school), joinedload(Program.campus))
+        .where(Program.id.in_(ids))
+    )
+    by_id = {p.id: p for p in rows}
+    return [by_id[i] for i in ids if i in by_id]

@@ -1,0 +1,86 @@
+"""Helpers for the lead tests: open the form as a browser would, fill it, count what was stored."""
+
+from html.parser import HTMLParser
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Lead
+from tests.factories import make_program
+
+GOOD_ANSWERS = {
+    "first_name": "Jane",
+    "last_name": "Doe",
+    "email": "Jane.Doe@Example.COM",
+    "phone": "(312) 555-0142",
+    "zip_code": "60601",
+    "education_level": "high_school",
+    "start_timeframe": "within_1_month",
+    "consent": "y",
+}
+
+
+class _Inputs(HTMLParser):
+    """Collects the name and value of every <input> on a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name"):
+            self.values[attrs["name"]] = attrs.get("value") or ""
+
+
+def inputs_of(html: str) -> dict[str, str]:
+    """The name -> value of every input on the page."""
+    parser = _Inputs()
+    parser.feed(html)
+    return parser.values
+
+
+def form_url(program_id: int, zip_code: str = "60601", radius: int | None = None) -> str:
+    """The request-info address as the search results link to it."""
+    url = f"/programs/{program_id}/request-info?zip={zip_code}"
+    return url + (f"&radius={radius}" if radius else "")
+
+
+def open_form(client, program_id: int, **url_args) -> dict[str, str]:
+    """GET the form; return its hidden fields (CSRF token, time stamp, radius)."""
+    response = client.get(form_url(program_id, **url_args))
+    assert response.status_code == 200, response.status_code
+    values = inputs_of(response.get_data(as_text=True))
+    return {key: values[key] for key in ("csrf_token", "started", "radius")}
+
+
+def submit(client, program_id: int, /, url_args: dict | None = None, headers=None, **answers):
+    """Open the form, then POST it with GOOD_ANSWERS changed by `answers` (None drops a field)."""
+    data = open_form(client, program_id, **(url_args or {}))
+    data.update(GOOD_ANSWERS)
+    data.update(answers)
+    data = {key: value for key, value in data.items() if value is not None}
+    return client.post(form_url(program_id, **(url_args or {})), data=data, headers=headers)
+
+
+def lead_count(app, **where) -> int:
+    """How many leads are stored, optionally only those with these column values."""
+    with app.app_context():
+        query = select(func.count()).select_from(Lead)
+        for column, value in where.items():
+            query = query.where(getattr(Lead, column) == value)
+        return db.session.scalar(query)
+
+
+def all_leads(app) -> list[Lead]:
+    """Every stored lead, oldest first (detached, so readable outside the context)."""
+    with app.app_context():
+        leads = list(db.session.scalars(select(Lead).order_by(Lead.id)))
+        db.session.expunge_all()
+        return leads
+
+
+def listing(app, **fields) -> int:
+    """Another listing made by make_program(**fields); returns its id."""
+    with app.app_context():
+        return make_program(**fields).id
