@@ -81,11 +81,13 @@ def _sqlite_math_functions(dbapi_connection) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area of the site."""
+    from portal.api.views import bp as api_bp
     from portal.core.views import bp as core_bp
     from portal.search.views import bp as search_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_error_handlers(app: Flask) -> None:
