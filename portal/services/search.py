@@ -4,7 +4,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -96,7 +96,7 @@ def find_programs(
     origin = db.session.get(ZipCode, code)
     if origin is None:
         _log(code, None, filters, 0)
-        db.session.commit()
+        _commit_log()
         raise UnknownZip(f"We don't know the ZIP code {code}. Please check it and try again.")
     total, candidates = rank_page(origin, filters, today, (page - 1) * per_page, per_page)
     fallback = online_programs_in_state(origin, filters, today) if total == 0 else []
@@ -113,7 +113,7 @@ def find_programs(
     )
     if page == 1:
         _log(code, origin.state, filters, total)
-    db.session.commit()
+    _commit_log()
     return results
 
 
@@ -174,3 +174,15 @@ def _log(code: str, state: str | None, filters: Filters, result_count: int) -> N
             result_count=result_count,
         )
     )
+
+
+def _commit_log() -> None:
+    """Commit the search log without waiting for the disk where the database allows it.
+
+    On PostgreSQL the transaction (only the log row) commits with synchronous_commit off: a
+    server crash may lose the last moment's search log rows, never a lead, and the visitor
+    doesn't wait for a WAL flush. SQLite has no per-transaction switch.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    db.session.commit()
