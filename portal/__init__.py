@@ -1,5 +1,7 @@
 """The application factory: settings, extensions, blueprints, error pages and CLI."""
 
+import math
+import sqlite3
 from pathlib import Path
 
 from flask import Flask
@@ -65,10 +67,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+        _sqlite_math_functions(dbapi_connection)
+
+
+def _sqlite_math_functions(dbapi_connection) -> None:
+    """Give SQLite the math functions the radius search uses, where it was built without them."""
+    try:
+        dbapi_connection.execute("SELECT sin(0), cos(0), power(2, 2)")
+    except sqlite3.OperationalError:
+        functions = (("sin", 1, math.sin), ("cos", 1, math.cos), ("power", 2, math.pow))
+        for name, arity, function in functions:
+            dbapi_connection.create_function(name, arity, function, deterministic=True)
 
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area of the site."""
+    from portal.api.views import bp as api_bp
     from portal.core.views import bp as core_bp
     from portal.guides.views import bp as guides_bp
     from portal.leads.views import bp as leads_bp
@@ -78,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(guides_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(leads_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_http(app: Flask) -> None:

@@ -6,17 +6,36 @@ the listing must be active and its sponsorship running: started, not ended, and 
 and monthly lead caps. Days and months are UTC calendar days and months.
 """
 
+import functools
+import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from portal.extensions import db
-from portal.models import Campus, Program, ProgramState, Sponsorship, ZipCode
-from portal.services.geo import bounding_box, distance_miles
+from portal.models import MODALITIES, Campus, Program, ProgramState, Sponsorship, ZipCode
+from portal.services.geo import EARTH_RADIUS_MILES, bounding_box, distance_miles
 
 RADIUS_CHOICES = (10, 25, 50, 100)
 DEFAULT_RADIUS = 50
+# Above any campus's haversine term (at most 1), so online listings rank after campuses.
+ONLINE_SORT_KEY = 2.0
 
 
 @dataclass(frozen=True)
@@ -51,7 +70,11 @@ def month_start(day: date) -> date:
 
 def sponsorship_running(today: date) -> ColumnElement[bool]:
     """SQL condition: the sponsorship has started, not ended, and has room under both caps."""
-    this_month = month_start(today)
+    return _running(today, month_start(today))
+
+
+def _running(today, this_month) -> ColumnElement[bool]:
+    """sponsorship_running, for dates given as values or as bound parameters."""
     return and_(
         Sponsorship.starts_on <= today,
         or_(Sponsorship.ends_on.is_(None), Sponsorship.ends_on >= today),
@@ -70,57 +93,186 @@ def sponsorship_running(today: date) -> ColumnElement[bool]:
     )
 
 
-def _listing_conditions(filters: Filters, today: date, program_id: int | None) -> list:
-    """Conditions every matching listing meets, whatever its modality."""
-    conditions = [Program.is_active.is_(True), sponsorship_running(today)]
-    if filters.career:
-        conditions.append(Program.career == filters.career)
-    if filters.credential_level:
-        conditions.append(Program.credential_level == filters.credential_level)
-    if program_id is not None:
-        conditions.append(Program.id == program_id)
-    return conditions
+@dataclass(frozen=True)
+class _Shape:
+    """What a search's SQL looks like: which parts and filters it has (not their values).
+
+    Searches of one shape share one statement, built once with bound parameters, so a search
+    spends its time in the database rather than in building and compiling SQL.
+    """
+
+    campus_modalities: tuple[str, ...]  # empty: no campus part
+    online: bool
+    career: bool
+    level: bool
+    program: bool
 
 
-def _wants(filters: Filters, *modalities: str) -> bool:
-    """Whether the modality filter admits any of these modalities."""
-    return filters.modality is None or filters.modality in modalities
+@dataclass(frozen=True)
+class _Statements:
+    """The statements of one shape: every row ranked, one page with the total, the count."""
+
+    ranked: Select
+    page: Select
+    count: Select
+
+
+def _shape(filters: Filters, program_id: int | None) -> _Shape:
+    """The shape of a search with these filters."""
+    wanted = MODALITIES if filters.modality is None else (filters.modality,)
+    return _Shape(
+        campus_modalities=tuple(m for m in wanted if m != "online"),
+        online="online" in wanted,
+        career=bool(filters.career),
+        level=bool(filters.credential_level),
+        program=program_id is not None,
+    )
+
+
+def _parameters(origin: ZipCode, filters: Filters, today: date, program_id: int | None) -> dict:
+    """The bound values of a search's statement."""
+    box = bounding_box(origin.latitude, origin.longitude, filters.radius_miles)
+    return {
+        "origin_lat": origin.latitude,
+        "origin_lon": origin.longitude,
+        "origin_cos": math.cos(math.radians(origin.latitude)),
+        "min_lat": box.min_lat,
+        "max_lat": box.max_lat,
+        "min_lon": box.min_lon,
+        "max_lon": box.max_lon,
+        # The haversine term of a point exactly `radius` away.
+        "max_term": math.sin(filters.radius_miles / (2 * EARTH_RADIUS_MILES)) ** 2,
+        "state": origin.state,
+        "today": today,
+        "this_month": month_start(today),
+        "career": filters.career,
+        "level": filters.credential_level,
+        "program_id": program_id,
+    }
+
+
+def _haversine_term() -> ColumnElement[float]:
+    """SQL for the haversine term `a` between the campus and the origin (0 = same point).
+
+    Great-circle distance grows with `a`, so the database can filter and order by it without
+    taking the arc sine; distances in miles are computed in Python for the rows shown.
+    """
+    half_degree = math.pi / 360  # degrees to radians, halved
+    dlat = (Campus.latitude - bindparam("origin_lat", type_=Float)) * half_degree
+    dlon = (Campus.longitude - bindparam("origin_lon", type_=Float)) * half_degree
+    return func.power(func.sin(dlat), 2) + bindparam("origin_cos", type_=Float) * func.cos(
+        Campus.latitude * (2 * half_degree)
+    ) * func.power(func.sin(dlon), 2)
+
+
+@functools.cache
+def _statements(shape: _Shape) -> _Statements | None:
+    """Build (once per shape) the statements that rank the listings serving a ZIP.
+
+    Campus and hybrid listings are found through the campus lat/lon index (a bounding box),
+    then cut to the circle; online listings through the state index. Online rows get a sort
+    key above any campus's, so they rank after campuses with the same bid.
+    """
+    common = [
+        Program.is_active.is_(True),
+        _running(bindparam("today", type_=Date), bindparam("this_month", type_=Date)),
+    ]
+    if shape.career:
+        common.append(Program.career == bindparam("career"))
+    if shape.level:
+        common.append(Program.credential_level == bindparam("level"))
+    if shape.program:
+        common.append(Program.id == bindparam("program_id"))
+    parts = []
+    if shape.campus_modalities:
+        term = _haversine_term()
+        parts.append(
+            select(
+                Program.id.label("program_id"),
+                Sponsorship.bid_cents.label("bid_cents"),
+                term.label("sort_key"),
+                Campus.latitude.label("lat"),
+                Campus.longitude.label("lon"),
+            )
+            .join(Sponsorship, Sponsorship.program_id == Program.id)
+            .join(Campus, Campus.id == Program.campus_id)
+            .where(
+                Campus.latitude.between(bindparam("min_lat"), bindparam("max_lat")),
+                Campus.longitude.between(bindparam("min_lon"), bindparam("max_lon")),
+                term <= bindparam("max_term", type_=Float),
+                Program.modality.in_(shape.campus_modalities),
+                *common,
+            )
+        )
+    if shape.online:
+        parts.append(
+            select(
+                Program.id.label("program_id"),
+                Sponsorship.bid_cents.label("bid_cents"),
+                literal(ONLINE_SORT_KEY, Float).label("sort_key"),
+                cast(null(), Float).label("lat"),
+                cast(null(), Float).label("lon"),
+            )
+            .join(Sponsorship, Sponsorship.program_id == Program.id)
+            .join(ProgramState, ProgramState.program_id == Program.id)
+            .where(
+                ProgramState.state == bindparam("state"),
+                Program.modality == "online",
+                *common,
+            )
+        )
+    if not parts:
+        return None
+    listing = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("listing")
+    # Highest bid first, then nearest (online after campuses), then the lowest id.
+    order = (listing.c.bid_cents.desc(), listing.c.sort_key, listing.c.program_id)
+    total = func.count().over().label("total")
+    return _Statements(
+        ranked=select(listing).order_by(*order),
+        page=(
+            select(listing, total)
+            .order_by(*order)
+            .offset(bindparam("offset", type_=Integer))
+            .limit(bindparam("limit", type_=Integer))
+        ),
+        count=select(func.count()).select_from(listing),
+    )
+
+
+def _candidate(origin: ZipCode, row) -> Candidate:
+    """A Candidate from a ranked row, with its distance in miles (None when online)."""
+    if row.lat is None:
+        return Candidate(row.program_id, row.bid_cents, None)
+    miles = distance_miles(origin.latitude, origin.longitude, row.lat, row.lon)
+    return Candidate(row.program_id, row.bid_cents, miles)
 
 
 def find_candidates(
     origin: ZipCode, filters: Filters, today: date, program_id: int | None = None
 ) -> list[Candidate]:
     """Every listing that serves `origin` under `filters`, ranked; optionally just one program."""
-    common = _listing_conditions(filters, today, program_id)
-    candidates: list[Candidate] = []
-    if _wants(filters, "campus", "hybrid"):
-        box = bounding_box(origin.latitude, origin.longitude, filters.radius_miles)
-        modalities = [filters.modality] if filters.modality else ["campus", "hybrid"]
-        rows = db.session.execute(
-            select(Program.id, Sponsorship.bid_cents, Campus.latitude, Campus.longitude)
-            .join(Sponsorship, Sponsorship.program_id == Program.id)
-            .join(Campus, Campus.id == Program.campus_id)
-            .where(
-                Campus.latitude.between(box.min_lat, box.max_lat),
-                Campus.longitude.between(box.min_lon, box.max_lon),
-                Program.modality.in_(modalities),
-                *common,
-            )
-        )
-        for pid, bid, lat, lon in rows:
-            miles = distance_miles(origin.latitude, origin.longitude, lat, lon)
-            if miles <= filters.radius_miles:
-                candidates.append(Candidate(pid, bid, miles))
-    if _wants(filters, "online"):
-        rows = db.session.execute(
-            select(Program.id, Sponsorship.bid_cents)
-            .join(Sponsorship, Sponsorship.program_id == Program.id)
-            .join(ProgramState, ProgramState.program_id == Program.id)
-            .where(ProgramState.state == origin.state, Program.modality == "online", *common)
-        )
-        candidates.extend(Candidate(pid, bid, None) for pid, bid in rows)
-    candidates.sort(key=lambda c: c.rank_key)
-    return candidates
+    statements = _statements(_shape(filters, program_id))
+    if statements is None:
+        return []
+    rows = db.session.execute(statements.ranked, _parameters(origin, filters, today, program_id))
+    return [_candidate(origin, row) for row in rows]
+
+
+def rank_page(
+    origin: ZipCode, filters: Filters, today: date, offset: int, limit: int
+) -> tuple[int, list[Candidate]]:
+    """How many listings serve `origin`, and the ranked ones from `offset` (at most `limit`).
+
+    The database ranks and counts; only the requested page's rows come back.
+    """
+    statements = _statements(_shape(filters, None))
+    if statements is None:
+        return 0, []
+    values = _parameters(origin, filters, today, None)
+    rows = db.session.execute(statements.page, {**values, "offset": offset, "limit": limit}).all()
+    if rows:
+        return rows[0].total, [_candidate(origin, row) for row in rows]
+    return db.session.scalar(statements.count, values) or 0, []
 
 
 def program_serves(program_id: int, origin: ZipCode, radius_miles: int, today: date) -> bool:
@@ -137,3 +289,8 @@ def sponsorship_is_running(program_id: int, today: date) -> bool:
         )
     )
     return found is not None
+
+
+def today_utc() -> date:
+    """Today's date in UTC, the calendar that start and end dates and lead caps follow."""
+    return datetime.now(UTC).date()

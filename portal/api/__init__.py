@@ -1,0 +1,1 @@
+"""The partner API: the program search as JSON."""

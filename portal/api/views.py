@@ -1,0 +1,83 @@
+"""The partner API under /api/v1: the same program search as /programs, as JSON."""
+
+from flask import Blueprint, current_app, jsonify, request
+
+from portal.extensions import csrf
+from portal.search.forms import ApiSearchForm
+from portal.search.links import request_info_path
+from portal.services.geo import InvalidZip, UnknownZip
+from portal.services.matching import today_utc
+from portal.services.search import Listing, SearchResults, find_programs
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.get("/programs")
+def programs():
+    """The listings serving a ZIP as JSON, or a 422 naming each bad parameter."""
+    form = ApiSearchForm(request.args)
+    if not form.validate():
+        return invalid(form.errors)
+    try:
+        results = find_programs(form.zip.data, form.filters(), form.page_number(), today_utc())
+    except (InvalidZip, UnknownZip) as error:
+        return invalid({"zip": [str(error)]})
+    return jsonify(results_json(results))
+
+
+def invalid(fields: dict[str, list[str]]):
+    """A 422 answer in the API's error shape, with the messages for each bad parameter."""
+    error = {"status": 422, "title": "Unprocessable request", "fields": fields}
+    return jsonify(error=error), 422
+
+
+def results_json(results: SearchResults) -> dict:
+    """The documented JSON shape of one page of search results."""
+    filters = results.filters
+    return {
+        "zip": results.zip_code,
+        "city": results.city,
+        "state": results.state,
+        "filters": {
+            "career": filters.career,
+            "level": filters.credential_level,
+            "modality": filters.modality,
+            "radius": filters.radius_miles,
+        },
+        "pagination": {
+            "page": results.page,
+            "per_page": results.per_page,
+            "total": results.total,
+            "pages": results.pages,
+        },
+        "results": [listing_json(item, results) for item in results.listings],
+        "online_in_state": [listing_json(item, results) for item in results.online_in_state],
+    }
+
+
+def listing_json(listing: Listing, results: SearchResults) -> dict:
+    """One listing in the API's shape (bids are never shown)."""
+    path = request_info_path(listing.program_id, results.zip_code, results.filters.radius_miles)
+    campus = None
+    if listing.campus_zip is not None:
+        campus = {
+            "name": listing.campus_name,
+            "city": listing.campus_city,
+            "state": listing.campus_state,
+            "zip": listing.campus_zip,
+        }
+    miles = listing.distance_miles
+    return {
+        "program_id": listing.program_id,
+        "school": listing.school,
+        "program": listing.title,
+        "career": listing.career,
+        "credential_level": listing.credential_level,
+        "modality": listing.modality,
+        "duration": listing.duration,
+        "campus": campus,
+        "distance_miles": None if miles is None else round(miles, 1),
+        "sponsored": True,
+        "request_info_url": current_app.config["SITE_URL"] + path,
+    }

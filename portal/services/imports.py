@@ -1,0 +1,644 @@
+"""Program listings from CSV: parse, check every row, then write all of them or nothing.
+
+Rows are matched to stored listings by `external_id`, schools by name and campuses by school,
+ZIP and street address, so importing the same file twice changes nothing the second time.
+The columns are documented in README.md ("Importing programs") and shown in
+docs/programs-example.csv.
+"""
+
+import contextlib
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TextIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import (
+    CREDENTIAL_LEVELS,
+    MODALITIES,
+    Campus,
+    Program,
+    ProgramState,
+    School,
+    Sponsorship,
+    ZipCode,
+)
+from portal.services.careers import known_careers
+from portal.services.geo import InvalidZip, normalise_zip
+
+COLUMNS = (
+    "external_id",
+    "school",
+    "school_website",
+    "campus_name",
+    "campus_address",
+    "campus_city",
+    "campus_state",
+    "campus_zip",
+    "campus_latitude",
+    "campus_longitude",
+    "career",
+    "title",
+    "credential_level",
+    "modality",
+    "duration",
+    "description",
+    "active",
+    "states",
+    "bid_usd",
+    "starts_on",
+    "ends_on",
+    "daily_cap",
+    "monthly_cap",
+)
+# Columns the header must have; the others may be left out (then every row has them blank).
+REQUIRED_COLUMNS = (
+    "external_id",
+    "school",
+    "career",
+    "title",
+    "credential_level",
+    "modality",
+    "duration",
+    "bid_usd",
+    "starts_on",
+)
+CAMPUS_COLUMNS = tuple(c for c in COLUMNS if c.startswith("campus_"))
+TRUE_WORDS = {"true", "yes", "y", "1"}
+FALSE_WORDS = {"false", "no", "n", "0"}
+MAX_LENGTHS = {
+    "external_id": 64,
+    "school": 200,
+    "school_website": 300,
+    "campus_name": 200,
+    "campus_address": 200,
+    "campus_city": 100,
+    "title": 200,
+    "duration": 64,
+}
+# What "ALL" means in the states column: the fifty states and DC (list territories by code).
+US_STATES = frozenset(
+    [
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+    ]
+)
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CHUNK = 500
+
+
+class RowInvalid(ValueError):
+    """One row's value is not acceptable; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem with the file: the line it is on (1 is the header) and what is wrong."""
+
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do on a dry run, or why it did nothing."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    schools_created: int = 0
+    campuses_created: int = 0
+    dry_run: bool = False
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file was accepted (nothing is written when it was not)."""
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class CampusValues:
+    """A campus as a row describes it."""
+
+    name: str
+    address: str
+    city: str
+    state: str
+    zip_code: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class ListingRow:
+    """One checked row: a listing with its school, campus, states and sponsorship."""
+
+    line: int
+    external_id: str
+    school: str
+    school_website: str | None
+    campus: CampusValues | None
+    career: str
+    title: str
+    credential_level: str
+    modality: str
+    duration: str
+    description: str
+    is_active: bool
+    states: frozenset[str]
+    bid_cents: int
+    starts_on: date
+    ends_on: date | None
+    daily_cap: int | None
+    monthly_cap: int | None
+
+
+def import_programs(stream: TextIO, dry_run: bool = False) -> ImportReport:
+    """Import listings from a CSV text stream; with any bad row, or on a dry run, write nothing."""
+    reader = csv.reader(stream)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration:
+        return ImportReport(dry_run=dry_run, errors=[RowError(1, "the file is empty")])
+    except csv.Error as error:
+        return ImportReport(dry_run=dry_run, errors=[RowError(1, f"unreadable CSV: {error}")])
+    problems = _header_problems(header)
+    if problems:
+        return ImportReport(dry_run=dry_run, errors=[RowError(1, p) for p in problems])
+    return save_listings(_records(reader, header), dry_run=dry_run)
+
+
+def save_listings(records: Iterable[tuple[int, dict[str, str]]], dry_run: bool = False):
+    """Check and store (line, {column: text}) records, all or nothing; return an ImportReport."""
+    report = ImportReport(dry_run=dry_run)
+    records = list(records)
+    report.rows = sum(1 for _, values in records if values)
+    checker = _RowChecker(records)
+    rows: list[ListingRow] = []
+    for line, values in records:
+        if not values:  # the CSV reader's complaint, already recorded by _records
+            report.errors.append(RowError(line, "unreadable CSV record"))
+            continue
+        try:
+            rows.append(checker.check(line, values))
+        except RowInvalid as error:
+            report.errors.append(RowError(line, str(error)))
+    if report.errors:
+        return report
+    _upsert(rows, report)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return report
+
+
+def _header_problems(header: list[str]) -> list[str]:
+    """What is wrong with the header row, if anything."""
+    problems = []
+    unknown = [name for name in header if name not in COLUMNS]
+    if unknown:
+        problems.append(f"unknown column(s): {', '.join(unknown)}")
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        problems.append(f"repeated column(s): {', '.join(duplicated)}")
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        problems.append(f"missing column(s): {', '.join(missing)}")
+    return problems
+
+
+def _records(reader, header: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(first line, values by column) per record; blank lines skipped, bad records empty."""
+    end = reader.line_num
+    while True:
+        start = end + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            end = reader.line_num
+            yield start, {}
+            continue
+        end = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            yield start, {"__fields__": f"{len(record)} fields where the header has {len(header)}"}
+            continue
+        yield start, dict(zip(header, record, strict=True))
+
+
+class _RowChecker:
+    """Turns each record's text into a ListingRow, or raises RowInvalid saying why."""
+
+    def __init__(self, records: list[tuple[int, dict[str, str]]]):
+        self.careers = {career.slug for career in known_careers()}
+        self.states = set(db.session.scalars(select(ZipCode.state).distinct()))
+        self.zips = self._zip_rows(values.get("campus_zip", "") for _, values in records)
+        self.seen_ids: dict[str, int] = {}
+        self.seen_campuses: dict[tuple, tuple[int, CampusValues]] = {}
+
+    @staticmethod
+    def _zip_rows(texts: Iterable[str]) -> dict[str, ZipCode]:
+        """The ZIP rows of every well-formed campus ZIP, fetched in a few queries."""
+        codes = set()
+        for text in texts:
+            with contextlib.suppress(InvalidZip):
+                codes.add(normalise_zip(text))
+        codes = sorted(codes)
+        found = {}
+        for start in range(0, len(codes), _CHUNK):
+            chunk = codes[start : start + _CHUNK]
+            found.update(
+                (z.code, z)
+                for z in db.session.scalars(select(ZipCode).where(ZipCode.code.in_(chunk)))
+            )
+        return found
+
+    def check(self, line: int, values: dict[str, str]) -> ListingRow:
+        """The checked row, or RowInvalid with the first problem found."""
+        if "__fields__" in values:
+            raise RowInvalid(values["__fields__"])
+        text = {name: (values.get(name) or "").strip() for name in COLUMNS}
+        for name, limit in MAX_LENGTHS.items():
+            if len(text[name]) > limit:
+                raise RowInvalid(f"{name} is longer than {limit} characters")
+        external_id = _required(text, "external_id")
+        if external_id in self.seen_ids:
+            raise RowInvalid(
+                f"external_id {external_id!r} is already used on line {self.seen_ids[external_id]}"
+            )
+        self.seen_ids[external_id] = line
+        school = _required(text, "school")
+        website = text["school_website"] or None
+        if website and not re.match(r"https?://\S+$", website):
+            raise RowInvalid(
+                "school_website must be a web address starting with http:// or https://"
+            )
+        career = _required(text, "career")
+        if career not in self.careers:
+            raise RowInvalid(
+                f"career {career!r} is not a known career slug (such as medical-office-manager)"
+            )
+        level = _one_of(text, "credential_level", CREDENTIAL_LEVELS)
+        modality = _one_of(text, "modality", MODALITIES)
+        if modality == "online":
+            campus = None
+            filled = [name for name in CAMPUS_COLUMNS if text[name]]
+            if filled:
+                raise RowInvalid(
+                    f"an online listing has no campus; leave {', '.join(filled)} blank"
+                )
+            states = self._states(text["states"])
+        else:
+            if text["states"]:
+                raise RowInvalid(
+                    f"states is only for online listings; a {modality} listing is found by campus"
+                )
+            campus = self._campus(line, school, text)
+            states = frozenset()
+        starts_on = _date(text, "starts_on", required=True)
+        ends_on = _date(text, "ends_on")
+        if ends_on is not None and ends_on < starts_on:
+            raise RowInvalid("ends_on is before starts_on")
+        return ListingRow(
+            line=line,
+            external_id=external_id,
+            school=school,
+            school_website=website,
+            campus=campus,
+            career=career,
+            title=_required(text, "title"),
+            credential_level=level,
+            modality=modality,
+            duration=_required(text, "duration"),
+            description=text["description"],
+            is_active=_boolean(text, "active"),
+            states=states,
+            bid_cents=_cents(text, "bid_usd"),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            daily_cap=_count(text, "daily_cap"),
+            monthly_cap=_count(text, "monthly_cap"),
+        )
+
+    def _states(self, text: str) -> frozenset[str]:
+        """The states an online listing enrols in: codes separated by spaces, commas or ';'."""
+        if text.upper() == "ALL":
+            return US_STATES
+        codes = [code.upper() for code in re.split(r"[\s,;]+", text) if code]
+        if not codes:
+            raise RowInvalid("states is required for an online listing (state codes, or ALL)")
+        unknown = [code for code in codes if code not in self.states]
+        if unknown:
+            raise RowInvalid(f"states has unknown state code(s): {', '.join(unknown)}")
+        return frozenset(codes)
+
+    def _campus(self, line: int, school: str, text: dict[str, str]) -> CampusValues:
+        """The campus of a campus or hybrid listing, completed from the ZIP table."""
+        if not text["campus_zip"]:
+            raise RowInvalid("campus_zip is required for a campus or hybrid listing")
+        try:
+            code = normalise_zip(text["campus_zip"])
+        except InvalidZip as error:
+            raise RowInvalid(
+                f"campus_zip {text['campus_zip']!r} is not a 5-digit ZIP code"
+            ) from error
+        zip_row = self.zips.get(code)
+        if zip_row is None:
+            raise RowInvalid(f"campus_zip {code} is not a known ZIP code")
+        address = _required(text, "campus_address")
+        state = (text["campus_state"] or zip_row.state).upper()
+        if state not in self.states:
+            raise RowInvalid(f"campus_state {state!r} is not a known state code")
+        latitude = _coordinate(text, "campus_latitude", 90)
+        longitude = _coordinate(text, "campus_longitude", 180)
+        if (latitude is None) != (longitude is None):
+            raise RowInvalid("give both campus_latitude and campus_longitude, or neither")
+        city = text["campus_city"] or zip_row.city
+        campus = CampusValues(
+            name=text["campus_name"] or f"{city} campus",
+            address=address,
+            city=city,
+            state=state,
+            zip_code=code,
+            latitude=zip_row.latitude if latitude is None else latitude,
+            longitude=zip_row.longitude if longitude is None else longitude,
+        )
+        key = (school, code, address)
+        if key in self.seen_campuses and self.seen_campuses[key][1] != campus:
+            raise RowInvalid(
+                f"this campus is described differently on line {self.seen_campuses[key][0]}"
+            )
+        self.seen_campuses.setdefault(key, (line, campus))
+        return campus
+
+
+def _required(text: dict[str, str], name: str) -> str:
+    """The column's text, which must not be blank."""
+    if not text[name]:
+        raise RowInvalid(f"{name} is required")
+    return text[name]
+
+
+def _one_of(text: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    """The column's value, lower-cased, which must be one of `allowed`."""
+    value = _required(text, name).lower()
+    if value not in allowed:
+        raise RowInvalid(f"{name} must be one of {', '.join(allowed)} (not {text[name]!r})")
+    return value
+
+
+def _boolean(text: dict[str, str], name: str) -> bool:
+    """A yes/no column; blank means yes."""
+    value = text[name].lower()
+    if value in TRUE_WORDS or not value:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise RowInvalid(f"{name} must be true or false (not {text[name]!r})")
+
+
+def _date(text: dict[str, str], name: str, required: bool = False) -> date | None:
+    """A YYYY-MM-DD date column."""
+    if not text[name]:
+        if required:
+            raise RowInvalid(f"{name} is required")
+        return None
+    try:
+        if not DATE_PATTERN.fullmatch(text[name]):
+            raise ValueError(text[name])
+        return date.fromisoformat(text[name])
+    except ValueError as error:
+        raise RowInvalid(f"{name} must be a date like 2026-01-31 (not {text[name]!r})") from error
+
+
+def _cents(text: dict[str, str], name: str) -> int:
+    """A dollar amount with at most two decimals, as whole cents."""
+    raw = _required(text, name).removeprefix("$")
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation as error:
+        raise RowInvalid(f"{name} must be an amount in dollars like 25.00 (not {raw!r})") from error
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise RowInvalid(
+            f"{name} must be zero or more dollars with at most two decimals (not {raw!r})"
+        )
+    return int(amount * 100)
+
+
+def _count(text: dict[str, str], name: str) -> int | None:
+    """A lead cap: blank for none, else a whole number of 0 or more."""
+    if not text[name]:
+        return None
+    if not (text[name].isascii() and text[name].isdigit()):
+        raise RowInvalid(f"{name} must be a whole number of 0 or more, or blank for no cap")
+    return int(text[name])
+
+
+def _coordinate(text: dict[str, str], name: str, limit: float) -> float | None:
+    """A latitude or longitude in degrees, within +/- `limit`."""
+    if not text[name]:
+        return None
+    try:
+        value = float(text[name])
+    except ValueError as error:
+        raise RowInvalid(f"{name} must be a number of degrees") from error
+    if not -limit <= value <= limit:
+        raise RowInvalid(f"{name} must be between -{limit:g} and {limit:g}")
+    return value
+
+
+def _upsert(rows: list[ListingRow], report: ImportReport) -> None:
+    """Create or update the schools, campuses and listings the rows describe."""
+    schools = _schools(rows, report)
+    campuses = _campuses(rows, schools, report)
+    programs = _existing_programs([row.external_id for row in rows])
+    for row in rows:
+        school = schools[row.school]
+        campus = (
+            campuses[(row.school, row.campus.zip_code, row.campus.address)] if row.campus else None
+        )
+        program = programs.get(row.external_id)
+        if program is None:
+            program = Program(
+                external_id=row.external_id, sponsorship=Sponsorship(day_count=0, month_count=0)
+            )
+            db.session.add(program)
+            _apply(program, row, school, campus)
+            report.created += 1
+        elif _apply(program, row, school, campus):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    db.session.flush()
+
+
+def _schools(rows: list[ListingRow], report: ImportReport) -> dict[str, School]:
+    """The rows' schools by name, created where missing, websites brought up to date."""
+    websites = {row.school: row.school_website for row in rows}
+    names = sorted(websites)
+    schools = {}
+    for start in range(0, len(names), _CHUNK):
+        chunk = names[start : start + _CHUNK]
+        schools.update(
+            (s.name, s) for s in db.session.scalars(select(School).where(School.name.in_(chunk)))
+        )
+    for name, website in websites.items():
+        if name not in schools:
+            schools[name] = School(name=name)
+            db.session.add(schools[name])
+            report.schools_created += 1
+        _set(schools[name], website=website)
+    return schools
+
+
+def _campuses(rows, schools: dict[str, School], report: ImportReport) -> dict[tuple, Campus]:
+    """The rows' campuses by (school, ZIP, address), created or updated as described."""
+    wanted = {
+        (row.school, row.campus.zip_code, row.campus.address): row.campus
+        for row in rows
+        if row.campus
+    }
+    school_ids = [school.id for school in schools.values() if school.id is not None]
+    existing = {}
+    for start in range(0, len(school_ids), _CHUNK):
+        chunk = school_ids[start : start + _CHUNK]
+        for campus in db.session.scalars(select(Campus).where(Campus.school_id.in_(chunk))):
+            existing[(campus.school.name, campus.zip_code, campus.address)] = campus
+    campuses = {}
+    for key, values in wanted.items():
+        campus = existing.get(key)
+        if campus is None:
+            campus = Campus(
+                school=schools[key[0]], zip_code=values.zip_code, address=values.address
+            )
+            db.session.add(campus)
+            report.campuses_created += 1
+        _set(
+            campus,
+            name=values.name,
+            city=values.city,
+            state=values.state,
+            latitude=values.latitude,
+            longitude=values.longitude,
+        )
+        campuses[key] = campus
+    return campuses
+
+
+def _existing_programs(external_ids: list[str]) -> dict[str, Program]:
+    """The stored listings with these external ids, with states and sponsorship loaded."""
+    found = {}
+    for start in range(0, len(external_ids), _CHUNK):
+        chunk = external_ids[start : start + _CHUNK]
+        query = (
+            select(Program)
+            .options(selectinload(Program.states), selectinload(Program.sponsorship))
+            .where(Program.external_id.in_(chunk))
+        )
+        found.update((p.external_id, p) for p in db.session.scalars(query))
+    return found
+
+
+def _apply(program: Program, row: ListingRow, school: School, campus: Campus | None) -> bool:
+    """Bring a listing in line with its row; return whether anything changed."""
+    changed = _set(
+        program,
+        school=school,
+        campus=campus,
+        career=row.career,
+        title=row.title,
+        credential_level=row.credential_level,
+        modality=row.modality,
+        duration=row.duration,
+        description=row.description,
+        is_active=row.is_active,
+    )
+    if {s.state for s in program.states} != row.states:
+        program.states = [ProgramState(state=state) for state in sorted(row.states)]
+        changed = True
+    if program.sponsorship is None:
+        program.sponsorship = Sponsorship(day_count=0, month_count=0)
+    sponsorship = program.sponsorship
+    changed |= _set(
+        sponsorship,
+        bid_cents=row.bid_cents,
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+        daily_cap=row.daily_cap,
+        monthly_cap=row.monthly_cap,
+    )
+    return changed
+
+
+def _set(target, **values) -> bool:
+    """Assign only the attributes that differ, so an unchanged row writes nothing."""
+    changed = False
+    for name, value in values.items():
+        if getattr(target, name) != value:
+            setattr(target, name, value)
+            changed = True
+    return changed

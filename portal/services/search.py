@@ -1,0 +1,188 @@
+"""The sponsored program search: the listings serving a ZIP, one page at a time, and its log."""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.models import Program, SearchLog, ZipCode
+from portal.services.geo import UnknownZip, normalise_zip
+from portal.services.matching import (
+    RADIUS_CHOICES,
+    Candidate,
+    Filters,
+    find_candidates,
+    rank_page,
+)
+
+PER_PAGE = 10
+# How many online programs a search that found nothing offers instead.
+ONLINE_FALLBACK_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One sponsored result, ready to show: the program, its school and campus, and distance."""
+
+    program_id: int
+    school: str
+    title: str
+    career: str
+    credential_level: str
+    modality: str
+    duration: str
+    description: str
+    campus_name: str | None
+    campus_city: str | None
+    campus_state: str | None
+    campus_zip: str | None
+    distance_miles: float | None  # None for online listings
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of a search: where, with which filters, how many in all, and this page's."""
+
+    zip_code: str
+    city: str
+    state: str
+    filters: Filters
+    page: int
+    per_page: int
+    total: int
+    listings: list[Listing]
+    # Offered when the search found nothing: online programs open to the ZIP's state.
+    online_in_state: list[Listing] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        """How many pages the results fill (at least one)."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first_position(self) -> int:
+        """The rank of this page's first listing, counting from 1."""
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def has_previous(self) -> bool:
+        """Whether there is a page before this one."""
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether there is a page after this one."""
+        return self.page < self.pages
+
+    @property
+    def wider_radius(self) -> int | None:
+        """The next radius choice above this search's, or None at the widest."""
+        return next((r for r in RADIUS_CHOICES if r > self.filters.radius_miles), None)
+
+
+def find_programs(
+    zip_code: str, filters: Filters, page: int, today: date, per_page: int = PER_PAGE
+) -> SearchResults:
+    """Search the listings serving `zip_code`, return page `page`, and log the search.
+
+    Raises InvalidZip for text that is not a ZIP code and UnknownZip for one we don't have
+    (that search is logged too, so the operator sees it). Only the first page of a search is
+    logged, so paging through results doesn't count as more searches.
+    """
+    code = normalise_zip(zip_code)
+    origin = db.session.get(ZipCode, code)
+    if origin is None:
+        _log(code, None, filters, 0)
+        _commit_log()
+        raise UnknownZip(f"We don't know the ZIP code {code}. Please check it and try again.")
+    total, candidates = rank_page(origin, filters, today, (page - 1) * per_page, per_page)
+    fallback = online_programs_in_state(origin, filters, today) if total == 0 else []
+    results = SearchResults(
+        zip_code=origin.code,
+        city=origin.city,
+        state=origin.state,
+        filters=filters,
+        page=page,
+        per_page=per_page,
+        total=total,
+        listings=_listings(candidates),
+        online_in_state=fallback,
+    )
+    if page == 1:
+        _log(code, origin.state, filters, total)
+    _commit_log()
+    return results
+
+
+def online_programs_in_state(
+    origin: ZipCode, filters: Filters, today: date, limit: int = ONLINE_FALLBACK_LIMIT
+) -> list[Listing]:
+    """The best-ranked online listings open to `origin`'s state, for the same career if any.
+
+    Offered when a search found nothing: its modality and credential level filters are dropped.
+    """
+    online = Filters(career=filters.career, modality="online", radius_miles=filters.radius_miles)
+    return _listings(find_candidates(origin, online, today)[:limit])
+
+
+def _listings(candidates: list[Candidate]) -> list[Listing]:
+    """Load the candidates' programs with school and campus, in the candidates' order."""
+    if not candidates:
+        return []
+    programs = db.session.scalars(
+        select(Program)
+        .options(joinedload(Program.school), joinedload(Program.campus))
+        .where(Program.id.in_([c.program_id for c in candidates]))
+    )
+    by_id = {program.id: program for program in programs}
+    return [_listing(by_id[c.program_id], c.distance_miles) for c in candidates]
+
+
+def _listing(program: Program, miles: float | None) -> Listing:
+    """A Listing from a loaded program and its distance."""
+    campus = program.campus
+    return Listing(
+        program_id=program.id,
+        school=program.school.name,
+        title=program.title,
+        career=program.career,
+        credential_level=program.credential_level,
+        modality=program.modality,
+        duration=program.duration,
+        description=program.description,
+        campus_name=campus.name if campus else None,
+        campus_city=campus.city if campus else None,
+        campus_state=campus.state if campus else None,
+        campus_zip=campus.zip_code if campus else None,
+        distance_miles=miles,
+    )
+
+
+def _log(code: str, state: str | None, filters: Filters, result_count: int) -> None:
+    """Add the search to the log: ZIP, state, filters and count, nothing about the visitor."""
+    db.session.add(
+        SearchLog(
+            zip_code=code,
+            state=state,
+            career=filters.career,
+            credential_level=filters.credential_level,
+            modality=filters.modality,
+            radius_miles=filters.radius_miles,
+            result_count=result_count,
+        )
+    )
+
+
+def _commit_log() -> None:
+    """Commit the search log without waiting for the disk where the database allows it.
+
+    On PostgreSQL the transaction (only the log row) commits with synchronous_commit off: a
+    server crash may lose the last moment's search log rows, never a lead, and the visitor
+    doesn't wait for a WAL flush. SQLite has no per-transaction switch.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    db.session.commit()

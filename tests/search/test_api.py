@@ -1,0 +1,90 @@
+"""/api/v1/programs: the search as JSON, with JSON errors."""
+
+import pytest
+
+from portal.extensions import db
+from portal.models import ZipCode
+from portal.services.matching import Filters, find_candidates, today_utc
+from tests.factories import make_campus, make_program, make_school
+
+LISTING_FIELDS = {
+    "program_id",
+    "school",
+    "program",
+    "career",
+    "credential_level",
+    "modality",
+    "duration",
+    "campus",
+    "distance_miles",
+    "sponsored",
+    "request_info_url",
+}
+
+
+def test_results_as_json(app, client):
+    with app.app_context():
+        school = make_school("Lakeside Health Institute")
+        campus = make_program(
+            school, make_campus(school, "60614"), title="Medical Office Administration"
+        ).id
+        online = make_program(modality="online", states=("IL",), bid_cents=10).id
+    response = client.get("/api/v1/programs?zip=60601&radius=25&unknown=1")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["zip"], body["city"], body["state"]) == ("60601", "Chicago", "IL")
+    assert body["filters"] == {"career": None, "level": None, "modality": None, "radius": 25}
+    assert body["pagination"] == {"page": 1, "per_page": 10, "total": 2, "pages": 1}
+    first, second = body["results"]
+    assert set(first) == LISTING_FIELDS and "bid_cents" not in first
+    assert first["program_id"] == campus and second["program_id"] == online
+    assert first["school"] == "Lakeside Health Institute"
+    assert first["program"] == "Medical Office Administration"
+    assert first["campus"]["city"] == "Chicago" and first["campus"]["zip"] == "60614"
+    assert first["distance_miles"] == round(first["distance_miles"], 1) > 0
+    assert first["sponsored"] is True
+    assert first["request_info_url"] == (
+        f"http://localhost/programs/{campus}/request-info?zip=60601&radius=25"
+    )
+    assert second["campus"] is None and second["distance_miles"] is None
+    assert body["online_in_state"] == []
+
+
+def test_same_ranking_as_the_matching_rule(app, client):
+    with app.app_context():
+        for n in range(15):
+            make_program(
+                zip_code=("60614", "60601", "60640")[n % 3], bid_cents=1000 + 500 * (n % 4)
+            )
+        origin = db.session.get(ZipCode, "60601")
+        expected = [c.program_id for c in find_candidates(origin, Filters(), today_utc())]
+    pages = [client.get(f"/api/v1/programs?zip=60601&page={n}").get_json() for n in (1, 2)]
+    assert [r["program_id"] for p in pages for r in p["results"]] == expected
+    assert pages[1]["pagination"] == {"page": 2, "per_page": 10, "total": 15, "pages": 2}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("", "zip"),
+        ("?zip=6060", "zip"),
+        ("?zip=00000", "zip"),
+        ("?zip=60601&radius=7", "radius"),
+        ("?zip=60601&level=x", "level"),
+        ("?zip=60601&modality=x", "modality"),
+        ("?zip=60601&career=x", "career"),
+        ("?zip=60601&page=0", "page"),
+    ],
+)
+def test_bad_input_is_a_422_json_error(client, query, field):
+    response = client.get(f"/api/v1/programs{query}")
+    assert response.status_code == 422
+    assert response.is_json
+    error = response.get_json()["error"]
+    assert error["status"] == 422 and error["title"] == "Unprocessable request"
+    assert list(error["fields"]) == [field] and error["fields"][field][0]
+
+
+def test_other_methods_get_a_json_405(client):
+    response = client.post("/api/v1/programs?zip=60601")
+    assert response.status_code == 405 and response.get_json()["error"]["status"] == 405

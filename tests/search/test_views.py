@@ -1,0 +1,217 @@
+"""The /programs page: the form, its errors, results, paging and the no-results help."""
+
+import re
+from datetime import date
+
+import pytest
+from flask import render_template_string
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import SearchLog
+from tests.factories import make_campus, make_program, make_school
+
+
+def page_of(client, query: str):
+    response = client.get(f"/programs{query}")
+    return response, response.get_data(as_text=True)
+
+
+def result_titles(html: str) -> list[str]:
+    return re.findall(r'class="result-title">([^<]+)<', html)
+
+
+def selected(html: str, name: str) -> str | None:
+    select_html = re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S).group(0)
+    options = re.findall(r"<option[^>]*>", select_html)
+    chosen = [re.search(r'value="([^"]*)"', o).group(1) for o in options if " selected" in o]
+    return chosen[0] if len(chosen) == 1 else None
+
+
+def test_no_zip_shows_the_empty_form(client):
+    response, html = page_of(client, "")
+    assert response.status_code == 200
+    assert 'name="zip"' in html and "field-error" not in html
+    assert 'class="results"' not in html
+
+
+def test_results_show_every_detail_and_the_sponsored_label(app, client):
+    with app.app_context():
+        school = make_school("Lakeside Health Institute")
+        program = make_program(
+            school,
+            make_campus(school, "60614"),
+            title="Medical Office Administration",
+            credential_level="diploma",
+            duration="9 months",
+        ).id
+        online = make_program(
+            modality="online", states=("IL",), bid_cents=100, title="Online MOM"
+        ).id
+    response, html = page_of(client, "?zip=60601")
+    assert response.status_code == 200
+    assert result_titles(html) == ["Medical Office Administration", "Online MOM"]
+    assert html.count('<p class="sponsored-tag">Sponsored</p>') == 2
+    assert "Lakeside Health Institute" in html and "Diploma" in html and "On campus" in html
+    assert re.search(
+        r"Chicago, IL &middot; <span class=\"result-distance\">\d+\.\d miles</span>", html
+    )
+    assert "9 months" in html and "Online, open to students in IL" in html
+    assert f'href="/programs/{program}/request-info?zip=60601"' in html
+    assert f'href="/programs/{online}/request-info?zip=60601"' in html
+
+
+def test_request_info_link_carries_a_radius_other_than_the_default(app, client):
+    with app.app_context():
+        program = make_program(zip_code="60614").id
+    _, html = page_of(client, "?zip=60601&radius=25")
+    assert f'href="/programs/{program}/request-info?zip=60601&amp;radius=25"' in html
+
+
+def test_results_are_ranked_by_bid(app, client):
+    with app.app_context():
+        make_program(zip_code="60614", bid_cents=1000, title="Low bid")
+        make_program(zip_code="60601", bid_cents=3000, title="High bid")
+        make_program(zip_code="60614", bid_cents=2000, title="Middle bid")
+    _, html = page_of(client, "?zip=60601")
+    assert result_titles(html) == ["High bid", "Middle bid", "Low bid"]
+
+
+def test_form_keeps_the_entered_values(app, client):
+    _, html = page_of(
+        client, "?zip=60601&career=medical-assistant&level=diploma&modality=hybrid&radius=25"
+    )
+    assert 'value="60601"' in html
+    assert selected(html, "career") == "medical-assistant"
+    assert selected(html, "level") == "diploma"
+    assert selected(html, "modality") == "hybrid"
+    assert selected(html, "radius") == "25"
+
+
+def test_the_guide_box_presets_its_career_and_the_results_keep_it(app, client):
+    with app.test_request_context():
+        box = render_template_string(
+            '{% include "search/_box.html" %}', career="medical-office-manager", box_id="guide"
+        )
+    assert 'id="zip-guide"' in box and 'action="/programs"' in box
+    assert selected(box, "career") == "medical-office-manager"
+    _, html = page_of(client, "?zip=60601&career=medical-office-manager")
+    assert selected(html, "career") == "medical-office-manager"
+
+
+def test_box_without_career_selects_any_career(app):
+    with app.test_request_context():
+        box = render_template_string('{% include "search/_box.html" %}')
+    assert 'id="zip-main"' in box and selected(box, "career") == ""
+    assert selected(box, "radius") == "50"
+
+
+@pytest.mark.parametrize("zip_code", ["", "6060", "606011", "abcde", "60 601", "60601-12"])
+def test_malformed_zip_is_a_422_with_a_message_beside_the_field(client, zip_code):
+    response, html = page_of(client, f"?zip={zip_code}")
+    assert response.status_code == 422
+    assert 'id="zip-error"' in html and "Enter a 5-digit ZIP code" in html
+    assert 'aria-invalid="true"' in html and 'class="results"' not in html
+
+
+def test_unknown_zip_is_a_422_with_a_message_beside_the_field(client):
+    response, html = page_of(client, "?zip=00000")
+    assert response.status_code == 422
+    assert 'id="zip-error"' in html and "We don&#39;t know the ZIP code 00000" in html
+    assert 'class="results"' not in html
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("radius=7", "radius", "Choose a distance of 10, 25, 50 or 100 miles."),
+        ("radius=fifty", "radius", "Choose a distance of 10, 25, 50 or 100 miles."),
+        ("level=x", "level", "Choose a credential level"),
+        ("modality=boat", "modality", "Choose on campus, online or hybrid"),
+        ("career=astronaut", "career", "Choose a career from the list."),
+    ],
+)
+def test_bad_values_of_known_parameters_are_422_errors(client, query, field, message):
+    response, html = page_of(client, f"?zip=60601&{query}")
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in html and message in html
+    assert 'class="results"' not in html
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "1001"])
+def test_bad_page_is_a_422_error(client, page):
+    response, html = page_of(client, f"?zip=60601&page={page}")
+    assert response.status_code == 422
+    assert "The page must be a whole number from 1 to 1000." in html
+
+
+def test_bad_filter_without_zip_is_still_an_error(client):
+    response, html = page_of(client, "?radius=7")
+    assert response.status_code == 422 and 'id="radius-error"' in html
+
+
+def test_unknown_parameters_are_ignored(app, client):
+    with app.app_context():
+        make_program(title="Found")
+    response, html = page_of(client, "?zip=60601&utm_source=guide&colour=blue")
+    assert response.status_code == 200 and result_titles(html) == ["Found"]
+
+
+def test_blank_optional_parameters_mean_any(app, client):
+    with app.app_context():
+        make_program(title="Found")
+    response, html = page_of(client, "?zip=60601&career=&level=&modality=&radius=&page=")
+    assert response.status_code == 200 and result_titles(html) == ["Found"]
+
+
+def test_no_results_offers_a_wider_radius_and_the_states_online_programs(app, client):
+    with app.app_context():
+        make_program(zip_code="53202")  # Milwaukee, ~80 miles
+        make_program(modality="online", states=("IL",), title="Online in Illinois")
+    response, html = page_of(client, "?zip=60601&modality=campus")
+    assert response.status_code == 200
+    assert "No sponsored programs match your search" in html
+    assert 'href="/programs?zip=60601&amp;modality=campus&amp;radius=100"' in html
+    assert "Online programs open to students in IL" in html
+    assert result_titles(html) == ["Online in Illinois"]
+
+
+def test_no_results_at_the_widest_radius_offers_no_wider_one(client):
+    response, html = page_of(client, "?zip=60601&radius=100")
+    assert response.status_code == 200
+    assert "No sponsored programs match your search" in html and "wider-radius" not in html
+
+
+def test_pagination_links_keep_the_search(app, client):
+    with app.app_context():
+        for n in range(12):
+            make_program(zip_code="60614", bid_cents=1000 + n, title=f"Program {n:02d}")
+    _, first = page_of(client, "?zip=60601&career=medical-office-manager")
+    assert len(result_titles(first)) == 10 and "Page 1 of 2" in first
+    assert 'href="/programs?zip=60601&amp;career=medical-office-manager&amp;page=2"' in first
+    _, second = page_of(client, "?zip=60601&career=medical-office-manager&page=2")
+    assert result_titles(second) == ["Program 01", "Program 00"]
+    assert 'start="11"' in second and 'rel="prev"' in second
+
+
+def test_page_past_the_end_says_so(app, client):
+    with app.app_context():
+        make_program()
+    response, html = page_of(client, "?zip=60601&page=5")
+    assert response.status_code == 200
+    assert "There is no page 5" in html and 'href="/programs?zip=60601"' in html
+
+
+def test_each_search_is_logged(app, client):
+    with app.app_context():
+        make_program(ends_on=date(2099, 1, 1))
+    client.get("/programs?zip=60601&level=certificate", headers={"User-Agent": "Secret/1.0"})
+    with app.app_context():
+        log = db.session.scalars(select(SearchLog)).one()
+        assert (log.zip_code, log.state, log.credential_level, log.result_count) == (
+            "60601",
+            "IL",
+            "certificate",
+            1,
+        )
+        assert not any("Secret" in str(v) for v in vars(log).values())

@@ -1,0 +1,221 @@
+"""Importing listings from CSV: good file, re-import, dry run, bad rows."""
+
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Campus, Program, School, ZipCode
+from portal.services.imports import COLUMNS, import_programs
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "programs-example.csv"
+HEADER = ",".join(COLUMNS)
+
+
+def example_text() -> str:
+    return EXAMPLE.read_text(encoding="utf-8")
+
+
+def run(text: str, dry_run: bool = False):
+    return import_programs(io.StringIO(text), dry_run=dry_run)
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def row(**values) -> str:
+    """One CSV line in COLUMNS order: a valid campus listing unless values say otherwise."""
+    base = {
+        "external_id": "T-1",
+        "school": "Test School",
+        "campus_address": "1 Main St",
+        "campus_zip": "60601",
+        "career": "medical-office-manager",
+        "title": "Medical Office Administration",
+        "credential_level": "certificate",
+        "modality": "campus",
+        "duration": "9 months",
+        "bid_usd": "25.00",
+        "starts_on": "2026-01-01",
+    }
+    base.update(values)
+    return ",".join(base.get(column, "") for column in COLUMNS)
+
+
+def test_the_example_file_imports(app):
+    with app.app_context():
+        report = run(example_text())
+        assert report.ok, report.errors
+        assert (report.rows, report.created, report.updated, report.unchanged) == (6, 6, 0, 0)
+        assert (report.schools_created, report.campuses_created) == (2, 2)
+        assert (count(Program), count(School), count(Campus)) == (6, 2, 2)
+        loop = db.session.scalars(select(Program).where(Program.external_id == "EX-1001")).one()
+        chicago = db.session.get(ZipCode, "60601")
+        assert (loop.campus.city, loop.campus.state) == ("Chicago", "IL")  # from the ZIP table
+        assert (loop.campus.latitude, loop.campus.longitude) == (
+            chicago.latitude,
+            chicago.longitude,
+        )
+        assert loop.sponsorship.bid_cents == 3500
+        assert (loop.sponsorship.daily_cap, loop.sponsorship.monthly_cap) == (25, 500)
+        evanston = db.session.scalars(select(Campus).where(Campus.zip_code == "60201")).one()
+        assert (evanston.latitude, evanston.longitude) == (42.0502, -87.6836)  # as given
+        online = db.session.scalars(select(Program).where(Program.external_id == "EX-2001")).one()
+        assert online.campus is None and {s.state for s in online.states} == {
+            "IL",
+            "IN",
+            "WI",
+            "MI",
+        }
+        everywhere = db.session.scalars(select(Program).where(Program.external_id == "EX-2002"))
+        assert len(everywhere.one().states) == 51
+        paused = db.session.scalars(select(Program).where(Program.external_id == "EX-2003")).one()
+        assert paused.is_active is False
+
+
+def test_reimporting_the_same_file_changes_nothing(app):
+    with app.app_context():
+        run(example_text())
+        stamps = dict(db.session.execute(select(Program.external_id, Program.updated_at)).all())
+        db.session.commit()
+        report = run(example_text())
+        assert (report.created, report.updated, report.unchanged) == (0, 0, 6)
+        assert (report.schools_created, report.campuses_created) == (0, 0)
+        assert (count(Program), count(School), count(Campus)) == (6, 2, 2)
+        again = dict(db.session.execute(select(Program.external_id, Program.updated_at)).all())
+        assert again == stamps
+
+
+def test_a_changed_row_updates_its_listing_only(app):
+    with app.app_context():
+        run(example_text())
+        changed = example_text().replace(",35.00,", ",40.00,").replace("IL IN WI MI", "IL IN")
+        report = run(changed)
+        assert (report.created, report.updated, report.unchanged) == (0, 2, 4)
+        loop = db.session.scalars(select(Program).where(Program.external_id == "EX-1001")).one()
+        assert loop.sponsorship.bid_cents == 4000
+        online = db.session.scalars(select(Program).where(Program.external_id == "EX-2001")).one()
+        assert {s.state for s in online.states} == {"IL", "IN"}
+
+
+def test_dry_run_reports_and_writes_nothing(app):
+    with app.app_context():
+        report = run(example_text(), dry_run=True)
+        assert report.ok and report.dry_run and report.created == 6
+        assert (count(Program), count(School), count(Campus)) == (0, 0, 0)
+
+
+def test_a_file_with_bad_rows_writes_nothing_and_names_each_line(app):
+    with app.app_context():
+        text = "\n".join(
+            [
+                HEADER,
+                row(external_id="OK-1"),
+                row(external_id="BAD-1", credential_level="phd"),
+                "",
+                row(external_id="OK-2", campus_zip="60614"),
+                row(external_id="OK-1"),
+                row(external_id="BAD-3", campus_zip="00000"),
+            ]
+        )
+        report = run(text + "\n")
+        assert not report.ok
+        assert [(e.line, e.reason) for e in report.errors] == [
+            (
+                3,
+                "credential_level must be one of certificate, diploma, associate, bachelor, "
+                "master (not 'phd')",
+            ),
+            (6, "external_id 'OK-1' is already used on line 2"),
+            (7, "campus_zip 00000 is not a known ZIP code"),
+        ]
+        assert str(report.errors[0]).startswith("line 3: credential_level")
+        assert (count(Program), count(School), count(Campus)) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        ({"external_id": ""}, "external_id is required"),
+        ({"school": ""}, "school is required"),
+        ({"career": "astronaut"}, "career 'astronaut' is not a known career slug"),
+        ({"modality": "boat"}, "modality must be one of campus, online, hybrid"),
+        ({"campus_zip": ""}, "campus_zip is required for a campus or hybrid listing"),
+        ({"campus_zip": "6060"}, "campus_zip '6060' is not a 5-digit ZIP code"),
+        ({"campus_address": ""}, "campus_address is required"),
+        ({"campus_latitude": "41.9"}, "give both campus_latitude and campus_longitude"),
+        ({"campus_latitude": "95", "campus_longitude": "1"}, "campus_latitude must be between"),
+        ({"states": "IL"}, "states is only for online listings"),
+        ({"modality": "online", "states": "IL"}, "an online listing has no campus"),
+        (
+            {"modality": "online", "campus_zip": "", "campus_address": ""},
+            "states is required for an online listing",
+        ),
+        (
+            {"modality": "online", "campus_zip": "", "campus_address": "", "states": "IL ZZ"},
+            "states has unknown state code(s): ZZ",
+        ),
+        ({"bid_usd": "ten"}, "bid_usd must be an amount in dollars"),
+        ({"bid_usd": "10.001"}, "bid_usd must be zero or more dollars with at most two decimals"),
+        ({"bid_usd": "-1"}, "bid_usd must be zero or more dollars"),
+        ({"starts_on": "01/02/2026"}, "starts_on must be a date like 2026-01-31"),
+        ({"starts_on": "20260101"}, "starts_on must be a date like 2026-01-31"),
+        ({"ends_on": "2025-12-31"}, "ends_on is before starts_on"),
+        ({"daily_cap": "-3"}, "daily_cap must be a whole number of 0 or more"),
+        ({"active": "maybe"}, "active must be true or false"),
+        ({"school_website": "lakeside.example"}, "school_website must be a web address"),
+        ({"title": "x" * 201}, "title is longer than 200 characters"),
+    ],
+)
+def test_each_bad_value_is_reported_with_its_reason(app, values, reason):
+    with app.app_context():
+        report = run(f"{HEADER}\n{row(**values)}\n")
+        assert len(report.errors) == 1 and report.errors[0].line == 2
+        assert reason in report.errors[0].reason
+        assert count(Program) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "the file is empty"),
+        ("external_id,school,bid\n", "unknown column(s): bid"),
+        ("external_id,school\n", "missing column(s): career, title"),
+        ("external_id,external_id\n", "repeated column(s): external_id"),
+    ],
+)
+def test_header_problems_are_reported_on_line_one(app, text, reason):
+    with app.app_context():
+        report = run(text)
+        assert report.errors and all(e.line == 1 for e in report.errors)
+        assert any(reason in e.reason for e in report.errors)
+
+
+def test_a_row_with_the_wrong_number_of_fields_is_reported(app):
+    with app.app_context():
+        report = run(f"{HEADER}\n{row()},extra\n")
+        assert [(e.line, e.reason) for e in report.errors] == [
+            (2, f"{len(COLUMNS) + 1} fields where the header has {len(COLUMNS)}")
+        ]
+
+
+def test_line_numbers_count_lines_inside_quoted_fields(app):
+    with app.app_context():
+        first = row(external_id="A", description='"two\nlines"')
+        report = run(f"{HEADER}\n{first}\n{row(external_id='B', modality='x')}\n")
+        assert [e.line for e in report.errors] == [4]
+
+
+def test_only_the_needed_columns_may_be_given(app):
+    with app.app_context():
+        text = (
+            "external_id,school,career,title,credential_level,modality,duration,bid_usd,"
+            "starts_on,states\n"
+            "O-1,Online School,medical-assistant,MA Online,certificate,online,1 year,10,"
+            "2026-01-01,IL\n"
+        )
+        report = run(text)
+        assert report.ok and report.created == 1
