@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from portal.services import accounts
 from tests.admin.factories import PASSWORD, make_admin
 
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -24,6 +25,12 @@ def sign_in(client, email: str = "admin@example.com", password: str = PASSWORD, 
     if next_url is not None:
         data["next"] = next_url
     return client.post("/admin/login", data=data)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch):
+    """scrypt at a tiny work factor, so sign-in tests stay fast (test_cli checks the real one)."""
+    monkeypatch.setattr(accounts, "PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
 
 
 @pytest.fixture
