@@ -6,6 +6,7 @@ import pytest
 
 from portal import create_app
 from portal.admin.views import safe_next
+from portal.extensions import db
 from tests.admin.conftest import csrf_token, sign_in
 from tests.admin.factories import make_lead
 from tests.conftest import base_settings
@@ -152,6 +153,8 @@ def limited_client(database_url):
     }
     app = create_app(settings)
     yield app.test_client()
+    with app.app_context():
+        db.engine.dispose()  # close its connections now, not when garbage-collected
     create_app(base_settings(database_url))  # leave the shared limiter switched off
 
 
