@@ -249,13 +249,22 @@ def _stream_copy(connection: Connection, query: Select) -> Iterator[tuple[bytes,
     """
     compiled = query.compile(dialect=connection.dialect)
     driver = connection.connection.driver_connection
-    recode = driver.info.encoding != "utf-8"
+    recode = driver.info.encoding if driver.info.encoding != "utf-8" else None
     statement = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv)"
-    with driver.cursor() as cursor, cursor.copy(statement, compiled.params) as copy:
-        rows: list[bytes] = []
-        for data in copy:
-            row = bytes(data[:-1])
-            rows.append(row.decode(driver.info.encoding).encode("utf-8") if recode else row)
+    with driver.cursor() as cursor:
+        cursor.execute("SET LOCAL DateStyle TO ISO")  # the time format utc_iso relies on
+        yield from _copy_chunks(cursor, statement, compiled.params, recode)
+
+
+def _copy_chunks(
+    cursor, statement: str, params: dict, recode: str | None
+) -> Iterator[tuple[bytes, int]]:
+    """Run the COPY and yield its rows in CRLF-terminated chunks."""
+    with cursor.copy(statement, params) as copy:
+        rows: list = []
+        for data in copy:  # each a memoryview owning its message, so keeping it is safe
+            row = data[:-1]
+            rows.append(bytes(row).decode(recode).encode("utf-8") if recode else row)
             if len(rows) == CHUNK_ROWS:
                 yield b"\r\n".join(rows) + b"\r\n", len(rows)
                 rows = []
