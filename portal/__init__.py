@@ -50,12 +50,17 @@ def register_proxy_fix(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions created in portal.extensions to this app."""
     from portal import models  # noqa: F401  (the models must be known to Alembic)
-    from portal.extensions import csrf, db, limiter, migrate
+    from portal.extensions import csrf, db, limiter, login_manager, migrate
+    from portal.services.accounts import load_admin
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = "Please sign in to see the admin pages."
+    login_manager.user_loader(load_admin)
 
 
 @event.listens_for(Engine, "connect")
@@ -82,6 +87,7 @@ def _sqlite_math_functions(dbapi_connection) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area of the site."""
+    from portal.admin.views import bp as admin_bp
     from portal.api.views import bp as api_bp
     from portal.core.views import bp as core_bp
     from portal.guides.views import bp as guides_bp
@@ -93,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(leads_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_http(app: Flask) -> None:
@@ -111,6 +118,9 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add the project's flask commands."""
+    from portal.admin.cli import ADMIN_COMMANDS
     from portal.cli import register
 
     register(app)
+    for command in ADMIN_COMMANDS:
+        app.cli.add_command(command)

@@ -1,5 +1,6 @@
 """The models, one aggregate per module, re-exported for convenience."""
 
+from portal.models.admin import EXPORT_STATES, AdminUser, DataDeletion, LeadExport
 from portal.models.geo import ZipCode
 from portal.models.lead import LEAD_STATUSES, Lead
 from portal.models.program import (
@@ -16,10 +17,14 @@ from portal.models.types import UTCDateTime, utcnow
 
 __all__ = [
     "CREDENTIAL_LEVELS",
+    "EXPORT_STATES",
     "LEAD_STATUSES",
     "MODALITIES",
+    "AdminUser",
     "Campus",
+    "DataDeletion",
     "Lead",
+    "LeadExport",
     "Program",
     "ProgramState",
     "School",

@@ -65,6 +65,8 @@ class Lead(db.Model):
     utm_content: Mapped[str] = mapped_column(String(200), default="")
 
     exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The export that claimed this lead with "mark as exported"; NULL until then.
+    export_id: Mapped[int | None] = mapped_column(ForeignKey("lead_export.id"), index=True)
 
     program: Mapped[Program] = relationship()
     school: Mapped[School] = relationship()

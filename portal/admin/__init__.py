@@ -1,0 +1,1 @@
+"""The admin area: sign-in, leads, exports, listings and the dashboard, all under /admin."""

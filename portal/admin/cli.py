@@ -1,0 +1,128 @@
+"""Admin commands: create-admin, set-password and export-leads."""
+
+import getpass
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+
+import click
+from flask.cli import with_appcontext
+
+from portal.models import LEAD_STATUSES
+from portal.services.accounts import AccountError, create_admin, set_password
+from portal.services.admin_leads import (
+    LeadFilters,
+    UnknownChoice,
+    resolve_program,
+    resolve_school,
+)
+from portal.services.exports import Actor, ExportOptions, ExportSummary, export_leads_csv
+
+
+def read_password(from_stdin: bool) -> str:
+    """The new password: the first line of stdin, or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_admin_command(email: str, password_stdin: bool) -> None:
+    """Create an admin account that can sign in at /admin."""
+    try:
+        admin = create_admin(email, read_password(password_stdin))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created admin {admin.email}.")
+
+
+@click.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Set a new password for an admin account."""
+    try:
+        admin = set_password(email, read_password(password_stdin))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Password changed for {admin.email}.")
+
+
+def parse_moment(text: str | None, *, end: bool) -> datetime | None:
+    """An ISO 8601 date or time as aware UTC (naive means UTC).
+
+    A bare date as --until covers that whole day; a time is an exclusive bound.
+    """
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time(), tzinfo=UTC)
+            return moment + timedelta(days=1) if end else moment
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 date or time") from exc
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def shell_user() -> str:
+    """Who runs this command, as the operating system knows them."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@click.command("export-leads")
+@click.option("--since", help="Leads created at or after this UTC date/time (ISO 8601).")
+@click.option("--until", help="Leads created before this UTC time, or on or before this date.")
+@click.option("--school", help="School id or exact name.")
+@click.option("--program", help="Program id or external id.")
+@click.option("--career", help="Career slug, e.g. medical-office-manager.")
+@click.option("--state", help="Two-letter state of the lead.")
+@click.option("--status", type=click.Choice(LEAD_STATUSES), help="Lead status.")
+@click.option("--not-exported", is_flag=True, help="Only leads no export has marked yet.")
+@click.option("--mark-exported", is_flag=True, help="Mark the exported leads (implies the above).")
+@click.option("--include-duplicates", is_flag=True, help="Also export non-billable duplicates.")
+@click.option("-o", "--output", type=click.File("wb"), default="-", help="File (default stdout).")
+@with_appcontext
+def export_leads_command(
+    since,
+    until,
+    school,
+    program,
+    career,
+    state,
+    status,
+    not_exported,
+    mark_exported,
+    include_duplicates,
+    output,
+) -> None:
+    """Write leads as CSV (the admin export's columns) and record the export."""
+    try:
+        filters = LeadFilters(
+            since=parse_moment(since, end=False),
+            until=parse_moment(until, end=True),
+            career=career or None,
+            school_id=resolve_school(school) if school else None,
+            program_id=resolve_program(program) if program else None,
+            state=state.upper() if state else None,
+            status=status,
+        )
+    except UnknownChoice as exc:
+        raise click.BadParameter(str(exc)) from exc
+    options = ExportOptions(filters, not_exported, mark_exported, include_duplicates)
+    summary = ExportSummary()
+    actor = Actor(name=f"shell:{shell_user()}", source="cli")
+    for chunk in export_leads_csv(options, actor, summary):
+        output.write(chunk)
+    output.flush()
+    click.echo(f"Exported {summary.row_count} leads (export #{summary.export_id}).", err=True)
+
+
+ADMIN_COMMANDS = [create_admin_command, set_password_command, export_leads_command]

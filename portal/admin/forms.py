@@ -1,0 +1,217 @@
+"""The admin area's forms: sign-in, lead filters and export, data deletion, listings."""
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from portal.models import LEAD_STATUSES, MODALITIES
+from portal.services.admin_leads import FilterChoices, LeadFilters
+from portal.services.exports import ExportOptions
+from portal.services.listings import ProgramFilters, SponsorshipTerms
+
+ANY = SelectChoice("", "Any")
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, with "Any" first."""
+    return [ANY, *(SelectChoice(str(value), label) for value, label in pairs)]
+
+
+def optional_int(value) -> int | None:
+    """Coerce a select's value to an id, or None for "any"."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+def day_start(day) -> datetime | None:
+    """Midnight UTC at the start of `day`."""
+    return datetime.combine(day, time(), tzinfo=UTC) if day else None
+
+
+class LoginForm(FlaskForm):
+    """Email and password; `next` is where to go afterwards (checked before use)."""
+
+    email = StringField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    next = HiddenField()
+    submit = SubmitField("Sign in")
+
+
+class LogoutForm(FlaskForm):
+    """Sign out: a POST with its CSRF token and nothing else."""
+
+    submit = SubmitField("Sign out")
+
+
+class LeadFilterForm(FlaskForm):
+    """The lead list's filters, read from the query string (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    since = DateField("From (UTC)", validators=[Optional()])
+    until = DateField("To (UTC, inclusive)", validators=[Optional()])
+    career = SelectField("Career", choices=[ANY], validate_choice=False)
+    school = SelectField("School", coerce=optional_int, choices=[ANY], validate_choice=False)
+    program = SelectField("Program", coerce=optional_int, choices=[ANY], validate_choice=False)
+    state = StringField(
+        "State",
+        validators=[Optional(), Regexp(r"^[A-Za-z]{2}$", message="Use a two-letter state code.")],
+    )
+    status = SelectField("Status", choices=options((s, s) for s in LEAD_STATUSES), default="")
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
+
+    def validate_until(self, field) -> None:
+        """The range must not end before it starts."""
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The end date must not be before the start date.")
+
+    def set_choices(self, choices: FilterChoices) -> None:
+        """Fill the selects with the schools, programs and careers that exist."""
+        self.career.choices = options((c, c) for c in choices.careers)
+        self.school.choices = options(choices.schools)
+        self.program.choices = options(choices.programs)
+
+    def to_filters(self) -> LeadFilters:
+        """The validated filters for the lead services."""
+        return LeadFilters(
+            since=day_start(self.since.data),
+            until=day_start(self.until.data + timedelta(days=1)) if self.until.data else None,
+            career=self.career.data or None,
+            school_id=self.school.data,
+            program_id=self.program.data,
+            state=self.state.data.upper() if self.state.data else None,
+            status=self.status.data or None,
+        )
+
+    def page_number(self) -> int:
+        """The requested page, 1 by default."""
+        return self.page.data or 1
+
+
+class ExportForm(LeadFilterForm):
+    """The lead filters plus the export switches. Marking leads exported needs a POST."""
+
+    class Meta:
+        csrf = True
+
+    not_exported = BooleanField("Only leads not yet exported")
+    mark_exported = BooleanField("Mark them as exported")
+    include_duplicates = BooleanField("Include non-billable duplicates")
+    submit = SubmitField("Download CSV")
+
+    def to_options(self) -> ExportOptions:
+        """The validated export options."""
+        return ExportOptions(
+            filters=self.to_filters(),
+            not_exported=self.not_exported.data,
+            mark_exported=self.mark_exported.data,
+            include_duplicates=self.include_duplicates.data,
+        )
+
+
+class DeleteDataForm(FlaskForm):
+    """Whose data to delete, and the admin's confirmation."""
+
+    email = EmailField(
+        "Email address of the person",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    confirm = BooleanField(
+        "I understand every request from this address will be deleted for good.",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+    submit = SubmitField("Delete this person's data")
+
+
+class ProgramFilterForm(FlaskForm):
+    """Search and filters for the listings page (query string, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=100)])
+    career = SelectField("Career", choices=[ANY], validate_choice=False)
+    school = SelectField("School", coerce=optional_int, choices=[ANY], validate_choice=False)
+    modality = SelectField("Modality", choices=options((m, m) for m in MODALITIES), default="")
+    active = SelectField(
+        "Active", choices=options([("yes", "Active"), ("no", "Inactive")]), default=""
+    )
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
+
+    def set_choices(self, schools: list[tuple[int, str]], careers: list[str]) -> None:
+        """Fill the selects with the schools and careers that exist."""
+        self.school.choices = options(schools)
+        self.career.choices = options((c, c) for c in careers)
+
+    def to_filters(self) -> ProgramFilters:
+        """The validated filters for the listing service."""
+        return ProgramFilters(
+            text=self.q.data or None,
+            career=self.career.data or None,
+            school_id=self.school.data,
+            modality=self.modality.data or None,
+            active={"yes": True, "no": False}.get(self.active.data),
+        )
+
+
+class ProgramActiveForm(FlaskForm):
+    """Switch one listing on or off."""
+
+    active = HiddenField(validators=[DataRequired(), Regexp(r"^[01]$")])
+
+
+class SponsorshipForm(FlaskForm):
+    """A listing's sponsorship terms."""
+
+    bid = DecimalField(
+        "Bid per lead (USD)", places=2, validators=[InputRequired(), NumberRange(min=0)]
+    )
+    starts_on = DateField("Starts on", validators=[InputRequired()])
+    ends_on = DateField("Ends on (blank: no end)", validators=[Optional()])
+    daily_cap = IntegerField(
+        "Daily lead cap (blank: none)", validators=[Optional(), NumberRange(min=0)]
+    )
+    monthly_cap = IntegerField(
+        "Monthly lead cap (blank: none)", validators=[Optional(), NumberRange(min=0)]
+    )
+    submit = SubmitField("Save sponsorship")
+
+    def validate_ends_on(self, field) -> None:
+        """The sponsorship must not end before it starts."""
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("The end date must not be before the start date.")
+
+    def to_terms(self) -> SponsorshipTerms:
+        """The validated terms, the bid in cents."""
+        return SponsorshipTerms(
+            bid_cents=int((self.bid.data * 100).to_integral_value()),
+            starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data,
+            daily_cap=self.daily_cap.data,
+            monthly_cap=self.monthly_cap.data,
+        )

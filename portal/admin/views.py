@@ -1,0 +1,267 @@
+"""The admin area under /admin: every page needs a signed-in admin, except the sign-in page."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.admin.charts import bar_chart, column_chart
+from portal.admin.forms import (
+    DeleteDataForm,
+    ExportForm,
+    LeadFilterForm,
+    LoginForm,
+    LogoutForm,
+    ProgramActiveForm,
+    ProgramFilterForm,
+    SponsorshipForm,
+)
+from portal.extensions import limiter
+from portal.services.accounts import authenticate, normalise_email
+from portal.services.admin_leads import (
+    LeadNotFound,
+    delete_person_data,
+    filter_choices,
+    get_lead,
+    list_leads,
+    recent_deletions,
+)
+from portal.services.dashboard import dashboard_figures
+from portal.services.exports import Actor, export_leads_csv, list_exports
+from portal.services.listings import (
+    InvalidSponsorship,
+    ProgramNotFound,
+    get_program,
+    list_programs,
+    program_filter_choices,
+    set_program_active,
+    update_sponsorship,
+)
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+LOGIN_LIMIT_PER_IP = "20 per minute; 100 per hour"
+LOGIN_LIMIT_PER_ACCOUNT = "5 per minute; 30 per hour"
+HOME = "/admin"
+
+
+def is_admin_path(path: str) -> bool:
+    """Whether a URL path belongs to the admin area."""
+    return path == "/admin" or path.startswith("/admin/")
+
+
+def safe_next(target: str | None, default: str = HOME) -> str:
+    """`target` if it is a path on this site, else `default` (no host, scheme or tricks)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return default  # browsers read "\" as "/" and drop tabs and newlines: "/\t/evil.example"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def account_key() -> str:
+    """Rate-limit key for sign-in attempts against one account, whoever makes them."""
+    return "admin-login:" + normalise_email(request.form.get("email", ""))
+
+
+@bp.before_app_request
+def require_admin():
+    """Send anyone not signed in from any /admin URL to the sign-in page, revealing nothing."""
+    if not is_admin_path(request.path) or current_user.is_authenticated:
+        return None
+    if request.endpoint == "admin.login":
+        return None
+    wanted = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("admin.login", next=wanted))
+
+
+@bp.after_app_request
+def no_store(response: Response) -> Response:
+    """Admin pages hold personal data: never cache them, never index them."""
+    if is_admin_path(request.path):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.context_processor
+def admin_helpers() -> dict:
+    """Chart geometry and the sign-out form for admin templates."""
+    return {"bar_chart": bar_chart, "column_chart": column_chart, "logout_form": LogoutForm()}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config.get("ADMIN_LOGIN_LIMIT_PER_IP", LOGIN_LIMIT_PER_IP),
+    methods=["POST"],
+)
+@limiter.limit(
+    lambda: current_app.config.get("ADMIN_LOGIN_LIMIT_PER_ACCOUNT", LOGIN_LIMIT_PER_ACCOUNT),
+    key_func=account_key,
+    methods=["POST"],
+)
+def login():
+    """Sign in with email and password, then go to `next` if it is a page on this site."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(form.next.data))
+    if not form.validate_on_submit():
+        return render_template("admin/login.html", form=form), 422 if form.errors else 200
+    admin = authenticate(form.email.data, form.password.data)
+    if admin is None:
+        form.password.errors.append("That email and password do not match an admin account.")
+        return render_template("admin/login.html", form=form), 401
+    session.clear()
+    login_user(admin)
+    return redirect(safe_next(form.next.data))
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (a POST with a CSRF token, so no other site can sign an admin out)."""
+    if not LogoutForm().validate_on_submit():
+        abort(400)
+    logout_user()
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for("admin.login"))
+
+
+@bp.get("")
+@login_required
+def dashboard():
+    """Leads per day and school, searches per state, ZIPs searched with no results."""
+    figures = dashboard_figures(datetime.now(UTC).date())
+    return render_template("admin/dashboard.html", figures=figures)
+
+
+@bp.get("/leads")
+@login_required
+def leads():
+    """The leads, newest first, filtered by the query string, a page at a time."""
+    form = LeadFilterForm(request.args)
+    form.set_choices(filter_choices())
+    if not form.validate():
+        return render_template("admin/leads.html", form=form, page=None), 400
+    page = list_leads(form.to_filters(), form.page_number())
+    export_form = ExportForm(request.args, meta={"csrf": True})
+    return render_template("admin/leads.html", form=form, page=page, export_form=export_form)
+
+
+@bp.get("/leads/<int:lead_id>")
+@login_required
+def lead(lead_id: int):
+    """Everything stored about one lead, including the consent evidence."""
+    try:
+        found = get_lead(lead_id)
+    except LeadNotFound:
+        abort(404)
+    return render_template("admin/lead.html", lead=found)
+
+
+@bp.route("/leads/export.csv", methods=["GET", "POST"])
+@login_required
+def export_csv():
+    """Stream the filtered leads as CSV. Marking them exported changes data, so needs a POST."""
+    is_post = request.method == "POST"
+    form = ExportForm(request.form if is_post else request.args, meta={"csrf": is_post})
+    if not form.validate() or (form.mark_exported.data and not is_post):
+        abort(400, "Those export settings are not valid; use the form on the leads page.")
+    actor = Actor(name=current_user.email, source="web", admin_id=current_user.id)
+    chunks = export_leads_csv(form.to_options(), actor)
+    filename = datetime.now(UTC).strftime("leads-%Y%m%dT%H%M%SZ.csv")
+    return Response(
+        stream_with_context(chunks),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/exports")
+@login_required
+def exports():
+    """Every export: who ran it, when, with which filters, and how many rows."""
+    page = request.args.get("page", 1, type=int)
+    return render_template("admin/exports.html", page=list_exports(max(page, 1)))
+
+
+@bp.route("/privacy/delete", methods=["GET", "POST"])
+@login_required
+def delete_data():
+    """Delete every lead of one email address on the person's request, and record it."""
+    form = DeleteDataForm()
+    if form.validate_on_submit():
+        record = delete_person_data(form.email.data, current_user.id)
+        flash(f"Deleted {record.rows_deleted} request(s) from that address. Deletion recorded.")
+        return redirect(url_for("admin.delete_data"))
+    status = 422 if form.errors else 200
+    return render_template("admin/delete.html", form=form, deletions=recent_deletions()), status
+
+
+@bp.get("/programs")
+@login_required
+def programs():
+    """The listings, with search and filters."""
+    form = ProgramFilterForm(request.args)
+    form.set_choices(*program_filter_choices())
+    if not form.validate():
+        return render_template("admin/programs.html", form=form, page=None), 400
+    page = list_programs(form.to_filters(), form.page.data or 1)
+    return render_template(
+        "admin/programs.html", form=form, page=page, active_form=ProgramActiveForm()
+    )
+
+
+@bp.post("/programs/<int:program_id>/active")
+@login_required
+def program_active(program_id: int):
+    """Switch a listing on or off, then go back to the list."""
+    form = ProgramActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        program = set_program_active(program_id, form.active.data == "1")
+    except ProgramNotFound:
+        abort(404)
+    flash(f"{program.title} is now {'active' if program.is_active else 'inactive'}.")
+    return redirect(safe_next(request.args.get("next"), url_for("admin.programs")))
+
+
+@bp.route("/programs/<int:program_id>/sponsorship", methods=["GET", "POST"])
+@login_required
+def sponsorship(program_id: int):
+    """Edit a listing's bid, dates and lead caps."""
+    try:
+        program = get_program(program_id)
+    except ProgramNotFound:
+        abort(404)
+    form = SponsorshipForm(obj=program.sponsorship)
+    if request.method == "GET" and program.sponsorship is not None:
+        form.bid.data = Decimal(program.sponsorship.bid_cents).scaleb(-2)
+    if form.validate_on_submit():
+        try:
+            update_sponsorship(program_id, form.to_terms())
+        except InvalidSponsorship as exc:
+            form.bid.errors.append(str(exc))
+        else:
+            flash(f"Sponsorship of {program.title} saved.")
+            return redirect(url_for("admin.programs"))
+    status = 422 if form.errors else 200
+    return render_template("admin/sponsorship.html", form=form, program=program), status

@@ -1,0 +1,71 @@
+"""Admin accounts and the audit trail of what admins do with leads: exports and deletions."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.types import UTCDateTime, utcnow
+
+EXPORT_STATES = ("running", "complete", "aborted")
+
+
+class AdminUser(UserMixin, db.Model):
+    """A site operator who signs in at /admin; the password is kept only as a slow hash."""
+
+    __tablename__ = "admin_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login's question: may this account sign in?"""
+        return self.is_enabled
+
+
+class LeadExport(db.Model):
+    """One CSV export of leads: who ran it, when, with which filters, and how many rows.
+
+    With "mark as exported" the leads it claimed point back here (Lead.export_id), so each lead
+    is sent once. `actor` names who ran it in words that stay true if accounts change later.
+    """
+
+    __tablename__ = "lead_export"
+    __table_args__ = (
+        CheckConstraint("state IN ('running', 'complete', 'aborted')", name="state"),
+        Index("ix_lead_export_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    admin_id: Mapped[int | None] = mapped_column(ForeignKey("admin_user.id"))
+    actor: Mapped[str] = mapped_column(String(254))
+    source: Mapped[str] = mapped_column(String(8))  # "web" or "cli"
+    filters: Mapped[str] = mapped_column(Text)  # JSON of the filters, no personal data
+    not_exported: Mapped[bool] = mapped_column(Boolean, default=False)
+    mark_exported: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(8), default="running")
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    admin: Mapped[AdminUser | None] = relationship()
+
+
+class DataDeletion(db.Model):
+    """A person's leads deleted on request: when, by whom, how many rows; never whose."""
+
+    __tablename__ = "data_deletion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    admin_id: Mapped[int] = mapped_column(ForeignKey("admin_user.id"))
+    rows_deleted: Mapped[int] = mapped_column(Integer)
+
+    admin: Mapped[AdminUser] = relationship()

@@ -1,0 +1,156 @@
+"""The admin's view of leads: filtering, paging, one lead in full, and deleting a person's data."""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.models import DataDeletion, Lead, Program, School
+
+PER_PAGE = 50
+
+
+class LeadNotFound(LookupError):
+    """No lead has this id."""
+
+
+@dataclass(frozen=True)
+class LeadFilters:
+    """Which leads to list or export; None means any. `until` is exclusive."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    career: str | None = None
+    school_id: int | None = None
+    program_id: int | None = None
+    state: str | None = None
+    status: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The SQL conditions on Lead these filters stand for."""
+        conditions = []
+        if self.since is not None:
+            conditions.append(Lead.created_at >= self.since)
+        if self.until is not None:
+            conditions.append(Lead.created_at < self.until)
+        for column, value in (
+            (Lead.career, self.career),
+            (Lead.school_id, self.school_id),
+            (Lead.program_id, self.program_id),
+            (Lead.state, self.state),
+            (Lead.status, self.status),
+        ):
+            if value is not None:
+                conditions.append(column == value)
+        return conditions
+
+    def as_record(self) -> dict:
+        """The filters as JSON-ready values, for an export's audit record."""
+        values = asdict(self)
+        for key in ("since", "until"):
+            if values[key] is not None:
+                values[key] = values[key].isoformat()
+        return {key: value for key, value in values.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the lead filters can be set to: schools, programs and careers that exist."""
+
+    schools: list[tuple[int, str]]
+    programs: list[tuple[int, str]]
+    careers: list[str]
+
+
+def filter_choices() -> FilterChoices:
+    """The schools, programs and careers an admin can filter leads by."""
+    schools = db.session.execute(select(School.id, School.name).order_by(School.name)).all()
+    programs = db.session.execute(
+        select(Program.id, School.name, Program.title, Program.external_id)
+        .join(School, School.id == Program.school_id)
+        .order_by(School.name, Program.title, Program.id)
+    ).all()
+    careers = db.session.scalars(select(Program.career).distinct().order_by(Program.career))
+    return FilterChoices(
+        schools=[(sid, name) for sid, name in schools],
+        programs=[(pid, f"{school}: {title} ({ext})") for pid, school, title, ext in programs],
+        careers=list(careers),
+    )
+
+
+def list_leads(filters: LeadFilters, page: int = 1, per_page: int = PER_PAGE) -> Pagination:
+    """One page of the leads matching `filters`, newest first."""
+    query = (
+        select(Lead)
+        .options(joinedload(Lead.school), joinedload(Lead.program))
+        .where(*filters.conditions())
+        .order_by(Lead.created_at.desc(), Lead.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def get_lead(lead_id: int) -> Lead:
+    """The lead with this id, with its program, school and campus; raise LeadNotFound."""
+    lead = db.session.get(
+        Lead,
+        lead_id,
+        options=[joinedload(Lead.school), joinedload(Lead.program), joinedload(Lead.campus)],
+    )
+    if lead is None:
+        raise LeadNotFound(lead_id)
+    return lead
+
+
+def delete_person_data(email: str, admin_id: int) -> DataDeletion:
+    """Delete every lead of this email address (any case) and record how many, but not whose."""
+    address = func.lower(func.trim(Lead.email)) == email.strip().lower()
+    ids = select(Lead.id).where(address).scalar_subquery()
+    # Another person's lead never points at these, but unlink any reference before deleting.
+    db.session.execute(
+        update(Lead).where(Lead.duplicate_of_id.in_(ids)).values(duplicate_of_id=None)
+    )
+    result = db.session.execute(delete(Lead).where(address))
+    record = DataDeletion(admin_id=admin_id, rows_deleted=result.rowcount)
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def recent_deletions(limit: int = 20) -> list[DataDeletion]:
+    """The latest data deletions, newest first."""
+    query = (
+        select(DataDeletion)
+        .options(joinedload(DataDeletion.admin))
+        .order_by(DataDeletion.created_at.desc(), DataDeletion.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+class UnknownChoice(LookupError):
+    """A school or program named in a filter does not exist."""
+
+
+def resolve_school(text: str) -> int:
+    """The id of the school with this id or exact name; raise UnknownChoice."""
+    condition = School.name == text
+    if text.isdigit():
+        condition = condition | (School.id == int(text))
+    found = db.session.scalar(select(School.id).where(condition).order_by(School.id).limit(1))
+    if found is None:
+        raise UnknownChoice(f"No school has the id or name {text!r}.")
+    return found
+
+
+def resolve_program(text: str) -> int:
+    """The id of the program with this id or external id; raise UnknownChoice."""
+    condition = Program.external_id == text
+    if text.isdigit():
+        condition = condition | (Program.id == int(text))
+    found = db.session.scalar(select(Program.id).where(condition).order_by(Program.id).limit(1))
+    if found is None:
+        raise UnknownChoice(f"No program has the id or external id {text!r}.")
+    return found

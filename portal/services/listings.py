@@ -1,0 +1,120 @@
+"""The admin's side of program listings: finding them, switching them on and off, sponsorship."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.models import Program, School, Sponsorship
+
+PER_PAGE = 50
+
+
+class ProgramNotFound(LookupError):
+    """No program has this id."""
+
+
+class InvalidSponsorship(ValueError):
+    """The sponsorship terms contradict each other; the message says how."""
+
+
+@dataclass(frozen=True)
+class ProgramFilters:
+    """Which listings to show; None means any."""
+
+    text: str | None = None
+    career: str | None = None
+    school_id: int | None = None
+    modality: str | None = None
+    active: bool | None = None
+
+
+@dataclass(frozen=True)
+class SponsorshipTerms:
+    """What a school pays per lead, from when to when, and its daily and monthly lead caps."""
+
+    bid_cents: int
+    starts_on: date
+    ends_on: date | None = None
+    daily_cap: int | None = None
+    monthly_cap: int | None = None
+
+
+def list_programs(filters: ProgramFilters, page: int = 1, per_page: int = PER_PAGE) -> Pagination:
+    """One page of listings matching `filters`, by school then title."""
+    query = (
+        select(Program)
+        .join(School, School.id == Program.school_id)
+        .options(
+            joinedload(Program.school), joinedload(Program.campus), joinedload(Program.sponsorship)
+        )
+        .order_by(School.name, Program.title, Program.id)
+    )
+    if filters.text:
+        pattern = f"%{filters.text.strip().lower()}%"
+        query = query.where(
+            or_(
+                Program.title.ilike(pattern),
+                Program.external_id.ilike(pattern),
+                School.name.ilike(pattern),
+            )
+        )
+    if filters.career:
+        query = query.where(Program.career == filters.career)
+    if filters.school_id is not None:
+        query = query.where(Program.school_id == filters.school_id)
+    if filters.modality:
+        query = query.where(Program.modality == filters.modality)
+    if filters.active is not None:
+        query = query.where(Program.is_active.is_(filters.active))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def get_program(program_id: int) -> Program:
+    """The listing with this id; raise ProgramNotFound."""
+    program = db.session.get(
+        Program, program_id, options=[joinedload(Program.school), joinedload(Program.sponsorship)]
+    )
+    if program is None:
+        raise ProgramNotFound(program_id)
+    return program
+
+
+def set_program_active(program_id: int, active: bool) -> Program:
+    """Switch a listing on or off for search and lead capture."""
+    program = get_program(program_id)
+    program.is_active = active
+    db.session.commit()
+    return program
+
+
+def update_sponsorship(program_id: int, terms: SponsorshipTerms) -> Sponsorship:
+    """Set a listing's bid, dates and caps (creating its sponsorship if it has none)."""
+    if terms.bid_cents < 0:
+        raise InvalidSponsorship("The bid cannot be negative.")
+    if terms.ends_on is not None and terms.ends_on < terms.starts_on:
+        raise InvalidSponsorship("The end date must not be before the start date.")
+    for cap in (terms.daily_cap, terms.monthly_cap):
+        if cap is not None and cap < 0:
+            raise InvalidSponsorship("A lead cap cannot be negative.")
+    program = get_program(program_id)
+    sponsorship = program.sponsorship
+    if sponsorship is None:
+        sponsorship = program.sponsorship = Sponsorship(day_count=0, month_count=0)
+    sponsorship.bid_cents = terms.bid_cents
+    sponsorship.starts_on = terms.starts_on
+    sponsorship.ends_on = terms.ends_on
+    sponsorship.daily_cap = terms.daily_cap
+    sponsorship.monthly_cap = terms.monthly_cap
+    db.session.commit()
+    return sponsorship
+
+
+def program_filter_choices() -> tuple[list[tuple[int, str]], list[str]]:
+    """Schools and careers a listing can be filtered by."""
+    schools = db.session.execute(select(School.id, School.name).order_by(School.name)).all()
+    careers = db.session.scalars(select(Program.career).distinct().order_by(Program.career))
+    return [(sid, name) for sid, name in schools], list(careers)

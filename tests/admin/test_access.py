@@ -1,0 +1,185 @@
+"""Who may see the admin area: sign-in, sign-out, the `next` check, rate limits, cookies."""
+
+import re
+
+import pytest
+
+from portal import create_app
+from portal.admin.views import safe_next
+from portal.extensions import db
+from tests.admin.conftest import csrf_token, sign_in
+from tests.admin.factories import make_lead
+from tests.conftest import base_settings
+from tests.factories import make_program
+
+LOGIN = "/admin/login"
+
+
+def admin_urls(app) -> list[tuple[str, str]]:
+    """(method, path) for every admin route except sign-in, with ids filled in."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/admin") or rule.endpoint == "admin.login":
+            continue
+        path = re.sub(r"<int:\w+>", "1", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            urls.append((method, path))
+    return urls
+
+
+@pytest.fixture
+def lead_email(app):
+    """A stored lead, so a leak of its data would show."""
+    with app.app_context():
+        return make_lead(make_program(), email="secret.person@example.com").email
+
+
+def test_every_admin_url_sends_anonymous_visitors_to_sign_in(app, client, lead_email):
+    urls = admin_urls(app)
+    assert len(urls) >= 10
+    token = csrf_token(client, LOGIN)
+    for method, path in [*urls, ("GET", "/admin/no-such-page"), ("GET", "/admin/")]:
+        response = client.open(path, method=method, data={"csrf_token": token})
+        assert response.status_code == 302, (method, path)
+        assert response.headers["Location"].startswith(LOGIN), (method, path)
+        body = response.get_data(as_text=True)
+        assert lead_email not in body and "Leads per day" not in body
+
+
+def test_anonymous_get_keeps_the_page_as_next(client):
+    response = client.get("/admin/leads?status=new")
+    assert response.headers["Location"] == "/admin/login?next=/admin/leads?status%3Dnew"
+
+
+def test_anonymous_post_without_csrf_token_is_refused(client):
+    assert client.post("/admin/privacy/delete", data={"email": "a@b.example"}).status_code == 400
+
+
+def test_sign_in_then_admin_pages_open(client, admin):
+    response = sign_in(client)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin"
+    assert client.get("/admin").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("admin@example.com", "wrong password!!"), ("nobody@example.com", "correct horse battery")],
+)
+def test_wrong_credentials_are_refused(client, admin, email, password):
+    response = sign_in(client, email=email, password=password)
+    assert response.status_code == 401
+    assert "do not match" in response.get_data(as_text=True)
+    assert client.get("/admin").status_code == 302
+
+
+def test_email_is_case_insensitive(client, admin):
+    assert sign_in(client, email="  Admin@Example.COM ").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/admin",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "evil.example",
+        "///evil.example",
+        "/admin\\@evil.example",
+    ],
+)
+def test_next_never_leaves_the_site(client, admin, target):
+    response = sign_in(client, next_url=target)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin"
+
+
+def test_next_within_the_site_is_followed(client, admin):
+    response = sign_in(client, next_url="/admin/leads?status=new")
+    assert response.headers["Location"] == "/admin/leads?status=new"
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        (None, "/admin"),
+        ("", "/admin"),
+        ("/admin/exports", "/admin/exports"),
+        ("/careers/x?y=1#z", "/careers/x?y=1#z"),
+        ("//x.example", "/admin"),
+        ("https://x.example/admin", "/admin"),
+        ("/\x7f/x.example", "/admin"),
+    ],
+)
+def test_safe_next(target, expected):
+    assert safe_next(target) == expected
+
+
+def test_logout_is_a_post_with_csrf(admin_client):
+    assert admin_client.get("/admin/logout").status_code == 405
+    assert admin_client.post("/admin/logout").status_code == 400
+    token = csrf_token(admin_client, "/admin")
+    response = admin_client.post("/admin/logout", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"] == LOGIN
+    assert admin_client.get("/admin").status_code == 302
+
+
+def test_session_cookie_flags(client, admin):
+    response = sign_in(client)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_admin_pages_are_never_cached(admin_client):
+    response = admin_client.get("/admin/leads")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "noindex" in response.headers["X-Robots-Tag"]
+
+
+@pytest.fixture
+def limited_client(database_url):
+    """A client of an app with rate limits on: 3 sign-ins per minute per IP and per account."""
+    settings = base_settings(database_url) | {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "ADMIN_LOGIN_LIMIT_PER_IP": "3 per minute",
+        "ADMIN_LOGIN_LIMIT_PER_ACCOUNT": "2 per minute",
+    }
+    app = create_app(settings)
+    yield app.test_client()
+    with app.app_context():
+        db.engine.dispose()  # close its connections now, not when garbage-collected
+    create_app(base_settings(database_url))  # leave the shared limiter switched off
+
+
+def attempt(client, email: str, ip: str):
+    """One sign-in attempt from `ip`."""
+    token = csrf_token(client, LOGIN)
+    data = {"csrf_token": token, "email": email, "password": "not the password"}
+    return client.post(LOGIN, data=data, environ_base={"REMOTE_ADDR": ip})
+
+
+def test_sign_in_attempts_are_limited_per_ip(app, limited_client):
+    codes = [
+        attempt(limited_client, f"user{n}@example.com", "198.51.100.1").status_code
+        for n in range(4)
+    ]
+    assert codes == [401, 401, 401, 429]
+    assert attempt(limited_client, "user9@example.com", "198.51.100.2").status_code == 401
+
+
+def test_sign_in_attempts_are_limited_per_account(app, limited_client):
+    codes = [
+        attempt(limited_client, "Admin@Example.com", f"198.51.100.{n}").status_code
+        for n in range(3)
+    ]
+    assert codes == [401, 401, 429]
+    assert "Too many requests" in attempt(
+        limited_client, "admin@example.com", "198.51.100.9"
+    ).get_data(as_text=True)

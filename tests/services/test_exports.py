@@ -1,0 +1,116 @@
+"""CSV cells: formula neutralising, RFC 4180 quoting, and their SQL twins on each backend."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import literal, select
+
+from portal.extensions import db
+from portal.services.csv_cells import csv_line, neutralise, quote_cell
+from portal.services.sql import e164_or_neutralised, neutralised, utc_day, utc_iso
+
+CASES = [
+    ("=1+2", "'=1+2"),
+    ("+15555550123", "'+15555550123"),
+    ("-1", "'-1"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"),
+    ("\rx", "'\rx"),
+    ("\nx", "'\nx"),
+    ("a=b", "a=b"),
+    ("José", "José"),
+    (" =x", " =x"),
+    ("'=x", "'=x"),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), CASES)
+def test_neutralise(value, expected):
+    assert neutralise(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, ""),
+        (12, "12"),
+        ("plain", "plain"),
+        ("a,b", '"a,b"'),
+        ('say "hi"', '"say ""hi"""'),
+        ("two\nlines", '"two\nlines"'),
+        ("cr\rhere", '"cr\rhere"'),
+        ("東京", "東京"),
+    ],
+)
+def test_quote_cell(value, expected):
+    assert quote_cell(value) == expected
+
+
+cells = st.one_of(st.none(), st.integers(), st.text(alphabet=st.characters(codec="utf-8")))
+
+
+@given(st.lists(cells, min_size=1, max_size=8))
+def test_csv_line_is_what_the_csv_module_writes(values):
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerow([neutralise(v) if isinstance(v, str) else v for v in values])
+    expected = buffer.getvalue()
+    if len(values) == 1 and values[0] in ("", None):
+        expected = "\r\n"  # the csv module writes '""' for a lone empty cell; we never do that
+    assert csv_line(values) == expected
+
+
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8")), min_size=2, max_size=6))
+def test_csv_line_reads_back(values):
+    parsed = next(csv.reader(io.StringIO(csv_line(values), newline="")))
+    assert parsed == [neutralise(v) for v in values]
+
+
+def test_csv_line_keeps_chosen_cells_unneutralised():
+    assert csv_line(["+1555", "+1555"], keep=frozenset({1})) == "'+1555,+1555\r\n"
+
+
+def sql_value(expression):
+    """Evaluate a SQL expression on the app's database."""
+    return db.session.scalar(select(expression))
+
+
+@pytest.mark.parametrize(("value", "expected"), CASES)
+def test_sql_neutralised_agrees_with_python(app, value, expected):
+    with app.app_context():
+        assert sql_value(neutralised(literal(value))) == (expected or None)
+
+
+@pytest.mark.parametrize(
+    ("phone", "expected"),
+    [
+        ("+13125550100", "+13125550100"),
+        ("+1 312", "'+1 312"),
+        ("+", "'+"),
+        ("=1", "'=1"),
+        ("3125550100", "3125550100"),
+        ("", None),
+    ],
+)
+def test_sql_phone_is_kept_only_when_e164(app, phone, expected):
+    with app.app_context():
+        assert sql_value(e164_or_neutralised(literal(phone))) == expected
+
+
+def test_sql_times_are_utc_iso(app):
+    from portal.models import Lead
+    from tests.admin.factories import make_lead
+    from tests.factories import make_program
+
+    with app.app_context():
+        moment = datetime(2026, 11, 27, 3, 20, 7, 123456, tzinfo=UTC)
+        lead = make_lead(make_program(), created_at=moment)
+        query = select(utc_iso(Lead.created_at), utc_day(Lead.created_at))
+        assert db.session.execute(query.where(Lead.id == lead.id)).one() == (
+            "2026-11-27T03:20:07Z",
+            "2026-11-27",
+        )
