@@ -65,6 +65,8 @@ class Config:
             "RATELIMIT_HEADERS_ENABLED": True,
             # Reverse proxies in front of the app, so the client IP is read correctly.
             "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
+            # Larger request bodies get 413 before any view reads them (uploads are <= 5 MB).
+            "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
             "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -146,6 +147,30 @@ class DeleteDataForm(FlaskForm):
         validators=[DataRequired(message="Tick the box to confirm.")],
     )
     submit = SubmitField("Delete this person's data")
+
+
+class ImportProgramsForm(FlaskForm):
+    """A listings CSV to check (dry run, the default) or import."""
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    csv_file = FileField(
+        "Listings CSV file",
+        description="UTF-8, with the header row described in the README (at most 5 MB).",
+        validators=[FileRequired(message="Choose a CSV file to upload.")],
+    )
+    dry_run = BooleanField("Dry run: check the file and show what would change", default=True)
+    submit = SubmitField("Upload")
+
+    def validate_csv_file(self, field) -> None:
+        """Keep the file's text: UTF-8 (a byte-order mark is allowed), not too large."""
+        data = field.data.read(self.MAX_BYTES + 1)
+        if len(data) > self.MAX_BYTES:
+            raise ValidationError("The file is larger than 5 MB; split it into smaller files.")
+        try:
+            self.text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ValidationError("The file is not UTF-8 text; save it as CSV UTF-8.") from error
 
 
 class ProgramFilterForm(FlaskForm):

@@ -1,5 +1,6 @@
 """The admin area under /admin: every page needs a signed-in admin, except the sign-in page."""
 
+import io
 from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from portal.admin.charts import bar_chart, column_chart
 from portal.admin.forms import (
     DeleteDataForm,
     ExportForm,
+    ImportProgramsForm,
     LeadFilterForm,
     LoginForm,
     LogoutForm,
@@ -42,6 +44,7 @@ from portal.services.admin_leads import (
 )
 from portal.services.dashboard import dashboard_figures
 from portal.services.exports import Actor, export_leads_csv, list_exports
+from portal.services.imports import import_programs
 from portal.services.listings import (
     InvalidSponsorship,
     ProgramNotFound,
@@ -104,7 +107,9 @@ def no_store(response: Response) -> Response:
 @bp.context_processor
 def admin_helpers() -> dict:
     """Chart geometry and the sign-out form for admin templates."""
-    return {"bar_chart": bar_chart, "column_chart": column_chart, "logout_form": LogoutForm()}
+    # formdata=None: the form only renders its token, and must not read (maybe oversized) bodies.
+    logout_form = LogoutForm(formdata=None)
+    return {"bar_chart": bar_chart, "column_chart": column_chart, "logout_form": logout_form}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -227,6 +232,18 @@ def programs():
     return render_template(
         "admin/programs.html", form=form, page=page, active_form=ProgramActiveForm()
     )
+
+
+@bp.route("/programs/import", methods=["GET", "POST"])
+@login_required
+def import_listings():
+    """Upload a listings CSV: a dry run shows per-row errors and changes before any write."""
+    form = ImportProgramsForm()
+    report = None
+    if form.validate_on_submit():
+        report = import_programs(io.StringIO(form.text, newline=""), dry_run=form.dry_run.data)
+    status = 422 if form.errors or (report and not report.ok) else 200
+    return render_template("admin/import.html", form=form, report=report), status
 
 
 @bp.post("/programs/<int:program_id>/active")

@@ -1,0 +1,110 @@
+"""Uploading a listings CSV in the admin area: dry run first, per-row errors, then import."""
+
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.test import EnvironBuilder
+
+from portal.extensions import db
+from portal.models import Program
+from tests.admin.conftest import csrf_token
+
+EXAMPLE = (Path(__file__).resolve().parents[2] / "docs" / "programs-example.csv").read_bytes()
+PAGE = "/admin/programs/import"
+
+
+def upload(client, data: bytes, dry_run: bool, name: str = "listings.csv"):
+    """Post the upload form as a browser would, with a real CSRF token."""
+    form = {"csrf_token": csrf_token(client, PAGE), "csv_file": (io.BytesIO(data), name)}
+    if dry_run:
+        form["dry_run"] = "y"
+    # A large body is spooled to a temporary file, closed here even when the app refuses it.
+    builder = EnvironBuilder(path=PAGE, method="POST", data=form)
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
+def listing_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Program))
+
+
+def test_page_offers_a_dry_run_by_default(admin_client):
+    html = admin_client.get(PAGE).get_data(as_text=True)
+    assert 'type="file"' in html and 'enctype="multipart/form-data"' in html
+    assert 'id="dry_run"' in html and "checked" in html
+
+
+def test_dry_run_reports_changes_and_writes_nothing(app, admin_client):
+    response = upload(admin_client, EXAMPLE, dry_run=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Dry run: nothing was written" in html and "Would create 6 listings" in html
+    assert listing_count(app) == 0
+
+
+def test_import_then_reimport_changes_nothing(app, admin_client):
+    response = upload(admin_client, EXAMPLE, dry_run=False)
+    assert response.status_code == 200
+    assert "Created 6 listings" in response.get_data(as_text=True)
+    assert listing_count(app) == 6
+    again = upload(admin_client, EXAMPLE, dry_run=False).get_data(as_text=True)
+    assert "Created 0 listings" in again and "6 unchanged" in again
+    assert listing_count(app) == 6
+
+
+def test_bad_rows_are_listed_by_line_and_nothing_is_written(app, admin_client):
+    lines = EXAMPLE.decode().splitlines()
+    lines[2] = lines[2].replace("certificate", "doctorate").replace("diploma", "doctorate")
+    lines.append(lines[1].replace("EX-1001", "EX-9999").replace("60601", "00000"))
+    response = upload(admin_client, "\n".join(lines).encode(), dry_run=False)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nothing was written: 2 problems" in html
+    assert '<td class="num">3</td>' in html and '<td class="num">8</td>' in html
+    assert listing_count(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "Choose a CSV file to upload."),
+        ("external_id\n\xe9".encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_unusable_files_get_a_message_beside_the_field(app, admin_client, data, message):
+    if data:
+        response = upload(admin_client, data, dry_run=True)
+    else:
+        response = admin_client.post(
+            PAGE,
+            data={"csrf_token": csrf_token(admin_client, PAGE)},
+            content_type="multipart/form-data",
+        )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert listing_count(app) == 0
+
+
+def test_upload_without_csrf_is_refused(app, admin_client):
+    response = admin_client.post(
+        PAGE, data={"csv_file": (io.BytesIO(EXAMPLE), "x.csv")}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert listing_count(app) == 0
+
+
+def test_a_file_over_the_limit_is_refused(app, admin_client):
+    big = EXAMPLE + b"x" * (5 * 1024 * 1024)
+    response = upload(admin_client, big, dry_run=True)
+    assert response.status_code == 422
+    assert "larger than 5 MB" in response.get_data(as_text=True)
+    huge = upload(admin_client, b"x" * (7 * 1024 * 1024), dry_run=True)
+    assert huge.status_code == 413
+    assert listing_count(app) == 0
