@@ -62,6 +62,12 @@ class Config:
             "LEAD_RATE_LIMIT": env.get("LEAD_RATE_LIMIT", "10 per minute; 100 per hour"),
             # A request-info form sent back sooner than this after it was shown is a bot's.
             "LEAD_MIN_FILL_SECONDS": _int(env, "LEAD_MIN_FILL_SECONDS", 3),
+            "ADMIN_LOGIN_LIMIT_PER_IP": env.get(
+                "ADMIN_LOGIN_LIMIT_PER_IP", "20 per minute; 100 per hour"
+            ),
+            "ADMIN_LOGIN_LIMIT_PER_ACCOUNT": env.get(
+                "ADMIN_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 30 per hour"
+            ),
             "RATELIMIT_HEADERS_ENABLED": True,
             # Reverse proxies in front of the app, so the client IP is read correctly.
             "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),

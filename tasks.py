@@ -55,9 +55,10 @@ def serve(extra: list[str]) -> None:
 
 
 def test(extra: list[str]) -> None:
-    """Run the whole test suite (pytest arguments may follow)."""
+    """Run the whole test suite on every core (pytest arguments may follow)."""
     env = {**os.environ, "PORTAL_ENV": "testing"}
-    run("python", "-m", "pytest", *extra, env=env)
+    parallel = [] if any(arg.startswith("-n") for arg in extra) else ["-n", "auto"]
+    run("python", "-m", "pytest", *parallel, *extra, env=env)
 
 
 COMMANDS = {"serve": serve, "test": test}

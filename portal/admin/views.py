@@ -57,8 +57,6 @@ from portal.services.listings import (
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-LOGIN_LIMIT_PER_IP = "20 per minute; 100 per hour"
-LOGIN_LIMIT_PER_ACCOUNT = "5 per minute; 30 per hour"
 HOME = "/admin"
 
 
@@ -114,11 +112,11 @@ def admin_helpers() -> dict:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config.get("ADMIN_LOGIN_LIMIT_PER_IP", LOGIN_LIMIT_PER_IP),
+    lambda: current_app.config["ADMIN_LOGIN_LIMIT_PER_IP"],
     methods=["POST"],
 )
 @limiter.limit(
-    lambda: current_app.config.get("ADMIN_LOGIN_LIMIT_PER_ACCOUNT", LOGIN_LIMIT_PER_ACCOUNT),
+    lambda: current_app.config["ADMIN_LOGIN_LIMIT_PER_ACCOUNT"],
     key_func=account_key,
     methods=["POST"],
 )
