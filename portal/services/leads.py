@@ -185,12 +185,15 @@ def capture_lead(
         lead = _new_lead(program, origin, visitor, consent, disclosure, attribution, price)
         lead.billable, lead.duplicate_of_id = original_id is None, original_id
         db.session.add(lead)
+        db.session.flush()
+        # Read the id before the commit expires it: reading it afterwards costs a round trip.
+        captured = Captured(lead_id=lead.id, duplicate=original_id is not None)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    log.info("lead captured for program %s (duplicate=%s)", program_id, original_id is not None)
-    return Captured(lead_id=lead.id, duplicate=original_id is not None)
+    log.info("lead captured for program %s (duplicate=%s)", program_id, captured.duplicate)
+    return captured
 
 
 def _explain_no_match(program: Program, today: date) -> None:
