@@ -185,12 +185,16 @@ def capture_lead(
         lead = _new_lead(program, origin, visitor, consent, disclosure, attribution, price)
         lead.billable, lead.duplicate_of_id = original_id is None, original_id
         db.session.add(lead)
+        db.session.flush()
+        # Read before the commit expires it: after the commit nothing may touch the database,
+        # or a connection lost just then would turn a stored lead into an error page.
+        captured = Captured(lead_id=lead.id, duplicate=original_id is not None)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    log.info("lead captured for program %s (duplicate=%s)", program_id, original_id is not None)
-    return Captured(lead_id=lead.id, duplicate=original_id is not None)
+    log.info("lead captured for program %s (duplicate=%s)", program_id, captured.duplicate)
+    return captured
 
 
 def _explain_no_match(program: Program, today: date) -> None:
