@@ -192,6 +192,7 @@ class LeadClient:
         self.timeout = timeout
         self.path = f"/programs/{program_id}/request-info?zip={zip_code}"
         self.conn = self._connect()
+        self.form_status: int | None = None  # the last GET of the form (None: no answer)
 
     def _connect(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
@@ -203,6 +204,7 @@ class LeadClient:
 
     def open_form(self) -> Form | None:
         """GET the form: its session cookie, CSRF token and time stamp (None on any failure)."""
+        self.form_status = None
         try:
             self.conn.request("GET", self.path)
             page = self.conn.getresponse()
@@ -210,6 +212,7 @@ class LeadClient:
         except NETWORK_ERRORS:
             self.reconnect()
             return None
+        self.form_status = page.status
         cookie = SESSION_COOKIE.search(page.getheader("Set-Cookie") or "")
         fields = {name: html.unescape(value) for name, value in FORM_INPUT.findall(body)}
         if page.status != 200 or not cookie or len(fields) != 2:
@@ -310,7 +313,7 @@ class LeadLoad:
             fresh = client.open_form()
             if fresh is None:
                 with self.lock:
-                    self.form_failures["form not opened"] += 1
+                    self.form_failures[f"form GET {client.form_status or 'unanswered'}"] += 1
                 if form is None:
                     time.sleep(0.05)
                     continue
