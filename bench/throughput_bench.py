@@ -143,7 +143,10 @@ def run(url: str, args) -> dict:
     flask(env, "db", "upgrade")
     flask(env, "seed-demo")
     folder = Path(tempfile.mkdtemp(prefix="throughput-bench-"))
-    server = Gunicorn(env, workers=args.workers, log=str(folder / "gunicorn.log"))
+    # No worker recycling during the runs: a restart costs ~1 s of CPU, and /robots.txt, the
+    # cheapest page, would reach gunicorn.conf.py's max_requests first and pay it most often.
+    log = str(folder / "gunicorn.log")
+    server = Gunicorn(env, workers=args.workers, log=log, args=["--max-requests", "0"])
     server.start()
     try:
         return measure(server, args, folder)
