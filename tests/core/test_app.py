@@ -154,3 +154,28 @@ def test_unreachable_rate_limit_storage_does_not_break_the_site(database_url):
             db.engine.dispose()
         create_app(base_settings(database_url))  # leave the shared limiter switched off
     assert statuses == [401, 401, 429]
+
+
+def test_a_connection_lost_before_the_cleanup_is_discarded_not_a_500(app, monkeypatch):
+    """A database restart can break the session's final rollback, after the response is made."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    @app.get("/touch")
+    def touch():
+        db.session.execute(text("SELECT 1"))
+        return "ok"
+
+    real_close, failures = Session.close, []
+
+    def close_once_failing(session):
+        if not failures:
+            failures.append(session)
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+        return real_close(session)
+
+    monkeypatch.setattr(Session, "close", close_once_failing)
+    response = app.test_client().get("/touch")
+    assert failures and response.status_code == 200 and response.data == b"ok"
+    assert app.test_client().get("/touch").status_code == 200
