@@ -39,6 +39,32 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, not {raw!r}")
 
 
+def engine_options(env: Mapping[str, str]) -> dict:
+    """SQLAlchemy engine options: pool settings for a database server, none for SQLite."""
+    # pre-ping: a connection the server dropped (a restart) is replaced, not handed to a request.
+    # hide_parameters: a failed statement's values (a lead's name, email) never reach a log.
+    options = {"pool_pre_ping": True, "hide_parameters": True}
+    if env.get("DATABASE_URL", "").startswith("postgresql"):
+        options.update(
+            # Per gunicorn worker: sync workers use one connection at a time.
+            pool_size=_int(env, "DB_POOL_SIZE", 5),
+            max_overflow=_int(env, "DB_MAX_OVERFLOW", 5),
+            pool_timeout=_int(env, "DB_POOL_TIMEOUT", 10),
+            # Renew connections before firewalls or poolers in between silently drop them.
+            pool_recycle=_int(env, "DB_POOL_RECYCLE", 1800),
+            # A server that does not answer fails the request fast (503), not at the worker timeout.
+            connect_args={"connect_timeout": _int(env, "DB_CONNECT_TIMEOUT", 5)},
+        )
+    return options
+
+
+def limits_storage_options(uri: str) -> dict:
+    """Redis client options: an unreachable Redis costs a request a second at most."""
+    if uri.startswith(("redis://", "rediss://")):
+        return {"socket_connect_timeout": 1, "socket_timeout": 1}
+    return {}
+
+
 class Config:
     """Settings shared by every mode."""
 
@@ -47,17 +73,22 @@ class Config:
     @classmethod
     def settings(cls, env: Mapping[str, str]) -> dict:
         """Return the Flask settings for this mode from the given environment."""
+        limits_uri = env.get("RATELIMIT_STORAGE_URI", "memory://")
         return {
             "PORTAL_ENV": cls.name,
             "SECRET_KEY": env.get("SECRET_KEY"),
             "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL"),
-            # hide_parameters: a failed statement's values (a lead's name, email) never reach a log.
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(env),
             "SITE_NAME": "Medical Career Guide",
             # Absolute URLs (sitemap, canonical links, Open Graph) start with this.
             "SITE_URL": env.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/"),
-            "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+            "RATELIMIT_STORAGE_URI": limits_uri,
+            "RATELIMIT_STORAGE_OPTIONS": limits_storage_options(limits_uri),
             "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
+            # When Redis is unreachable, count limits in each process's memory instead of
+            # failing the request; Flask-Limiter returns to Redis once it answers again.
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+            "RATELIMIT_SWALLOW_ERRORS": True,
             # Per-IP limit on submitting the request-info form (Flask-Limiter syntax).
             "LEAD_RATE_LIMIT": env.get("LEAD_RATE_LIMIT", "10 per minute; 100 per hour"),
             # A request-info form sent back sooner than this after it was shown is a bot's.

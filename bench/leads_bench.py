@@ -14,22 +14,13 @@ postgresql+psycopg://postgres@127.0.0.1:5432/test). Everything talks to 127.0.0.
 """
 
 import argparse
-import html
-import http.client
 import os
-import re
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.parse
 import uuid
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -39,29 +30,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-HOST = "127.0.0.1"
+from bench.harness import HOST, Gunicorn, LeadLoad, cpu_seconds  # noqa: E402
+
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-INPUT = re.compile(r'<input[^>]*name="(csrf_token|started)"[^>]*value="([^"]*)"')
-SESSION_COOKIE = re.compile(r"session=([^;]+)")
-
-
-@dataclass
-class Tally:
-    """What the clients saw, shared between their threads."""
-
-    accepted: int = 0
-    statuses: Counter = field(default_factory=Counter)
-    failures: Counter = field(default_factory=Counter)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, status: int | None, accepted: bool, failure: str | None = None) -> None:
-        """Record one POST's outcome."""
-        with self.lock:
-            self.accepted += accepted
-            if status is not None:
-                self.statuses[status] += 1
-            if failure:
-                self.failures[failure] += 1
 
 
 def prepare_database(url: str) -> int:
@@ -119,30 +90,9 @@ def count_leads(url: str) -> int:
         engine.dispose()
 
 
-def workers_cpu_seconds(master_pid: int) -> float:
-    """CPU seconds (user + system) used so far by the gunicorn master's worker processes."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master_pid:  # fields[1] is the parent's pid
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
-
-
-def free_port() -> int:
-    """A TCP port on the loopback interface that nobody is listening on."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(url: str, port: int, args) -> subprocess.Popen:
-    """gunicorn serving wsgi:app in production mode on 127.0.0.1:port, ready to answer."""
-    env = {
+def server_env(url: str) -> dict:
+    """Production mode on this database, without rate limits or the minimum fill time."""
+    return {
         **os.environ,
         "PORTAL_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
@@ -150,117 +100,43 @@ def start_gunicorn(url: str, port: int, args) -> subprocess.Popen:
         "RATELIMIT_ENABLED": "false",
         "LEAD_MIN_FILL_SECONDS": "0",
         "LOG_LEVEL": "WARNING",
+        "GUNICORN_ACCESSLOG": "",
     }
-    command = [
-        sys.executable, "-m", "gunicorn", "wsgi:app",
-        "--bind", f"{HOST}:{port}",
-        "--workers", str(args.workers),
-        "--worker-class", args.worker_class,
-        "--threads", str(args.threads),
-        "--log-level", "warning",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not answer /healthz within 30 seconds")
-
-
-def client(port: int, program_id: int, deadline: float, number: int, tally: Tally) -> None:
-    """Open the form and send it, again and again until the deadline."""
-    path = f"/programs/{program_id}/request-info?zip=60601"
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    sent = 0
-    while time.monotonic() < deadline:
-        try:
-            conn.request("GET", path)
-            page = conn.getresponse()
-            body = page.read().decode()
-            cookie = SESSION_COOKIE.search(page.getheader("Set-Cookie") or "")
-        except (OSError, http.client.HTTPException):
-            conn.close()  # the server closed a kept-alive connection: open the form again
-            conn = http.client.HTTPConnection(HOST, port, timeout=30)
-            continue
-        fields = {name: html.unescape(value) for name, value in INPUT.findall(body)}
-        if page.status != 200 or not cookie or len(fields) != 2:
-            tally.add(None, False, f"form answered {page.status}")
-            continue
-        sent += 1
-        fields.update(
-            first_name="Bench",
-            last_name="Mark",
-            email=f"bench-{number}-{sent}-{uuid.uuid4().hex[:8]}@example.com",
-            phone="(312) 555-0142",
-            zip_code="60601",
-            education_level="high_school",
-            start_timeframe="immediately",
-            consent="y",
-            radius="50",
-        )
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"session={cookie.group(1)}",
-        }
-        try:
-            conn.request("POST", path, body=urllib.parse.urlencode(fields), headers=headers)
-            answer = conn.getresponse()
-            answer.read()
-        except (OSError, http.client.HTTPException) as error:
-            # Never resent: a POST whose answer was lost may still have been stored.
-            tally.add(None, False, f"POST failed: {type(error).__name__}")
-            conn.close()
-            conn = http.client.HTTPConnection(HOST, port, timeout=30)
-            continue
-        accepted = answer.status == 303 and "/thanks" in (answer.getheader("Location") or "")
-        tally.add(answer.status, accepted)
-    conn.close()
 
 
 def run(label: str, url: str, args) -> dict:
     """Prepare the database, load it through gunicorn for args.seconds, and check the count."""
     program_id = prepare_database(url)
-    port = free_port()
-    server = start_gunicorn(url, port, args)
-    tally = Tally()
+    extra = ["--worker-class", args.worker_class, "--threads", str(args.threads)]
+    server = Gunicorn(server_env(url), workers=args.workers, args=extra)
+    server.start()
+    load = LeadLoad(server.port, program_id, "60601", clients=args.clients, tag="bench")
     try:
-        server_cpu = workers_cpu_seconds(server.pid)
+        workers = server.worker_pids()
+        server_cpu = cpu_seconds(workers)
         client_cpu = time.process_time()
         started = time.monotonic()
-        deadline = started + args.seconds
-        threads = [
-            threading.Thread(target=client, args=(port, program_id, deadline, n, tally))
-            for n in range(args.clients)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=args.seconds + 60)
+        load.run(args.seconds)
         elapsed = time.monotonic() - started
         client_cpu = time.process_time() - client_cpu
-        server_cpu = workers_cpu_seconds(server.pid) - server_cpu
+        server_cpu = cpu_seconds(workers) - server_cpu
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
     stored = count_leads(url)
+    accepted = len(load.emails("acknowledged"))
+    failures = {outcome: len(load.emails(outcome)) for outcome in ("unsent", "unanswered")}
     return {
         "db": label,
-        "accepted": tally.accepted,
+        "accepted": accepted,
         "stored": stored,
-        "lost": max(0, tally.accepted - stored),
-        "unanswered_but_stored": max(0, stored - tally.accepted),
+        "lost": max(0, accepted - stored),
+        "unanswered_but_stored": max(0, stored - accepted),
         "seconds": elapsed,
-        "leads_per_second": tally.accepted / elapsed,
-        "server_cpu_ms": 1000 * server_cpu / max(1, tally.accepted),
-        "client_cpu_ms": 1000 * client_cpu / max(1, tally.accepted),
-        "statuses": dict(tally.statuses),
-        "failures": dict(tally.failures),
+        "leads_per_second": accepted / elapsed,
+        "server_cpu_ms": 1000 * server_cpu / max(1, accepted),
+        "client_cpu_ms": 1000 * client_cpu / max(1, accepted),
+        "statuses": dict(load.statuses()),
+        "failures": {k: v for k, v in failures.items() if v} | dict(load.form_failures),
     }
 
 

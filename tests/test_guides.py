@@ -361,3 +361,26 @@ def test_json_ld_cannot_break_out_of_its_script_tag(app):
         )
     assert "</script>" not in rendered and "<script>" not in rendered
     assert json.loads(rendered)["name"] == "</script><script>alert(1)</script>"
+
+
+def test_guide_page_is_rendered_once_per_table_view(app, client, monkeypatch):
+    from portal.guides import views
+
+    renders = []
+    real_render = views.render_template
+    monkeypatch.setattr(
+        views, "render_template", lambda *a, **kw: renders.append(a) or real_render(*a, **kw)
+    )
+    first = client.get("/careers/medical-office-manager")
+    again = client.get("/careers/medical-office-manager?pay=annual&sort=state&utm_source=x")
+    monthly = client.get("/careers/medical-office-manager?pay=monthly")
+    assert first.data == again.data and monthly.data != first.data
+    assert len(renders) == 2
+    assert client.get("/careers/no-such-career").status_code == 404
+    assert first.headers["ETag"] == again.headers["ETag"]
+    assert (
+        client.get(
+            "/careers/medical-office-manager", headers={"If-None-Match": first.headers["ETag"]}
+        ).status_code
+        == 304
+    )

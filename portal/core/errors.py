@@ -1,7 +1,7 @@
 """Error responses: a page in the site's layout, or JSON for the partner API."""
 
-from flask import Flask, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError
+from flask import Flask, current_app, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from portal.extensions import db
@@ -36,6 +36,18 @@ def render_error(error: HTTPException):
     return page, code, headers
 
 
+def discard_session() -> None:
+    """End the request's database session. Its rollback fails when the server has just dropped
+    the connection (a restart): then the connection is thrown away instead, so a lost database
+    answers 503, never a 500 from the cleanup after the response."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        current_app.logger.warning("database session discarded: its connection was lost")
+        db.session.registry().invalidate()
+        db.session.remove()
+
+
 def register(app: Flask) -> None:
     """Install the handlers: HTTP errors, lost databases (503), and anything else (500)."""
 
@@ -46,8 +58,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_down(error: OperationalError):
         app.logger.error("database error: %s", type(error.orig).__name__)
-        db.session.rollback()
+        discard_session()
         return render_error(ServiceUnavailable())
+
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in reverse).
+    @app.teardown_appcontext
+    def close_session(_error):
+        discard_session()
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

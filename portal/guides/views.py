@@ -25,10 +25,31 @@ def index():
 def career(slug: str):
     """One career's page: the full guide where there is one, else its summary."""
     args = request.args
-    page = content.career_page(slug, args.get("pay"), args.get("sort"), args.get("order"))
-    if page is None:
+    table = content.parse_table_args(args.get("pay"), args.get("sort"), args.get("order"))
+    body = rendered_career_page(slug, *table)
+    if body is None:
         abort(404)
-    return render_template("guides/career.html", **page)
+    return body
+
+
+def rendered_career_page(slug: str, pay: str, sort: str, order: str) -> str | None:
+    """The career page's HTML, rendered once per worker for each table view (None: no career).
+
+    The page is the same for every visitor (content files read once, nothing per visitor), so
+    it is kept in this process's memory, per app; its few variants (pay view, sort, order) are
+    a fixed, small set. Not kept in debug mode, where templates reload on change.
+    """
+    pages = current_app.extensions.setdefault("career_pages", {})
+    key = (slug, pay, sort, order)
+    if key not in pages:
+        page = content.career_page(slug, pay, sort, order)
+        if page is None:
+            return None
+        body = render_template("guides/career.html", **page)
+        if current_app.debug:
+            return body
+        pages[key] = body
+    return pages[key]
 
 
 @bp.get("/sitemap.xml")

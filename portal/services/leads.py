@@ -186,7 +186,8 @@ def capture_lead(
         lead.billable, lead.duplicate_of_id = original_id is None, original_id
         db.session.add(lead)
         db.session.flush()
-        # Read the id before the commit expires it: reading it afterwards costs a round trip.
+        # Read before the commit expires it: after the commit nothing may touch the database,
+        # or a connection lost just then would turn a stored lead into an error page.
         captured = Captured(lead_id=lead.id, duplicate=original_id is not None)
         db.session.commit()
     except Exception:

@@ -4,6 +4,8 @@ import pytest
 
 from config import ConfigError, load_settings
 from portal import create_app
+from portal.extensions import db
+from tests.conftest import base_settings
 
 
 @pytest.mark.parametrize("env_name", ["development", "testing"])
@@ -97,3 +99,83 @@ def test_500_page_hides_the_traceback(app):
     assert response.status_code == 500
     assert "Something went wrong" in html
     assert "secret internals" not in html and "Traceback" not in html
+
+
+def test_postgresql_pool_survives_restarts_and_fails_fast():
+    env = {
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": "k",
+        "DATABASE_URL": "postgresql+psycopg://x/y",
+    }
+    options = load_settings(env)["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_pre_ping"] is True and options["hide_parameters"] is True
+    assert options["pool_recycle"] == 1800
+    assert (options["pool_size"], options["max_overflow"], options["pool_timeout"]) == (5, 5, 10)
+    assert options["connect_args"] == {"connect_timeout": 5}
+    env |= {"DB_POOL_SIZE": "2", "DB_MAX_OVERFLOW": "0", "DB_CONNECT_TIMEOUT": "2"}
+    options = load_settings(env)["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert (options["pool_size"], options["max_overflow"]) == (2, 0)
+    assert options["connect_args"] == {"connect_timeout": 2}
+
+
+def test_sqlite_gets_no_pool_sizes():
+    options = load_settings({"PORTAL_ENV": "development"})["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options == {"pool_pre_ping": True, "hide_parameters": True}
+
+
+@pytest.mark.parametrize(
+    ("uri", "options"),
+    [
+        ("memory://", {}),
+        ("redis://127.0.0.1:6379/0", {"socket_connect_timeout": 1, "socket_timeout": 1}),
+    ],
+)
+def test_rate_limit_storage_options(uri, options):
+    settings = load_settings({"PORTAL_ENV": "testing", "RATELIMIT_STORAGE_URI": uri})
+    assert settings["RATELIMIT_STORAGE_OPTIONS"] == options
+    assert settings["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
+
+
+def test_unreachable_rate_limit_storage_does_not_break_the_site(database_url):
+    # Nothing listens on port 1: the limiter falls back to counting in memory.
+    settings = base_settings(database_url) | {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        "ADMIN_LOGIN_LIMIT_PER_IP": "2 per minute",
+        "WTF_CSRF_ENABLED": False,
+    }
+    app = create_app(settings)
+    form = {"email": "nobody@example.com", "password": "not the password"}
+    try:
+        statuses = [app.test_client().post("/admin/login", data=form).status_code for _ in "abc"]
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        create_app(base_settings(database_url))  # leave the shared limiter switched off
+    assert statuses == [401, 401, 429]
+
+
+def test_a_connection_lost_before_the_cleanup_is_discarded_not_a_500(app, monkeypatch):
+    """A database restart can break the session's final rollback, after the response is made."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    @app.get("/touch")
+    def touch():
+        db.session.execute(text("SELECT 1"))
+        return "ok"
+
+    real_close, failures = Session.close, []
+
+    def close_once_failing(session):
+        if not failures:
+            failures.append(session)
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+        return real_close(session)
+
+    monkeypatch.setattr(Session, "close", close_once_failing)
+    response = app.test_client().get("/touch")
+    assert failures and response.status_code == 200 and response.data == b"ok"
+    assert app.test_client().get("/touch").status_code == 200

@@ -4,7 +4,7 @@ import hashlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from portal.extensions import db
 from portal.models import Lead, Program
@@ -167,3 +167,28 @@ def test_a_failure_after_the_cap_claim_leaves_nothing_half_written(app, monkeypa
         db.session.expire_all()
         assert db.session.get(Program, program.id).sponsorship.day_count == 0
         assert counts() == (0, 0)
+
+
+def test_no_statement_runs_after_the_commit(app):
+    """Once the lead is committed, a lost database connection must not turn the answer into
+    an error: the visitor would be told it failed, though it was stored."""
+    with app.app_context():
+        program = make_program()
+        statements, committed = [], []
+        engine = db.engine
+
+        def record(conn, cursor, statement, *args):
+            statements.append((bool(committed), statement))
+
+        def commit(conn):
+            committed.append(True)
+
+        event.listen(engine, "before_cursor_execute", record)
+        event.listen(engine, "commit", commit)
+        try:
+            result = capture(program)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+            event.remove(engine, "commit", commit)
+        assert result.lead_id and committed
+        assert [s for after, s in statements if after] == []

@@ -1,0 +1,173 @@
+"""The site as it runs in production: `gunicorn wsgi:app` (2 workers) in production mode on a
+free loopback port, a fresh PostgreSQL database, and rate limits counted in Redis.
+
+The database is set up the way an operator would, by the README's commands run as
+subprocesses: `flask --app wsgi db upgrade`, `seed-demo`, `import-programs` (one uncapped
+listing for the load tests) and `create-admin --password-stdin`.
+
+These tests need TEST_DATABASE_URL (a PostgreSQL server on 127.0.0.1) and Redis on
+127.0.0.1:6379; they are skipped with a reason otherwise. They share one server, so they run
+in one xdist group (pyproject.toml distributes by group).
+"""
+
+import csv
+import os
+import secrets
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bench.harness import HOST, ROOT, Gunicorn
+
+REDIS_URL = "redis://127.0.0.1:6379/9"  # a database number of its own, flushed before and after
+ADMIN_EMAIL = "ops@example.com"
+ADMIN_PASSWORD = "correct horse battery staple"
+LEAD_RATE_LIMIT = "5 per minute"
+LOAD_LISTING = {
+    "external_id": "LOAD-1",
+    "school": "Load Test School (Example)",
+    "campus_name": "Loop campus",
+    "campus_address": "1 Test Plaza",
+    "campus_zip": "60601",
+    # Another career than the guide's, so the browser journey never meets this listing.
+    "career": "certified-nursing-assistant",
+    "title": "Nursing Assistant Certificate",
+    "credential_level": "certificate",
+    "modality": "campus",
+    "duration": "6 weeks",
+    "bid_usd": "20.00",
+    "starts_on": "2025-01-01",
+}
+
+
+@dataclass
+class Site:
+    """The running site and what the tests need to reach it."""
+
+    server: Gunicorn
+    database_url: str
+    env: dict
+    load_program_id: int
+    log: str
+
+    @property
+    def url(self) -> str:
+        """The site's base URL."""
+        return self.server.url
+
+
+def flask_command(env: dict, *args: str, stdin: str | None = None) -> str:
+    """Run `flask --app wsgi ARGS` as an operator would; return its output, fail on error."""
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def production_env(database_url: str, redis_url: str, **extra: str) -> dict:
+    """The environment of a production deployment on loopback, behind one (simulated) proxy."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")}
+    return inherited | {
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": database_url,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "PROXY_COUNT": "1",
+        "LEAD_RATE_LIMIT": LEAD_RATE_LIMIT,
+        # The load clients send the form back at once; a visitor takes longer than 3 s.
+        "LEAD_MIN_FILL_SECONDS": "0",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def prepare_site(env: dict, folder) -> int:
+    """Migrate, load the demo data and the load-test listing, create the admin; its id."""
+    flask_command(env, "db", "upgrade")
+    flask_command(env, "seed-demo")
+    listing = folder / "load-listing.csv"
+    with listing.open("w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=LOAD_LISTING)
+        writer.writeheader()
+        writer.writerow(LOAD_LISTING)
+    flask_command(env, "import-programs", str(listing))
+    flask_command(env, "create-admin", ADMIN_EMAIL, "--password-stdin", stdin=ADMIN_PASSWORD)
+    engine = create_engine(env["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(text("SELECT id FROM program WHERE external_id = 'LOAD-1'"))
+    finally:
+        engine.dispose()
+
+
+def stored_emails(database_url: str) -> dict[str, int]:
+    """How many leads the database holds for each email address."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT email, count(*) FROM lead GROUP BY email"))
+            return dict(rows.all())
+    finally:
+        engine.dispose()
+
+
+def flush_redis(url: str) -> None:
+    """Empty one Redis database (skip the tests when Redis does not answer)."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"Redis does not answer at {url}")
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def production_database():
+    """A new, uniquely named PostgreSQL database on the test server, dropped at the end."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        pytest.skip("TEST_DATABASE_URL is not set; production-mode runs need PostgreSQL")
+    if make_url(server).host not in (HOST, "localhost"):
+        pytest.skip(f"TEST_DATABASE_URL must point at {HOST} for production-mode runs")
+    name = f"portal_prod_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def production_site(production_database, tmp_path_factory):
+    """The site in production mode under gunicorn, ready to answer; stopped at the end."""
+    flush_redis(REDIS_URL)
+    folder = tmp_path_factory.mktemp("production")
+    env = production_env(production_database, REDIS_URL)
+    program_id = prepare_site(env, folder)
+    log = str(folder / "gunicorn.log")
+    server = Gunicorn(env, workers=2, log=log)
+    server.start()
+    try:
+        yield Site(server, production_database, env, program_id, log)
+    finally:
+        server.stop()
+        flush_redis(REDIS_URL)

@@ -1,0 +1,69 @@
+"""What production mode adds, seen from outside: headers, cookies, logs and shared limits."""
+
+import http.client
+import re
+from pathlib import Path
+
+import pytest
+import redis
+
+from bench.harness import HOST, LeadClient
+from tests.production.conftest import LEAD_RATE_LIMIT, REDIS_URL, stored_emails
+
+pytestmark = [pytest.mark.production, pytest.mark.xdist_group("production")]
+
+
+def fetch(port: int, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
+    """One GET on a fresh connection; the body is read."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    conn.request("GET", path, headers=headers or {})
+    response = conn.getresponse()
+    response.body = response.read()
+    conn.close()
+    return response
+
+
+def test_production_headers_and_secure_session_cookie(production_site):
+    port, program_id = production_site.server.port, production_site.load_program_id
+    health = fetch(port, "/healthz")
+    assert health.status == 200 and b'"database":"ok"' in health.body.replace(b" ", b"")
+
+    guide = fetch(port, "/careers/medical-office-manager")
+    assert guide.status == 200
+    assert guide.getheader("Strict-Transport-Security").startswith("max-age=")
+    assert "default-src 'self'" in guide.getheader("Content-Security-Policy")
+
+    form = fetch(port, f"/programs/{program_id}/request-info?zip=60601")
+    cookie = form.getheader("Set-Cookie")
+    assert cookie.startswith("session=")
+    assert {"Secure", "HttpOnly", "SameSite=Lax"} <= {p.strip() for p in cookie.split(";")}
+    assert form.getheader("Cache-Control") == "no-store"
+
+
+def test_access_log_has_paths_but_no_query_strings(production_site):
+    port = production_site.server.port
+    assert fetch(port, "/programs?zip=60601&utm_source=secret-campaign").status == 200
+    log = Path(production_site.log).read_text(encoding="utf-8")
+    lines = [line for line in log.splitlines() if '"GET /programs ' in line]
+    assert lines, "the search should be in the access log"
+    assert "60601" not in log and "secret-campaign" not in log
+    assert re.search(r'"GET /programs HTTP/1\.1" 200 \d+ \d+ms rid=[0-9a-f]{32}', lines[-1])
+
+
+def test_lead_rate_limit_is_shared_by_the_workers_through_redis(production_site):
+    """Counted in each worker's memory, 2 workers would accept up to twice the limit."""
+    port, program_id = production_site.server.port, production_site.load_program_id
+    limit = int(LEAD_RATE_LIMIT.split()[0])
+    visitor = {"X-Forwarded-For": "192.0.2.77"}  # one visitor, as the proxy reports them
+    statuses = []
+    for n in range(limit + 3):
+        client = LeadClient(port, program_id, "60601")  # a new connection: either worker
+        form = client.open_form()
+        statuses.append(client.send(form, f"burst-{n}@example.com", visitor)[1])
+        client.conn.close()
+
+    assert statuses == [303] * limit + [429] * 3
+    stored = [e for e in stored_emails(production_site.database_url) if e.startswith("burst-")]
+    assert len(stored) == limit
+    with redis.Redis.from_url(REDIS_URL) as client:
+        assert client.keys("*192.0.2.77*"), "the limit should be counted in Redis"
