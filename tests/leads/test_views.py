@@ -300,6 +300,19 @@ def test_attribution_comes_from_the_landing_page_and_is_never_overwritten(app, c
     assert (lead.utm_term, lead.utm_content) == ("mom", "top")
 
 
+def test_nul_bytes_in_attribution_and_headers_are_stored_as_replacement_characters(
+    app, client, program_id
+):
+    # PostgreSQL refuses NUL in text: this was a 500 there, and a NUL stored on SQLite.
+    client.get("/programs?utm_source=news%00letter", headers={"Referer": "https://a.example/\x00"})
+    response = submit(client, program_id, headers={"User-Agent": "Bot\x00/1.0"})
+    assert response.status_code == 303
+    [lead] = all_leads(app)
+    assert lead.utm_source == "news\ufffdletter"
+    assert lead.referrer == "https://a.example/\ufffd"
+    assert lead.user_agent == "Bot\ufffd/1.0"
+
+
 def test_no_landing_page_means_empty_attribution(app, program_id):
     client = app.test_client()
     with client.session_transaction() as session:
