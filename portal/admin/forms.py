@@ -1,6 +1,7 @@
 """The admin area's forms: sign-in, lead filters and export, data deletion, listings."""
 
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,7 +22,6 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -33,6 +33,10 @@ from portal.services.exports import ExportOptions
 from portal.services.listings import ProgramFilters, SponsorshipTerms
 
 ANY = SelectChoice("", "Any")
+# PostgreSQL's integer: the type of ids, lead caps and bids in cents.
+DB_INT_MAX = 2**31 - 1
+MAX_PAGE = 1_000_000
+MAX_BID = Decimal("1000000")
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -41,10 +45,38 @@ def options(pairs) -> list[SelectChoice]:
 
 
 def optional_int(value) -> int | None:
-    """Coerce a select's value to an id, or None for "any"."""
+    """Coerce a select's value to an id, or None for "any" (ValueError for no possible id)."""
     if value in (None, ""):
         return None
-    return int(value)
+    number = int(value)
+    if not 1 <= number <= DB_INT_MAX:
+        raise ValueError(f"{number} is not an id")
+    return number
+
+
+def whole_number(minimum: int, maximum: int = DB_INT_MAX):
+    """A validator keeping an IntegerField from `minimum` to `maximum`.
+
+    WTForms' NumberRange turns the number into a float first, which fails on huge numbers.
+    """
+
+    def check(form, field):
+        if field.data is not None and not minimum <= field.data <= maximum:
+            raise ValidationError(f"Use a whole number from {minimum} to {maximum}.")
+
+    check.field_flags = {"min": minimum, "max": maximum}
+    return check
+
+
+def amount(minimum: Decimal, maximum: Decimal):
+    """A validator keeping a DecimalField a finite number from `minimum` to `maximum`."""
+
+    def check(form, field):
+        data = field.data
+        if data is not None and not (data.is_finite() and minimum <= data <= maximum):
+            raise ValidationError(f"Use an amount from {minimum} to {maximum}.")
+
+    return check
 
 
 def day_start(day) -> datetime | None:
@@ -83,7 +115,7 @@ class LeadFilterForm(FlaskForm):
         validators=[Optional(), Regexp(r"^[A-Za-z]{2}$", message="Use a two-letter state code.")],
     )
     status = SelectField("Status", choices=options((s, s) for s in LEAD_STATUSES), default="")
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    page = IntegerField(validators=[Optional(), whole_number(1, MAX_PAGE)])
 
     def validate_until(self, field) -> None:
         """The range must not end before it starts."""
@@ -161,7 +193,7 @@ class ProgramFilterForm(FlaskForm):
     active = SelectField(
         "Active", choices=options([("yes", "Active"), ("no", "Inactive")]), default=""
     )
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    page = IntegerField(validators=[Optional(), whole_number(1, MAX_PAGE)])
 
     def set_choices(self, schools: list[tuple[int, str]], careers: list[str]) -> None:
         """Fill the selects with the schools and careers that exist."""
@@ -189,15 +221,15 @@ class SponsorshipForm(FlaskForm):
     """A listing's sponsorship terms."""
 
     bid = DecimalField(
-        "Bid per lead (USD)", places=2, validators=[InputRequired(), NumberRange(min=0)]
+        "Bid per lead (USD)", places=2, validators=[InputRequired(), amount(Decimal(0), MAX_BID)]
     )
     starts_on = DateField("Starts on", validators=[InputRequired()])
     ends_on = DateField("Ends on (blank: no end)", validators=[Optional()])
     daily_cap = IntegerField(
-        "Daily lead cap (blank: none)", validators=[Optional(), NumberRange(min=0)]
+        "Daily lead cap (blank: none)", validators=[Optional(), whole_number(0)]
     )
     monthly_cap = IntegerField(
-        "Monthly lead cap (blank: none)", validators=[Optional(), NumberRange(min=0)]
+        "Monthly lead cap (blank: none)", validators=[Optional(), whole_number(0)]
     )
     submit = SubmitField("Save sponsorship")
 
