@@ -1,5 +1,6 @@
 """The admin area's forms: sign-in, lead filters and export, data deletion, listings."""
 
+import unicodedata
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
@@ -54,6 +55,12 @@ def optional_int(value) -> int | None:
     return number
 
 
+def plain_text(form, field) -> None:
+    """Refuse control characters: no admin input needs them, and PostgreSQL refuses NUL."""
+    if field.data and any(unicodedata.category(ch) == "Cc" for ch in field.data):
+        raise ValidationError("Remove the control characters (tabs, line breaks, NUL).")
+
+
 def whole_number(minimum: int, maximum: int = DB_INT_MAX):
     """A validator keeping an IntegerField from `minimum` to `maximum`.
 
@@ -87,7 +94,7 @@ def day_start(day) -> datetime | None:
 class LoginForm(FlaskForm):
     """Email and password; `next` is where to go afterwards (checked before use)."""
 
-    email = StringField("Email", validators=[DataRequired(), Length(max=254)])
+    email = StringField("Email", validators=[DataRequired(), Length(max=254), plain_text])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     next = HiddenField()
     submit = SubmitField("Sign in")
@@ -107,7 +114,7 @@ class LeadFilterForm(FlaskForm):
 
     since = DateField("From (UTC)", validators=[Optional()])
     until = DateField("To (UTC, inclusive)", validators=[Optional()])
-    career = SelectField("Career", choices=[ANY], validate_choice=False)
+    career = SelectField("Career", choices=[ANY], validate_choice=False, validators=[plain_text])
     school = SelectField("School", coerce=optional_int, choices=[ANY], validate_choice=False)
     program = SelectField("Program", coerce=optional_int, choices=[ANY], validate_choice=False)
     state = StringField(
@@ -186,8 +193,8 @@ class ProgramFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search", validators=[Optional(), Length(max=100)])
-    career = SelectField("Career", choices=[ANY], validate_choice=False)
+    q = StringField("Search", validators=[Optional(), Length(max=100), plain_text])
+    career = SelectField("Career", choices=[ANY], validate_choice=False, validators=[plain_text])
     school = SelectField("School", coerce=optional_int, choices=[ANY], validate_choice=False)
     modality = SelectField("Modality", choices=options((m, m) for m in MODALITIES), default="")
     active = SelectField(

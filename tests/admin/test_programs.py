@@ -56,9 +56,13 @@ def test_school_filter(admin_client, programs):
     assert "Health Admin Online" not in html and "Medical Billing" in html
 
 
-@pytest.mark.parametrize("query", ["school=99999999999999999999", "page=" + "9" * 400])
-def test_impossible_ids_and_pages_are_a_400(admin_client, programs, query):
-    # These were 500s: numbers too big for the database's integers, or for a float.
+@pytest.mark.parametrize(
+    "query",
+    ["school=99999999999999999999", "page=" + "9" * 400, "career=a%00b", "q=a%00b"],
+)
+def test_impossible_filters_are_a_400(admin_client, programs, query):
+    # These were 500s: numbers too big for the database's integers or for a float, and NUL,
+    # which PostgreSQL refuses in text.
     assert admin_client.get(f"/admin/programs?{query}").status_code == 400
 
 
