@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Lead, Program, Sponsorship, ZipCode
-from portal.services.geo import find_zip
+from portal.services.geo import InvalidZip, UnknownZip, find_zip
 from portal.services.matching import (
     DEFAULT_RADIUS,
     Filters,
@@ -349,9 +349,14 @@ def thank_you(program_id: int, zip_code: str, radius_miles: int, today: date) ->
 def other_programs(
     program: Program, zip_code: str, radius_miles: int, today: date, limit: int = 3
 ) -> list[Program]:
-    """Up to `limit` other listings for the program's career that serve the ZIP, best first."""
-    origin = db.session.get(ZipCode, zip_code)
-    if origin is None:
+    """Up to `limit` other listings for the program's career that serve the ZIP, best first.
+
+    The ZIP comes from a thank-you token, which a bot's dropped request also gets: it may be
+    anything, so it is checked before it goes near the database.
+    """
+    try:
+        origin = find_zip(zip_code)
+    except (InvalidZip, UnknownZip):
         return []
     filters = Filters(career=program.career, radius_miles=radius_miles)
     ids = [

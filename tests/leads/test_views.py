@@ -236,6 +236,9 @@ def test_csrf_token_of_another_session_is_rejected(app, program_id):
         {"website": "http://spam.example"},
         {"started": None},
         {"started": "forged.stamp.value"},
+        # A bot's ZIP is never validated; NUL in it made the thank-you page a 500 on PostgreSQL.
+        {"website": "http://spam.example", "zip_code": "6\x00601"},
+        {"started": None, "zip_code": "<b>60601</b>"},
     ],
 )
 def test_bots_are_quietly_dropped(app, client, program_id, bot):
