@@ -35,6 +35,7 @@ VALID = {
     "start_timeframe": st.sampled_from(["immediately", "researching"]),
     "consent": st.just("y"),
     "radius": st.sampled_from(["50", "100", ""]),
+    "website": st.just(""),  # the honeypot: filled in, the request is quietly dropped
 }
 
 
@@ -79,10 +80,34 @@ def test_hostile_answers_get_messages_or_thanks_never_a_crash(app, program_id):
         response = open_and_send(app, program_id, data)
         body = assert_answered(response, {303, 422})
         assert SCRIPT not in body
+        if response.status_code == 303:
+            thanks = app.test_client().get(response.headers["Location"])
+            assert SCRIPT not in assert_answered(thanks, {200})
         assert_all_leads_well_formed(app)
 
     send()
     assert stored_leads_in(app), "no example got through validation: the strategy is too hostile"
+
+
+@HOSTILE
+@given(
+    data=answers(),
+    trap=st.sampled_from(["website", "started"]),
+    value=hostile_text,
+    zip_code=hostile_text,
+)
+def test_bots_with_hostile_answers_are_dropped_and_thanked(
+    app, program_id, data, trap, value, zip_code
+):
+    before = len(stored_leads_in(app))
+    data[trap] = value or "x"  # a filled honeypot, or a forged time stamp
+    data["zip_code"] = zip_code  # a bot's answers are never validated
+    response = open_and_send(app, program_id, data)
+    assert_answered(response, {303, 422})
+    if response.status_code == 303:
+        assert len(stored_leads_in(app)) == before
+        thanks = app.test_client().get(response.headers["Location"])
+        assert SCRIPT not in assert_answered(thanks, {200})
 
 
 @HOSTILE
