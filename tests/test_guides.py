@@ -258,6 +258,9 @@ def test_search_box_appears_twice_preset_to_the_career(client):
     assert html.index("Job Description:") > intro
     assert html.index("The Basic Steps") < popular < html.index("Education Requirements")
     assert "Sponsored search" in html
+    # Two landmarks named alike confuse screen-reader users (axe: landmark-unique).
+    names = re.findall(r'class="search-box" aria-labelledby="([^"]+)"', html)
+    assert names == ["search-box-title-intro", "search-box-title-popular popular-title"]
 
 
 def test_video_slot_is_a_placeholder_without_embeds(client):

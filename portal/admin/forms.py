@@ -1,6 +1,8 @@
 """The admin area's forms: sign-in, lead filters and export, data deletion, listings."""
 
+import unicodedata
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -22,7 +24,6 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -34,6 +35,10 @@ from portal.services.exports import ExportOptions
 from portal.services.listings import ProgramFilters, SponsorshipTerms
 
 ANY = SelectChoice("", "Any")
+# PostgreSQL's integer: the type of ids, lead caps and bids in cents.
+DB_INT_MAX = 2**31 - 1
+MAX_PAGE = 1_000_000
+MAX_BID = Decimal("1000000")
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -42,10 +47,44 @@ def options(pairs) -> list[SelectChoice]:
 
 
 def optional_int(value) -> int | None:
-    """Coerce a select's value to an id, or None for "any"."""
+    """Coerce a select's value to an id, or None for "any" (ValueError for no possible id)."""
     if value in (None, ""):
         return None
-    return int(value)
+    number = int(value)
+    if not 1 <= number <= DB_INT_MAX:
+        raise ValueError(f"{number} is not an id")
+    return number
+
+
+def plain_text(form, field) -> None:
+    """Refuse control characters: no admin input needs them, and PostgreSQL refuses NUL."""
+    if field.data and any(unicodedata.category(ch) == "Cc" for ch in field.data):
+        raise ValidationError("Remove the control characters (tabs, line breaks, NUL).")
+
+
+def whole_number(minimum: int, maximum: int = DB_INT_MAX):
+    """A validator keeping an IntegerField from `minimum` to `maximum`.
+
+    WTForms' NumberRange turns the number into a float first, which fails on huge numbers.
+    """
+
+    def check(form, field):
+        if field.data is not None and not minimum <= field.data <= maximum:
+            raise ValidationError(f"Use a whole number from {minimum} to {maximum}.")
+
+    check.field_flags = {"min": minimum, "max": maximum}
+    return check
+
+
+def amount(minimum: Decimal, maximum: Decimal):
+    """A validator keeping a DecimalField a finite number from `minimum` to `maximum`."""
+
+    def check(form, field):
+        data = field.data
+        if data is not None and not (data.is_finite() and minimum <= data <= maximum):
+            raise ValidationError(f"Use an amount from {minimum} to {maximum}.")
+
+    return check
 
 
 def day_start(day) -> datetime | None:
@@ -56,7 +95,7 @@ def day_start(day) -> datetime | None:
 class LoginForm(FlaskForm):
     """Email and password; `next` is where to go afterwards (checked before use)."""
 
-    email = StringField("Email", validators=[DataRequired(), Length(max=254)])
+    email = StringField("Email", validators=[DataRequired(), Length(max=254), plain_text])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     next = HiddenField()
     submit = SubmitField("Sign in")
@@ -76,7 +115,7 @@ class LeadFilterForm(FlaskForm):
 
     since = DateField("From (UTC)", validators=[Optional()])
     until = DateField("To (UTC, inclusive)", validators=[Optional()])
-    career = SelectField("Career", choices=[ANY], validate_choice=False)
+    career = SelectField("Career", choices=[ANY], validate_choice=False, validators=[plain_text])
     school = SelectField("School", coerce=optional_int, choices=[ANY], validate_choice=False)
     program = SelectField("Program", coerce=optional_int, choices=[ANY], validate_choice=False)
     state = StringField(
@@ -84,7 +123,7 @@ class LeadFilterForm(FlaskForm):
         validators=[Optional(), Regexp(r"^[A-Za-z]{2}$", message="Use a two-letter state code.")],
     )
     status = SelectField("Status", choices=options((s, s) for s in LEAD_STATUSES), default="")
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    page = IntegerField(validators=[Optional(), whole_number(1, MAX_PAGE)])
 
     def validate_until(self, field) -> None:
         """The range must not end before it starts."""
@@ -179,14 +218,14 @@ class ProgramFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search", validators=[Optional(), Length(max=100)])
-    career = SelectField("Career", choices=[ANY], validate_choice=False)
+    q = StringField("Search", validators=[Optional(), Length(max=100), plain_text])
+    career = SelectField("Career", choices=[ANY], validate_choice=False, validators=[plain_text])
     school = SelectField("School", coerce=optional_int, choices=[ANY], validate_choice=False)
     modality = SelectField("Modality", choices=options((m, m) for m in MODALITIES), default="")
     active = SelectField(
         "Active", choices=options([("yes", "Active"), ("no", "Inactive")]), default=""
     )
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    page = IntegerField(validators=[Optional(), whole_number(1, MAX_PAGE)])
 
     def set_choices(self, schools: list[tuple[int, str]], careers: list[str]) -> None:
         """Fill the selects with the schools and careers that exist."""
@@ -214,15 +253,15 @@ class SponsorshipForm(FlaskForm):
     """A listing's sponsorship terms."""
 
     bid = DecimalField(
-        "Bid per lead (USD)", places=2, validators=[InputRequired(), NumberRange(min=0)]
+        "Bid per lead (USD)", places=2, validators=[InputRequired(), amount(Decimal(0), MAX_BID)]
     )
     starts_on = DateField("Starts on", validators=[InputRequired()])
     ends_on = DateField("Ends on (blank: no end)", validators=[Optional()])
     daily_cap = IntegerField(
-        "Daily lead cap (blank: none)", validators=[Optional(), NumberRange(min=0)]
+        "Daily lead cap (blank: none)", validators=[Optional(), whole_number(0)]
     )
     monthly_cap = IntegerField(
-        "Monthly lead cap (blank: none)", validators=[Optional(), NumberRange(min=0)]
+        "Monthly lead cap (blank: none)", validators=[Optional(), whole_number(0)]
     )
     submit = SubmitField("Save sponsorship")
 

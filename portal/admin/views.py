@@ -22,6 +22,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.admin.charts import bar_chart, column_chart
 from portal.admin.forms import (
+    MAX_PAGE,
     DeleteDataForm,
     ExportForm,
     ImportProgramsForm,
@@ -202,7 +203,7 @@ def export_csv():
 def exports():
     """Every export: who ran it, when, with which filters, and how many rows."""
     page = request.args.get("page", 1, type=int)
-    return render_template("admin/exports.html", page=list_exports(max(page, 1)))
+    return render_template("admin/exports.html", page=list_exports(min(max(page, 1), MAX_PAGE)))
 
 
 @bp.route("/privacy/delete", methods=["GET", "POST"])

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Lead, Program, Sponsorship, ZipCode
-from portal.services.geo import find_zip
+from portal.services.geo import InvalidZip, UnknownZip, find_zip
 from portal.services.matching import (
     DEFAULT_RADIUS,
     Filters,
@@ -310,16 +310,24 @@ def _new_lead(
         consent_text=disclosure,
         consent_sha256=consent_sha256(disclosure),
         consented_at=consent.consented_at,
-        ip_address=consent.ip_address[:45],
-        user_agent=consent.user_agent[:512],
-        page_url=consent.page_url[:2048],
-        referrer=attribution.referrer[:2048],
-        utm_source=attribution.utm_source[:200],
-        utm_medium=attribution.utm_medium[:200],
-        utm_campaign=attribution.utm_campaign[:200],
-        utm_term=attribution.utm_term[:200],
-        utm_content=attribution.utm_content[:200],
+        ip_address=_fit(consent.ip_address, 45),
+        user_agent=_fit(consent.user_agent, 512),
+        page_url=_fit(consent.page_url, 2048),
+        referrer=_fit(attribution.referrer, 2048),
+        utm_source=_fit(attribution.utm_source, 200),
+        utm_medium=_fit(attribution.utm_medium, 200),
+        utm_campaign=_fit(attribution.utm_campaign, 200),
+        utm_term=_fit(attribution.utm_term, 200),
+        utm_content=_fit(attribution.utm_content, 200),
     )
+
+
+def _fit(text: str, limit: int) -> str:
+    """Free text from the request as its column holds it: NUL shown as U+FFFD, cut to `limit`.
+
+    Headers and utm_* values come from the client as sent; PostgreSQL refuses NUL in text.
+    """
+    return text.replace("\x00", "\ufffd")[:limit]
 
 
 @dataclass(frozen=True)
@@ -345,9 +353,14 @@ def thank_you(program_id: int, zip_code: str, radius_miles: int, today: date) ->
 def other_programs(
     program: Program, zip_code: str, radius_miles: int, today: date, limit: int = 3
 ) -> list[Program]:
-    """Up to `limit` other listings for the program's career that serve the ZIP, best first."""
-    origin = db.session.get(ZipCode, zip_code)
-    if origin is None:
+    """Up to `limit` other listings for the program's career that serve the ZIP, best first.
+
+    The ZIP comes from a thank-you token, which a bot's dropped request also gets: it may be
+    anything, so it is checked before it goes near the database.
+    """
+    try:
+        origin = find_zip(zip_code)
+    except (InvalidZip, UnknownZip):
         return []
     filters = Filters(career=program.career, radius_miles=radius_miles)
     ids = [

@@ -73,6 +73,13 @@ def test_wrong_credentials_are_refused(client, admin, email, password):
     assert client.get("/admin").status_code == 302
 
 
+def test_control_characters_in_the_email_are_refused(client, admin):
+    # A NUL reached the database, which PostgreSQL answered with an error (a 500).
+    response = sign_in(client, email="admin\x00@example.com")
+    assert response.status_code == 422
+    assert "Remove the control characters" in response.get_data(as_text=True)
+
+
 def test_email_is_case_insensitive(client, admin):
     assert sign_in(client, email="  Admin@Example.COM ").status_code == 302
 

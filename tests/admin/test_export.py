@@ -390,3 +390,13 @@ def test_marking_exported_needs_a_post_with_csrf(admin_client, app):
 def test_bad_export_filters_are_a_400(admin_client):
     response = admin_client.get("/admin/leads/export.csv?since=yesterday")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("query", ["school=99999999999999999999", "page=" + "9" * 400])
+def test_impossible_ids_in_export_filters_are_a_400(admin_client, query):
+    assert admin_client.get(f"/admin/leads/export.csv?{query}").status_code == 400
+
+
+def test_export_history_takes_any_page_number(admin_client):
+    # A page number too big for the database was a 500.
+    assert admin_client.get("/admin/exports?page=99999999999999999999").status_code == 200

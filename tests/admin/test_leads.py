@@ -75,7 +75,20 @@ def test_school_and_program_filters(admin_client, leads):
 
 
 @pytest.mark.parametrize(
-    "query", ["since=yesterday", "state=Illinois", "status=lost", "school=abc", "page=0"]
+    "query",
+    [
+        "since=yesterday",
+        "state=Illinois",
+        "status=lost",
+        "school=abc",
+        "page=0",
+        # Numbers no id or page can be were 500s (too big for the database, or for a float).
+        "school=99999999999999999999",
+        "program=2147483648",
+        "page=99999999999999999999",
+        "page=" + "9" * 400,
+        "career=a%00b",  # PostgreSQL refuses NUL in text: this was a 500 there
+    ],
 )
 def test_bad_filters_get_a_message_not_a_crash(admin_client, leads, query):
     response = admin_client.get(f"/admin/leads?{query}")

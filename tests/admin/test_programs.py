@@ -56,6 +56,16 @@ def test_school_filter(admin_client, programs):
     assert "Health Admin Online" not in html and "Medical Billing" in html
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["school=99999999999999999999", "page=" + "9" * 400, "career=a%00b", "q=a%00b"],
+)
+def test_impossible_filters_are_a_400(admin_client, programs, query):
+    # These were 500s: numbers too big for the database's integers or for a float, and NUL,
+    # which PostgreSQL refuses in text.
+    assert admin_client.get(f"/admin/programs?{query}").status_code == 400
+
+
 def test_activate_and_deactivate(app, admin_client, programs):
     pid = programs["online_id"]
     token = csrf_token(admin_client, "/admin/programs")
@@ -104,9 +114,15 @@ def test_edit_sponsorship(app, admin_client, programs):
     ("changes", "message"),
     [
         ({"ends_on": "2026-11-01"}, "must not be before"),
-        ({"bid": "-1"}, "Number must be at least 0"),
+        ({"bid": "-1"}, "Use an amount from 0 to 1000000"),
         ({"bid": "lots"}, "Not a valid decimal value"),
-        ({"daily_cap": "-3"}, "Number must be at least 0"),
+        ({"daily_cap": "-3"}, "Use a whole number from 0 to 2147483647"),
+        # These were 500s: a signalling NaN, infinity, and numbers beyond a float or an int4.
+        ({"bid": "sNaN"}, "Use an amount from 0 to 1000000"),
+        ({"bid": "Infinity"}, "Use an amount from 0 to 1000000"),
+        ({"bid": "1e400"}, "Use an amount from 0 to 1000000"),
+        ({"daily_cap": "2147483648"}, "Use a whole number from 0 to 2147483647"),
+        ({"monthly_cap": "9" * 400}, "Use a whole number from 0 to 2147483647"),
         ({"starts_on": ""}, "This field is required"),
     ],
 )

@@ -237,6 +237,9 @@ def test_csrf_token_of_another_session_is_rejected(app, program_id):
         {"website": "http://spam.example"},
         {"started": None},
         {"started": "forged.stamp.value"},
+        # A bot's ZIP is never validated; NUL in it made the thank-you page a 500 on PostgreSQL.
+        {"website": "http://spam.example", "zip_code": "6\x00601"},
+        {"started": None, "zip_code": "<b>60601</b>"},
     ],
 )
 def test_bots_are_quietly_dropped(app, client, program_id, bot):
@@ -299,6 +302,19 @@ def test_attribution_comes_from_the_landing_page_and_is_never_overwritten(app, c
     assert lead.referrer == "https://mail.example.com/inbox"
     assert (lead.utm_source, lead.utm_medium, lead.utm_campaign) == ("newsletter", "email", "fall")
     assert (lead.utm_term, lead.utm_content) == ("mom", "top")
+
+
+def test_nul_bytes_in_attribution_and_headers_are_stored_as_replacement_characters(
+    app, client, program_id
+):
+    # PostgreSQL refuses NUL in text: this was a 500 there, and a NUL stored on SQLite.
+    client.get("/programs?utm_source=news%00letter", headers={"Referer": "https://a.example/\x00"})
+    response = submit(client, program_id, headers={"User-Agent": "Bot\x00/1.0"})
+    assert response.status_code == 303
+    [lead] = all_leads(app)
+    assert lead.utm_source == "news\ufffdletter"
+    assert lead.referrer == "https://a.example/\ufffd"
+    assert lead.user_agent == "Bot\ufffd/1.0"
 
 
 def test_no_landing_page_means_empty_attribution(app, program_id):

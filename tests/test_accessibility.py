@@ -1,0 +1,164 @@
+"""axe-core in Chromium on the visitor's and the admin's pages, and every form by keyboard."""
+
+import pytest
+from axe_playwright_python.base import AXE_SCRIPT
+
+from portal.leads.tokens import thanks_token
+from portal.services import accounts
+from tests.admin.factories import PASSWORD, make_admin, make_lead
+from tests.factories import make_program, make_school
+
+pytestmark = pytest.mark.browser
+
+GUIDE = "/careers/medical-office-manager"
+BLOCKING = {"serious", "critical"}
+
+
+def axe_violations(page) -> list[str]:
+    """Run axe-core on the open page; one line per serious or critical violation."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+        for v in results["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+@pytest.fixture
+def site(app, monkeypatch):
+    """A listing in Chicago with one lead, and an admin who can sign in."""
+    monkeypatch.setattr(accounts, "PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
+    app.config["LEAD_MIN_FILL_SECONDS"] = 0
+    with app.app_context():
+        school = make_school("Lakeshore Medical Institute")
+        program = make_program(school, title="Medical Office Administration")
+        make_program(make_school("Prairie Health College"), zip_code="60614")
+        lead = make_lead(program)
+        make_admin()
+        return {
+            "program_id": program.id,
+            "lead_id": lead.id,
+            "thanks": f"/requests/{thanks_token(program.id, '60601', 50)}/thanks",
+        }
+
+
+def sign_in(page, live_server) -> None:
+    """Sign in through the form."""
+    page.goto(f"{live_server}/admin/login")
+    page.fill("#email", "admin@example.com")
+    page.fill("#password", PASSWORD)
+    page.click("text=Sign in")
+    page.wait_for_url(f"{live_server}/admin")
+
+
+def test_visitor_pages_have_no_serious_violations(live_server, page, site):
+    pages = [
+        GUIDE,
+        "/programs?zip=60601",
+        "/programs?zip=6060",
+        f"/programs/{site['program_id']}/request-info?zip=60601",
+        site["thanks"],
+    ]
+    found = {}
+    for path in pages:
+        page.goto(live_server + path)
+        found[path] = axe_violations(page)
+    assert found == {path: [] for path in pages}
+    assert [e for e in page.console_errors if "status of 422" not in e] == []
+
+
+def test_axe_finds_what_it_should(live_server, page, site):
+    page.goto(live_server + GUIDE)
+    page.evaluate("""document.querySelector('main').insertAdjacentHTML(
+        'beforeend', '<img src="/static/img/favicon.svg">')""")  # no alt text
+    assert any(v.startswith("image-alt (critical)") for v in axe_violations(page))
+
+
+def test_admin_pages_have_no_serious_violations(live_server, page, site):
+    page.goto(f"{live_server}/admin/login")
+    found = {"/admin/login": axe_violations(page)}
+    sign_in(page, live_server)
+    paths = ["/admin", "/admin/leads", f"/admin/leads/{site['lead_id']}", "/admin/programs"]
+    for path in [*paths, "/admin/exports", "/admin/privacy/delete"]:
+        page.goto(live_server + path)
+        found[path] = axe_violations(page)
+    assert found == {path: [] for path in found}
+    assert page.console_errors == []
+
+
+def focused(page) -> str:
+    """The id (or, failing that, the text or value) of the element that has the keyboard focus."""
+    return page.evaluate("(e => e.id || e.value || e.textContent.trim())(document.activeElement)")
+
+
+def tab_to(page, target: str, key: str = "Tab", limit: int = 120) -> int:
+    """Press Tab (or `key`) until the element with id or text `target` has the focus."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press(key)
+        if focused(page) == target:
+            return presses
+    raise AssertionError(f"{target!r} is not reachable with Tab")
+
+
+def test_search_box_works_by_keyboard(live_server, page, site):
+    page.goto(live_server + GUIDE)
+    tab_to(page, "zip-intro")
+    page.keyboard.type("60601")
+    page.keyboard.press("Tab")
+    assert focused(page) == "Search Programs"
+    page.keyboard.press("Tab")
+    assert focused(page) == "More options"
+    page.keyboard.press("Enter")  # opens the other filters
+    for field_id in ("career-intro", "level-intro", "modality-intro", "radius-intro"):
+        page.keyboard.press("Tab")
+        assert focused(page) == field_id
+    page.keyboard.press("ArrowDown")  # 50 -> 100 miles
+    assert page.input_value("#radius-intro") == "100"
+    tab_to(page, "zip-intro", key="Shift+Tab", limit=6)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/programs?*")
+    assert "zip=60601" in page.url and "radius=100" in page.url
+    assert "Lakeshore Medical Institute" in page.inner_text("main")
+
+
+def test_request_form_works_by_keyboard(app, live_server, page, site):
+    page.goto(f"{live_server}/programs?zip=60601")
+    tab_to(page, "Request Info about Medical Office Administration at Lakeshore Medical Institute")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/request-info?*")
+    tab_to(page, "first_name")
+    for text in ("Ada", "Lovelace", "ada@example.com", "(312) 555-0142"):
+        page.keyboard.type(text)
+        page.keyboard.press("Tab")
+    assert focused(page) == "zip_code" and page.input_value("#zip_code") == "60601"
+    page.keyboard.press("Tab")
+    assert focused(page) == "education_level"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    assert focused(page) == "start_timeframe"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    assert focused(page) == "consent"  # the honeypot is skipped
+    page.keyboard.press("Space")
+    assert page.is_checked("#consent")
+    tab_to(page, "Request information", limit=3)  # past the privacy link in the disclosure
+    page.keyboard.press("Space")
+    page.wait_for_url("**/thanks")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Thank you")
+    assert "Lakeshore Medical Institute" in page.inner_text("main")
+
+
+def test_admin_sign_in_works_by_keyboard(live_server, page, site):
+    page.goto(f"{live_server}/admin/login")
+    assert focused(page) == "email"  # autofocus
+    page.keyboard.press("Shift+Tab")
+    tab_to(page, "email")
+    page.keyboard.type("admin@example.com")
+    page.keyboard.press("Tab")
+    assert focused(page) == "password"
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server}/admin")
+    assert page.get_by_role("heading", level=1).is_visible()
