@@ -2,6 +2,7 @@
 
 import http.client
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -43,8 +44,14 @@ def test_production_headers_and_secure_session_cookie(production_site):
 def test_access_log_has_paths_but_no_query_strings(production_site):
     port = production_site.server.port
     assert fetch(port, "/programs?zip=60601&utm_source=secret-campaign").status == 200
-    log = Path(production_site.log).read_text(encoding="utf-8")
-    lines = [line for line in log.splitlines() if '"GET /programs ' in line]
+    # The worker writes its access-log line after answering: give it a moment, boundedly.
+    deadline = time.monotonic() + 10
+    while True:
+        log = Path(production_site.log).read_text(encoding="utf-8")
+        lines = [line for line in log.splitlines() if '"GET /programs ' in line]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert lines, "the search should be in the access log"
     assert "60601" not in log and "secret-campaign" not in log
     assert re.search(r'"GET /programs HTTP/1\.1" 200 \d+ \d+ms rid=[0-9a-f]{32}', lines[-1])
