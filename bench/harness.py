@@ -15,15 +15,36 @@ import sys
 import threading
 import time
 import urllib.parse
+import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 FORM_INPUT = re.compile(r'<input[^>]*name="(csrf_token|started)"[^>]*value="([^"]*)"')
 SESSION_COOKIE = re.compile(r"session=([^;]+)")
 NETWORK_ERRORS = (OSError, http.client.HTTPException)
+
+
+@contextmanager
+def scratch_postgres(server_url: str, prefix: str) -> Iterator[str]:
+    """A new, uniquely named database on the PostgreSQL server at `server_url`, dropped after."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def free_port() -> int:

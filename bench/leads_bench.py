@@ -20,17 +20,16 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.harness import HOST, Gunicorn, LeadLoad, cpu_seconds  # noqa: E402
+from bench.harness import HOST, Gunicorn, LeadLoad, cpu_seconds, scratch_postgres  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -154,17 +153,8 @@ def with_postgresql(args) -> dict:
     server = make_url(args.pg_url)
     if server.host not in (HOST, "localhost"):
         raise SystemExit(f"--pg-url must point at {HOST}, not {server.host}")
-    name = f"leads_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = server.set(database=name).render_as_string(hide_password=False)
+    with scratch_postgres(args.pg_url, "leads_bench") as url:
         return run("PostgreSQL", url, args)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> int:

@@ -30,16 +30,14 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.harness import HOST, Gunicorn, cpu_seconds  # noqa: E402
+from bench.harness import HOST, Gunicorn, cpu_seconds, scratch_postgres  # noqa: E402
 from portal.services.demo import METRO_ZIPS  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -166,16 +164,8 @@ def with_database(args) -> dict:
     server = make_url(args.pg_url)
     if server.host not in (HOST, "localhost"):
         raise SystemExit(f"--pg-url must point at {HOST}, not {server.host}")
-    name = f"throughput_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        return run(server.set(database=name).render_as_string(hide_password=False), args)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(args.pg_url, "throughput_bench") as url:
+        return run(url, args)
 
 
 def main() -> int:

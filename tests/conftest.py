@@ -8,14 +8,13 @@ server; each test session makes its own uniquely named PostgreSQL database and d
 import os
 import shutil
 import threading
-import uuid
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
+from bench.harness import scratch_postgres
 from portal import create_app
 from portal.extensions import db
 from portal.services.geo import load_zip_codes
@@ -51,14 +50,8 @@ def postgres_url():
     server = os.environ.get("TEST_DATABASE_URL")
     if not server:
         pytest.skip("TEST_DATABASE_URL is not set; PostgreSQL runs are skipped")
-    name = f"portal_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres(server, "portal_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

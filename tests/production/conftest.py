@@ -15,14 +15,13 @@ import os
 import secrets
 import subprocess
 import sys
-import uuid
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.harness import HOST, ROOT, Gunicorn
+from bench.harness import HOST, ROOT, Gunicorn, scratch_postgres
 
 REDIS_URL = "redis://127.0.0.1:6379/9"  # a database number of its own, flushed before and after
 ADMIN_EMAIL = "ops@example.com"
@@ -144,16 +143,8 @@ def production_database():
         pytest.skip("TEST_DATABASE_URL is not set; production-mode runs need PostgreSQL")
     if make_url(server).host not in (HOST, "localhost"):
         pytest.skip(f"TEST_DATABASE_URL must point at {HOST} for production-mode runs")
-    name = f"portal_prod_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(server, "portal_prod") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
