@@ -95,10 +95,9 @@ def require_admin():
 
 
 @bp.after_app_request
-def no_store(response: Response) -> Response:
-    """Admin pages hold personal data: never cache them, never index them."""
+def no_index(response: Response) -> Response:
+    """Admin pages are never indexed (portal.core.http already forbids caching them)."""
     if is_admin_path(request.path):
-        response.headers["Cache-Control"] = "no-store"
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
