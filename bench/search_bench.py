@@ -3,8 +3,9 @@
 
 For each backend and size it makes a fresh database (a temporary SQLite file; a new, uniquely
 named PostgreSQL database that is dropped at the end), migrates it, loads the ZIP table,
-generates listings over real ZIP codes, then times `GET /programs?zip=...` (routing, form,
-query, template, search log) for random real ZIPs and prints p50/p95 and the query plans.
+generates listings over real ZIP codes and vacuums it, as autovacuum would after a bulk load.
+Then it times `GET /programs?zip=...` (routing, form, query, template, search log) for random
+real ZIPs, the sizes taking turns ZIP by ZIP, and prints p50/p95 and the query plans.
 
     python bench/search_bench.py                        # 1,000 and 100,000 campus listings
     python bench/search_bench.py --sizes 1000 --backends sqlite --searches 200
@@ -19,16 +20,16 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 
+from bench.harness import scratch_postgres  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models import (  # noqa: E402
@@ -143,7 +144,7 @@ def generate(size: int, online: int, seed: int = 7) -> dict:
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE"))
+            conn.execute(text("VACUUM ANALYZE"))
     else:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
@@ -162,24 +163,32 @@ def _insert(model, rows: list[dict]) -> None:
         db.session.execute(insert(model), rows[start : start + BATCH])
 
 
-def time_searches(app, searches: int, seed: int = 11) -> tuple[list[float], list[float]]:
-    """Wall-clock and this process's CPU milliseconds per GET /programs?zip=... (random ZIPs)."""
-    with app.app_context():
+def time_searches(apps: list, searches: int, seed: int = 11) -> list[tuple[list, list]]:
+    """Wall-clock and CPU milliseconds per GET /programs?zip=... on each app, interleaved.
+
+    The same random real ZIPs go to every app, one app after the other for each ZIP (in turn
+    order rotating), so a change in the machine's speed during the run (a shared VM's steal
+    time, a frequency step) lands on every size alike and the ratio between sizes stays fair.
+    """
+    with apps[0].app_context():
         codes = db.session.scalars(
             select(ZipCode.code).where(ZipCode.state.in_(sorted(US_STATES))).order_by(ZipCode.code)
         ).all()
     rng = random.Random(seed)
-    client = app.test_client()
+    clients = [app.test_client() for app in apps]
     for code in rng.sample(codes, 50):
-        assert client.get(f"/programs?zip={code}").status_code == 200
-    wall, cpu = [], []
-    for code in rng.sample(codes, searches):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        response = client.get(f"/programs?zip={code}")
-        wall.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - cpu_started) * 1000)
-        assert response.status_code == 200, (code, response.status_code)
-    return wall, cpu
+        for client in clients:
+            assert client.get(f"/programs?zip={code}").status_code == 200
+    figures = [([], []) for _ in apps]
+    for n, code in enumerate(rng.sample(codes, searches)):
+        for i in sorted(range(len(apps)), key=lambda i: (i + n) % len(apps)):
+            wall, cpu = figures[i]
+            started, cpu_started = time.perf_counter(), time.process_time()
+            response = clients[i].get(f"/programs?zip={code}")
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
+            assert response.status_code == 200, (code, response.status_code)
+    return figures
 
 
 def plans(app, zip_code: str = "10001") -> list[str]:
@@ -211,56 +220,55 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1))]
 
 
-def run(backend: str, size: int, args) -> dict:
-    """Build a database of `size` campus listings, time the searches, return the figures."""
-    cleanup = None
-    if backend == "sqlite":
-        folder = tempfile.TemporaryDirectory(prefix="search-bench-")
-        url = f"sqlite:///{folder.name}/bench.sqlite3"
-        cleanup = folder.cleanup
-    else:
-        name = f"search_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(args.pg_url).set(database=name).render_as_string(hide_password=False)
+def build(url: str, size: int, online: int):
+    """An app on `url`, migrated, with the ZIP table and `size` generated campus listings."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    app.logger.disabled = True
+    with app.app_context():
+        started = time.perf_counter()
+        upgrade()
+        load_zip_codes()
+        counts = generate(size, online)
+        built = time.perf_counter() - started
+    return app, counts, built
 
-        def cleanup():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
-    try:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
-        app.logger.disabled = True
-        with app.app_context():
-            started = time.perf_counter()
-            upgrade()
-            load_zip_codes()
-            counts = generate(size, args.online)
-            built = time.perf_counter() - started
+def run(backend: str, sizes: list[int], args) -> list[dict]:
+    """Build one database per size, time the searches on all of them, return the figures."""
+    with ExitStack() as stack:
+        urls = []
+        for _ in sizes:
+            if backend == "sqlite":
+                folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="search-bench-"))
+                urls.append(f"sqlite:///{folder}/bench.sqlite3")
+            else:
+                urls.append(stack.enter_context(scratch_postgres(args.pg_url, "search_bench")))
+        built = [build(url, size, args.online) for url, size in zip(urls, sizes, strict=True)]
+        apps = [app for app, _, _ in built]
         load_before = os.getloadavg()[0]
-        timings, cpu = time_searches(app, args.searches)
+        figures = time_searches(apps, args.searches)
         load_after = os.getloadavg()[0]
-        plan = plans(app)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        cleanup()
-    return {
-        "backend": backend,
-        "size": size,
-        "counts": counts,
-        "built_s": built,
-        "p50": statistics.median(timings),
-        "p95": percentile(timings, 95),
-        "max": max(timings),
-        "cpu_p50": statistics.median(cpu),
-        "cpu_p95": percentile(cpu, 95),
-        "load": (load_before, load_after),
-        "plan": plan,
-    }
+        results = []
+        for size, (app, counts, seconds), (timings, cpu) in zip(sizes, built, figures, strict=True):
+            results.append(
+                {
+                    "backend": backend,
+                    "size": size,
+                    "counts": counts,
+                    "built_s": seconds,
+                    "p50": statistics.median(timings),
+                    "p95": percentile(timings, 95),
+                    "max": max(timings),
+                    "cpu_p50": statistics.median(cpu),
+                    "cpu_p95": percentile(cpu, 95),
+                    "load": (load_before, load_after),
+                    "plan": plans(app),
+                }
+            )
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+        return results
 
 
 def main() -> None:
@@ -285,10 +293,9 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"{args.searches} searches per size, GET /programs?zip=<random real ZIP>, radius 50")
     for backend in args.backends.split(","):
-        results = []
-        for size in sizes:
-            result = run(backend, size, args)
-            results.append(result)
+        results = run(backend, sizes, args)
+        for result in results:
+            size = result["size"]
             print(
                 f"{backend:10} {size:>7} campus + {args.online} online listings: "
                 f"p50 {result['p50']:5.1f} ms  p95 {result['p95']:5.1f} ms  "

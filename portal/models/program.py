@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    FetchedValue,
     Float,
     ForeignKey,
     Index,
@@ -45,7 +46,6 @@ class Campus(db.Model):
 
     __tablename__ = "campus"
     __table_args__ = (
-        Index("ix_campus_lat_lon", "latitude", "longitude"),
         Index("ix_campus_school_zip_address", "school_id", "zip_code", "address", unique=True),
     )
 
@@ -76,12 +76,33 @@ class Program(db.Model):
             "(modality = 'online') OR (campus_id IS NOT NULL)", name="campus_unless_online"
         ),
         Index("ix_program_career_active", "career", "is_active"),
+        # The radius search's filters read only this index (a covering index on SQLite, an
+        # index-only scan on PostgreSQL); the bounding box is a range on its first two columns.
+        Index(
+            "ix_program_campus_lat_lon",
+            "campus_latitude",
+            "campus_longitude",
+            "is_active",
+            "modality",
+            "career",
+            "credential_level",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
     campus_id: Mapped[int | None] = mapped_column(ForeignKey("campus.id"), index=True)
+    # Copies of the campus's coordinates, kept by database triggers (migration 0003) whenever
+    # a listing is written or its campus moves, so the radius search needs no join to campus.
+    # NULL for online listings. Never set them from Python.
+    campus_latitude: Mapped[float | None] = mapped_column(
+        Float, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    campus_longitude: Mapped[float | None] = mapped_column(
+        Float, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
     career: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
     credential_level: Mapped[str] = mapped_column(String(16))

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from portal.extensions import db
-from portal.models import MODALITIES, Campus, Program, ProgramState, Sponsorship, ZipCode
+from portal.models import MODALITIES, Program, ProgramState, Sponsorship, ZipCode
 from portal.services.geo import EARTH_RADIUS_MILES, bounding_box, distance_miles
 
 RADIUS_CHOICES = (10, 25, 50, 100)
@@ -152,16 +152,17 @@ def _parameters(origin: ZipCode, filters: Filters, today: date, program_id: int 
 
 
 def _haversine_term() -> ColumnElement[float]:
-    """SQL for the haversine term `a` between the campus and the origin (0 = same point).
+    """SQL for the haversine term `a` between the listing's campus and the origin (0 = same point).
 
     Great-circle distance grows with `a`, so the database can filter and order by it without
     taking the arc sine; distances in miles are computed in Python for the rows shown.
     """
     half_degree = math.pi / 360  # degrees to radians, halved
-    dlat = (Campus.latitude - bindparam("origin_lat", type_=Float)) * half_degree
-    dlon = (Campus.longitude - bindparam("origin_lon", type_=Float)) * half_degree
+    latitude, longitude = Program.campus_latitude, Program.campus_longitude
+    dlat = (latitude - bindparam("origin_lat", type_=Float)) * half_degree
+    dlon = (longitude - bindparam("origin_lon", type_=Float)) * half_degree
     return func.power(func.sin(dlat), 2) + bindparam("origin_cos", type_=Float) * func.cos(
-        Campus.latitude * (2 * half_degree)
+        latitude * (2 * half_degree)
     ) * func.power(func.sin(dlon), 2)
 
 
@@ -169,9 +170,10 @@ def _haversine_term() -> ColumnElement[float]:
 def _statements(shape: _Shape) -> _Statements | None:
     """Build (once per shape) the statements that rank the listings serving a ZIP.
 
-    Campus and hybrid listings are found through the campus lat/lon index (a bounding box),
-    then cut to the circle; online listings through the state index. Online rows get a sort
-    key above any campus's, so they rank after campuses with the same bid.
+    Campus and hybrid listings are found through the index on the listing's copy of its
+    campus's coordinates (a bounding box), then cut to the circle; online listings through the
+    state index. Online rows get a sort key above any campus's, so they rank after campuses
+    with the same bid.
     """
     common = [
         Program.is_active.is_(True),
@@ -191,14 +193,13 @@ def _statements(shape: _Shape) -> _Statements | None:
                 Program.id.label("program_id"),
                 Sponsorship.bid_cents.label("bid_cents"),
                 term.label("sort_key"),
-                Campus.latitude.label("lat"),
-                Campus.longitude.label("lon"),
+                Program.campus_latitude.label("lat"),
+                Program.campus_longitude.label("lon"),
             )
             .join(Sponsorship, Sponsorship.program_id == Program.id)
-            .join(Campus, Campus.id == Program.campus_id)
             .where(
-                Campus.latitude.between(bindparam("min_lat"), bindparam("max_lat")),
-                Campus.longitude.between(bindparam("min_lon"), bindparam("max_lon")),
+                Program.campus_latitude.between(bindparam("min_lat"), bindparam("max_lat")),
+                Program.campus_longitude.between(bindparam("min_lon"), bindparam("max_lon")),
                 term <= bindparam("max_term", type_=Float),
                 Program.modality.in_(shape.campus_modalities),
                 *common,

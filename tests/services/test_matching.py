@@ -3,12 +3,13 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import insert, select, text
 
 from portal.extensions import db
-from portal.models import ZipCode
+from portal.models import Program, ZipCode, utcnow
 from portal.services.geo import bounding_box, distance_miles
 from portal.services.matching import Filters, find_candidates, program_serves
-from tests.factories import make_program
+from tests.factories import make_campus, make_program
 
 TODAY = date(2026, 11, 27)
 
@@ -73,3 +74,77 @@ def test_bounding_box_contains_the_circle():
     box = bounding_box(40.0, -100.0, 50)
     for bearing_lat, bearing_lon in [(box.max_lat, -100.0), (40.0, box.max_lon)]:
         assert distance_miles(40.0, -100.0, bearing_lat, bearing_lon) >= 50 - 1e-6
+
+
+def test_a_listing_is_found_where_its_campus_is_after_the_campus_moves(app):
+    with app.app_context():
+        program = make_program(zip_code="53202")  # Milwaukee: outside 50 miles of Chicago
+        assert find_candidates(chicago(), Filters(), TODAY) == []
+        program.campus.latitude, program.campus.longitude = 41.9, -87.65  # into Chicago
+        db.session.commit()
+        found = find_candidates(chicago(), Filters(), TODAY)
+        assert [c.program_id for c in found] == [program.id]
+        assert found[0].distance_miles == pytest.approx(
+            distance_miles(41.8858, -87.6181, 41.9, -87.65), abs=0.5
+        )
+
+
+def test_a_listing_moved_to_another_campus_is_found_there(app):
+    with app.app_context():
+        program = make_program(zip_code="60614")
+        milwaukee = make_campus(program.school, "53202")
+        program.campus = milwaukee
+        db.session.commit()
+        assert find_candidates(chicago(), Filters(), TODAY) == []
+        assert not program_serves(program.id, chicago(), 50, TODAY)
+
+
+def test_the_database_keeps_the_listing_coordinates_whoever_writes(app):
+    """Rows written in plain SQL, with wrong coordinates even, carry their campus's."""
+    with app.app_context():
+        program = make_program(zip_code="60614")
+        campus = program.campus
+        db.session.execute(
+            text("UPDATE program SET campus_latitude = 0, campus_longitude = 0 WHERE id = :id"),
+            {"id": program.id},
+        )
+        db.session.commit()
+        row = db.session.execute(
+            text("SELECT campus_latitude, campus_longitude FROM program WHERE id = :id"),
+            {"id": program.id},
+        ).one()
+        assert tuple(row) == (campus.latitude, campus.longitude)
+        inserted = db.session.scalar(
+            insert(Program)
+            .values(
+                external_id="RAW-1",
+                school_id=campus.school_id,
+                campus_id=campus.id,
+                career="medical-office-manager",
+                title="Inserted without the ORM",
+                credential_level="diploma",
+                modality="campus",
+                duration="1 year",
+                description="",
+                is_active=True,
+                created_at=utcnow(),
+                updated_at=utcnow(),
+                campus_latitude=0,
+                campus_longitude=0,
+            )
+            .returning(Program.id)
+        )
+        db.session.commit()
+        row = db.session.execute(
+            select(Program.campus_latitude, Program.campus_longitude).where(Program.id == inserted)
+        ).one()
+        assert tuple(row) == (campus.latitude, campus.longitude)
+        online = make_program(modality="online", states=("IL",))
+        db.session.execute(
+            text("UPDATE program SET campus_latitude = 1 WHERE id = :id"), {"id": online.id}
+        )
+        db.session.commit()
+        stored = db.session.scalar(
+            text("SELECT campus_latitude FROM program WHERE id = :id"), {"id": online.id}
+        )
+        assert stored is None
