@@ -4,6 +4,7 @@ Settings are read when the app is created, not when this module is imported, so 
 process manager) can change the environment and build a new app.
 """
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +26,20 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    """Read a number of seconds (0 or more), failing with a clear message on a bad value."""
+    raw = env.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from exc
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{name} must be a number of seconds, 0 or more, not {raw!r}")
+    return value
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -105,6 +120,13 @@ class Config:
             # Larger request bodies get 413 before any view reads them (uploads are <= 5 MB).
             "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
             "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+            # A search results page is reused for this long by the process that built it
+            # (0: never). Browsers may keep it longer anyway (Cache-Control max-age).
+            "SEARCH_CACHE_SECONDS": _float(env, "SEARCH_CACHE_SECONDS", 5.0),
+            # Search log rows wait at most this long, or until there are ..._ROWS of them, to
+            # be written in one INSERT (0: each with its search). See portal/services/search_log.
+            "SEARCH_LOG_BATCH_SECONDS": _float(env, "SEARCH_LOG_BATCH_SECONDS", 1.0),
+            "SEARCH_LOG_BATCH_ROWS": _int(env, "SEARCH_LOG_BATCH_ROWS", 200),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "WTF_CSRF_TIME_LIMIT": None,  # the session bounds the token's life, not a clock
@@ -139,6 +161,9 @@ class TestingConfig(Config):
         values["TESTING"] = True
         values["SECRET_KEY"] = values["SECRET_KEY"] or "testing-only-not-secret"
         values["SQLALCHEMY_DATABASE_URI"] = values["SQLALCHEMY_DATABASE_URI"] or "sqlite://"
+        # A test sees what it just wrote: no cached pages, every search logged at once.
+        values["SEARCH_CACHE_SECONDS"] = _float(env, "SEARCH_CACHE_SECONDS", 0)
+        values["SEARCH_LOG_BATCH_SECONDS"] = _float(env, "SEARCH_LOG_BATCH_SECONDS", 0)
         return values
 
 

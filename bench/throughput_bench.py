@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.harness import HOST, Gunicorn, cpu_seconds, scratch_postgres  # noqa: E402
@@ -59,14 +60,15 @@ def flask(env: dict, *args: str) -> None:
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
 
 
-def wrk(url: str, seconds: float, connections: int, script: str | None) -> tuple[float, int]:
-    """Requests per second and the count of non-2xx/3xx answers, as wrk measured them."""
+def wrk(url: str, seconds: float, connections: int, script: str | None):
+    """Requests per second, non-2xx/3xx answers and answers in all, as wrk measured them."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s"]
     command += ["-s", script] if script else []
     result = subprocess.run([*command, url], capture_output=True, text=True, check=True)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
-    return rate, int(errors.group(1)) if errors else 0
+    answered = int(re.search(r"(\d+) requests in", result.stdout).group(1))
+    return rate, int(errors.group(1)) if errors else 0, answered
 
 
 def python_load(url: str, seconds: float, connections: int, paths: list[str]):
@@ -98,7 +100,7 @@ def python_load(url: str, seconds: float, connections: int, paths: list[str]):
         thread.start()
     for thread in threads:
         thread.join()
-    return counts[0] / seconds, errors[0]
+    return counts[0] / seconds, errors[0], counts[0]
 
 
 def measure(server: Gunicorn, args, folder: Path) -> dict[str, list[tuple[float, float, int]]]:
@@ -113,17 +115,21 @@ def measure(server: Gunicorn, args, folder: Path) -> dict[str, list[tuple[float,
         "search": (search_paths[0], str(script), search_paths),
     }
     use_wrk = shutil.which("wrk") and not args.python_client
+    searches_answered = args.searches_answered
     results: dict[str, list] = {name: [] for name in runs}
     workers = server.worker_pids()
     for _ in range(args.rounds):
         for name, (path, lua, paths) in runs.items():
             before = cpu_seconds(workers)
             if use_wrk:
-                rate, errors = wrk(server.url + path, args.seconds, args.connections, lua)
+                rate, errors, answered = wrk(server.url + path, args.seconds, args.connections, lua)
             else:
-                rate, errors = python_load(server.url, args.seconds, args.connections, paths)
+                rate, errors, answered = python_load(
+                    server.url, args.seconds, args.connections, paths
+                )
             cpu_ms = 1000 * (cpu_seconds(workers) - before) / max(1, rate * args.seconds)
             results[name].append((rate, cpu_ms, errors))
+            searches_answered[0] += answered if name == "search" else 0
     return results
 
 
@@ -147,10 +153,16 @@ def run(url: str, args) -> dict:
     server = Gunicorn(env, workers=args.workers, log=log, args=["--max-requests", "0"])
     server.start()
     try:
-        return measure(server, args, folder)
+        results = measure(server, args, folder)
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+    # Search log rows are written in batches; a graceful stop writes the last of them.
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        args.search_log_rows = conn.execute(text("SELECT count(*) FROM search_log")).scalar()
+    engine.dispose()
+    return results
 
 
 def with_database(args) -> dict:
@@ -180,6 +192,7 @@ def main() -> int:
     parser.add_argument("--redis", help="RATELIMIT_STORAGE_URI, e.g. redis://127.0.0.1:6379/9")
     parser.add_argument("--python-client", action="store_true", help="do not use wrk")
     args = parser.parse_args()
+    args.searches_answered = [0]
     results = with_database(args)
 
     tool = "wrk" if shutil.which("wrk") and not args.python_client else "Python client"
@@ -197,6 +210,12 @@ def main() -> int:
         cpu = statistics.median(ms for _, ms, _ in runs)
         errors = sum(e for _, _, e in runs)
         print(f"{name:<8} {medians[name]:>15.1f} {rates:>24} {cpu:>11.2f} {errors:>7}")
+    answered = args.searches_answered[0]
+    lost = max(0, answered - args.search_log_rows)
+    print(
+        f"search log: {args.search_log_rows} rows for {answered} searches answered "
+        f"({lost} missing; in-flight searches at each run's end may add rows)"
+    )
     missed = 0
     for name, target in TARGETS.items():
         ratio = medians[name] / medians["robots"]
@@ -204,7 +223,7 @@ def main() -> int:
         missed += ratio < target
         print(f"{name}/robots = {ratio:.2f} (target >= {target}) {verdict}")
     errors = sum(e for runs in results.values() for _, _, e in runs)
-    return 1 if missed or errors else 0
+    return 1 if missed or errors or lost else 0
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_logging(app)
     register_proxy_fix(app)
     register_extensions(app)
+    register_search(app)
     register_blueprints(app)
     register_http(app)
     register_error_handlers(app)
@@ -83,6 +84,15 @@ def _sqlite_math_functions(dbapi_connection) -> None:
         functions = (("sin", 1, math.sin), ("cos", 1, math.cos), ("power", 2, math.pow))
         for name, arity, function in functions:
             dbapi_connection.create_function(name, arity, function, deterministic=True)
+
+
+def register_search(app: Flask) -> None:
+    """Give the app its short-lived cache of search pages and its search log writer."""
+    from portal.core.page_cache import PageCache
+    from portal.services.search_log import init_search_log
+
+    app.extensions["search_pages"] = PageCache(app.config["SEARCH_CACHE_SECONDS"])
+    init_search_log(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -4,11 +4,11 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Program, SearchLog, ZipCode
+from portal.models import Program, ZipCode
 from portal.services.geo import UnknownZip, normalise_zip
 from portal.services.matching import (
     RADIUS_CHOICES,
@@ -17,6 +17,7 @@ from portal.services.matching import (
     find_candidates,
     rank_page,
 )
+from portal.services.search_log import record_search
 
 PER_PAGE = 10
 # How many online programs a search that found nothing offers instead.
@@ -95,8 +96,7 @@ def find_programs(
     code = normalise_zip(zip_code)
     origin = db.session.get(ZipCode, code)
     if origin is None:
-        _log(code, None, filters, 0)
-        _commit_log()
+        record_search(code, None, filters, 0)
         raise UnknownZip(f"We don't know the ZIP code {code}. Please check it and try again.")
     total, candidates = rank_page(origin, filters, today, (page - 1) * per_page, per_page)
     fallback = online_programs_in_state(origin, filters, today) if total == 0 else []
@@ -112,8 +112,7 @@ def find_programs(
         online_in_state=fallback,
     )
     if page == 1:
-        _log(code, origin.state, filters, total)
-    _commit_log()
+        record_search(code, origin.state, filters, total)
     return results
 
 
@@ -159,30 +158,3 @@ def _listing(program: Program, miles: float | None) -> Listing:
         campus_zip=campus.zip_code if campus else None,
         distance_miles=miles,
     )
-
-
-def _log(code: str, state: str | None, filters: Filters, result_count: int) -> None:
-    """Add the search to the log: ZIP, state, filters and count, nothing about the visitor."""
-    db.session.add(
-        SearchLog(
-            zip_code=code,
-            state=state,
-            career=filters.career,
-            credential_level=filters.credential_level,
-            modality=filters.modality,
-            radius_miles=filters.radius_miles,
-            result_count=result_count,
-        )
-    )
-
-
-def _commit_log() -> None:
-    """Commit the search log without waiting for the disk where the database allows it.
-
-    On PostgreSQL the transaction (only the log row) commits with synchronous_commit off: a
-    server crash may lose the last moment's search log rows, never a lead, and the visitor
-    doesn't wait for a WAL flush. SQLite has no per-transaction switch.
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    db.session.commit()

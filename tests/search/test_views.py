@@ -215,3 +215,61 @@ def test_each_search_is_logged(app, client):
             1,
         )
         assert not any("Secret" in str(v) for v in vars(log).values())
+
+
+@pytest.fixture
+def cached_app(app, monkeypatch):
+    """The app with a 5-second search page cache, on a clock the test moves by hand."""
+    from portal.core import page_cache
+    from portal.core.page_cache import PageCache
+
+    now = [1000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
+    app.extensions["search_pages"] = PageCache(5)
+    app.clock = now
+    return app
+
+
+def test_a_cached_results_page_is_reused_for_seconds_and_each_search_still_logged(cached_app):
+    app, client = cached_app, cached_app.test_client()
+    with app.app_context():
+        program = make_program(title="Office Management Certificate")
+        program_id = program.id
+    first = client.get("/programs?zip=60601")
+    with app.app_context():
+        db.session.get(type(program), program_id).is_active = False
+        db.session.commit()
+    again = client.get("/programs?zip=60601")
+    assert again.status_code == 200
+    assert again.get_data() == first.get_data()
+    assert result_titles(again.get_data(as_text=True)) == ["Office Management Certificate"]
+    app.clock[0] += 5
+    later = client.get("/programs?zip=60601")
+    assert result_titles(later.get_data(as_text=True)) == []
+    with app.app_context():
+        counts = db.session.scalars(select(SearchLog.result_count).order_by(SearchLog.id)).all()
+    assert counts == [1, 1, 0]
+
+
+def test_each_set_of_search_values_has_its_own_cached_page(cached_app):
+    app, client = cached_app, cached_app.test_client()
+    with app.app_context():
+        make_program(credential_level="certificate", title="Certificate Course")
+        make_program(credential_level="diploma", title="Diploma Course")
+    both = client.get("/programs?zip=60601&utm_source=x").get_data(as_text=True)
+    diploma = client.get("/programs?zip=60601&level=diploma").get_data(as_text=True)
+    same = client.get("/programs?zip=%2060601&utm_source=y").get_data(as_text=True)
+    assert sorted(result_titles(both)) == ["Certificate Course", "Diploma Course"]
+    assert result_titles(diploma) == ["Diploma Course"]
+    assert same == both
+
+
+def test_pages_with_errors_are_never_cached(cached_app):
+    client = cached_app.test_client()
+    for query in ("?zip=00000", "?zip=00000", "?zip=6060", "?zip=6060"):
+        response = client.get(f"/programs{query}")
+        assert response.status_code == 422
+        assert 'class="field-error"' in response.get_data(as_text=True)
+    with cached_app.app_context():
+        unknown = db.session.scalars(select(SearchLog.zip_code)).all()
+    assert unknown == ["00000", "00000"]  # malformed ZIPs are not searches

@@ -1,0 +1,49 @@
+"""Rendered pages kept for a few seconds in this process, so a popular page is built once.
+
+What a cached page may show that is no longer true lasts at most its few seconds: less than
+the public max-age that browsers and shared caches are already allowed to keep it for.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
+
+
+class PageCache:
+    """At most `max_entries` values, each for `seconds` after it was put; 0 seconds: none."""
+
+    def __init__(self, seconds: float, max_entries: int = 2000):
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any | None:
+        """The value put under `key` less than `seconds` ago, or None."""
+        if self.seconds <= 0:
+            return None
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= time.monotonic():
+                del self._entries[key]
+                return None
+            return entry[1]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep `value` under `key` for `seconds`, dropping the oldest entry when full."""
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            self._entries.pop(key, None)
+            self._entries[key] = (time.monotonic() + self.seconds, value)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every page."""
+        with self._lock:
+            self._entries.clear()
