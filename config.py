@@ -120,9 +120,9 @@ class Config:
             # Larger request bodies get 413 before any view reads them (uploads are <= 5 MB).
             "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
             "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
-            # A search results page is reused for this long by the process that built it
-            # (0: never). Browsers may keep it longer anyway (Cache-Control max-age).
-            "SEARCH_CACHE_SECONDS": _float(env, "SEARCH_CACHE_SECONDS", 5.0),
+            # A search results page or request-info form is reused for this long by the process
+            # that built it (0: never). See portal/core/page_cache.py for what that trades.
+            "PAGE_CACHE_SECONDS": _float(env, "PAGE_CACHE_SECONDS", 5.0),
             # Search log rows wait at most this long, or until there are ..._ROWS of them, to
             # be written in one INSERT (0: each with its search). See portal/services/search_log.
             "SEARCH_LOG_BATCH_SECONDS": _float(env, "SEARCH_LOG_BATCH_SECONDS", 1.0),
@@ -162,7 +162,7 @@ class TestingConfig(Config):
         values["SECRET_KEY"] = values["SECRET_KEY"] or "testing-only-not-secret"
         values["SQLALCHEMY_DATABASE_URI"] = values["SQLALCHEMY_DATABASE_URI"] or "sqlite://"
         # A test sees what it just wrote: no cached pages, every search logged at once.
-        values["SEARCH_CACHE_SECONDS"] = _float(env, "SEARCH_CACHE_SECONDS", 0)
+        values["PAGE_CACHE_SECONDS"] = _float(env, "PAGE_CACHE_SECONDS", 0)
         values["SEARCH_LOG_BATCH_SECONDS"] = _float(env, "SEARCH_LOG_BATCH_SECONDS", 0)
         return values
 

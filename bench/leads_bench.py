@@ -107,6 +107,8 @@ def run(label: str, url: str, args) -> dict:
     """Prepare the database, load it through gunicorn for args.seconds, and check the count."""
     program_id = prepare_database(url)
     extra = ["--worker-class", args.worker_class, "--threads", str(args.threads)]
+    # No worker recycling during the run: a replaced worker's CPU time would go uncounted.
+    extra += ["--max-requests", "0"]
     server = Gunicorn(server_env(url), workers=args.workers, args=extra)
     server.start()
     load = LeadLoad(server.port, program_id, "60601", clients=args.clients, tag="bench")

@@ -87,11 +87,11 @@ def _sqlite_math_functions(dbapi_connection) -> None:
 
 
 def register_search(app: Flask) -> None:
-    """Give the app its short-lived cache of search pages and its search log writer."""
+    """Give the app its short-lived page cache and its search log writer."""
     from portal.core.page_cache import PageCache
     from portal.services.search_log import init_search_log
 
-    app.extensions["search_pages"] = PageCache(app.config["SEARCH_CACHE_SECONDS"])
+    app.extensions["page_cache"] = PageCache(app.config["PAGE_CACHE_SECONDS"])
     init_search_log(app)
 
 

@@ -42,7 +42,7 @@ def base_settings(database_url: str) -> dict:
         "SITE_URL": "http://localhost",
         "RATELIMIT_ENABLED": False,
         # A test sees what it just wrote (the testing mode's defaults, whatever PORTAL_ENV is).
-        "SEARCH_CACHE_SECONDS": 0,
+        "PAGE_CACHE_SECONDS": 0,
         "SEARCH_LOG_BATCH_SECONDS": 0,
     }
 

@@ -1,7 +1,9 @@
 """Rendered pages kept for a few seconds in this process, so a popular page is built once.
 
-What a cached page may show that is no longer true lasts at most its few seconds: less than
-the public max-age that browsers and shared caches are already allowed to keep it for.
+Used for search results and the request-info form. What a cached page may show that is no
+longer true (a listing that just reached its cap, say) lasts at most those few seconds, and
+never decides anything: sending the form checks the listing again before a lead is stored.
+Each process has its own cache and nothing depends on it, so processes still share nothing.
 """
 
 import threading

@@ -11,6 +11,14 @@ from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, StopValidation, ValidationError
 
+from portal.core.widgets import (
+    QuickCheckboxInput,
+    QuickEmailInput,
+    QuickHiddenInput,
+    QuickSelect,
+    QuickTelInput,
+    QuickTextInput,
+)
 from portal.leads.tokens import BadData, form_token, parse_radius, read_form_token
 from portal.services.geo import InvalidZip, normalise_zip
 from portal.services.leads import (
@@ -131,51 +139,59 @@ class LeadForm(FlaskForm):
         filters=[clean],
         validators=[required("Enter your first name."), plain_text(NAME_MAX), person_name],
         render_kw={"autocomplete": "given-name", "maxlength": NAME_MAX},
+        widget=QuickTextInput(),
     )
     last_name = StringField(
         "Last name",
         filters=[clean],
         validators=[required("Enter your last name."), plain_text(NAME_MAX), person_name],
         render_kw={"autocomplete": "family-name", "maxlength": NAME_MAX},
+        widget=QuickTextInput(),
     )
     email = EmailField(
         "Email address",
         filters=[clean],
         validators=[required("Enter your email address."), plain_text(EMAIL_MAX), email_address],
         render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX},
+        widget=QuickEmailInput(),
     )
     phone = TelField(
         "Phone number",
         filters=[clean],
         validators=[required("Enter your phone number."), plain_text(PHONE_MAX), us_phone],
         render_kw={"autocomplete": "tel-national", "maxlength": PHONE_MAX},
+        widget=QuickTelInput(),
     )
     zip_code = StringField(
         "ZIP code",
         filters=[clean],
         validators=[required("Enter your ZIP code."), plain_text(10), zip_code],
         render_kw={"autocomplete": "postal-code", "inputmode": "numeric", "maxlength": 10},
+        widget=QuickTextInput(),
     )
     education_level = SelectField(
         "Highest level of education",
         choices=_options(EDUCATION_LEVELS),
         validate_choice=False,
+        widget=QuickSelect(),
         validators=[one_of(EDUCATION_LEVELS, "Choose your highest level of education.")],
     )
     start_timeframe = SelectField(
         "When would you like to start?",
         choices=_options(START_TIMEFRAMES),
         validate_choice=False,
+        widget=QuickSelect(),
         validators=[one_of(START_TIMEFRAMES, "Choose when you would like to start.")],
     )
     consent = BooleanField(
         "I agree to be contacted.",
+        widget=QuickCheckboxInput(),
         validators=[DataRequired("Tick the box to agree, so that the school may contact you.")],
     )
     # Quiet bot traps: a field people never see, and when the form was shown (signed).
-    website = StringField("Leave this field empty")
-    started = HiddenField()
-    radius = HiddenField()
+    website = StringField("Leave this field empty", widget=QuickTextInput())
+    started = HiddenField(widget=QuickHiddenInput())
+    radius = HiddenField(widget=QuickHiddenInput())
 
     def show_consent(self, disclosure: str, privacy_url: str) -> None:
         """Label the checkbox with the disclosure, its privacy-policy words made a link."""

@@ -1,5 +1,7 @@
 """The request-info form, its thank-you page, and the privacy page its consent links to."""
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     abort,
@@ -10,13 +12,20 @@ from flask import (
     session,
     url_for,
 )
+from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import NotFound
 
 from portal.core.errors import render_error
 from portal.extensions import limiter
 from portal.leads.attribution import SESSION_KEY, attribution_from, remember_landing_page
 from portal.leads.forms import LeadForm
-from portal.leads.tokens import BadData, parse_radius, read_thanks_token, thanks_token
+from portal.leads.tokens import (
+    BadData,
+    form_token,
+    parse_radius,
+    read_thanks_token,
+    thanks_token,
+)
 from portal.models import Program, utcnow
 from portal.services.geo import InvalidZip, UnknownZip
 from portal.services.leads import (
@@ -40,13 +49,39 @@ def lead_rate_limit() -> str:
     return current_app.config["LEAD_RATE_LIMIT"]
 
 
+# Where a cached form page has its visitor's own CSRF token and time stamp (NUL: never in HTML).
+CSRF_SLOT, STAMP_SLOT = "\x00csrf\x00", "\x00stamp\x00"
+
+
+@dataclass(frozen=True)
+class RenderedForm:
+    """A form page as first sent, its CSRF token and time stamp replaced by slots."""
+
+    html: str
+    consent_sha256: str
+
+
 @bp.get("/programs/<int:program_id>/request-info")
 def request_info(program_id: int):
-    """Show the request-info form for one listing, with the search's ZIP filled in."""
-    program = open_listing(program_id, utcnow().date())
-    form = LeadForm(data={"zip_code": request.args.get("zip", "")[:10]})
-    form.radius.data = str(parse_radius(request.args.get("radius")))
-    return render_form(form, program)
+    """Show the request-info form for one listing, with the search's ZIP filled in.
+
+    The page is the same for every visitor but for two tokens, so it is kept for a few seconds
+    (PAGE_CACHE_SECONDS) with slots where each visitor's tokens go.
+    """
+    zip_text, radius = request.args.get("zip", "")[:10], parse_radius(request.args.get("radius"))
+    cache = current_app.extensions["page_cache"]
+    key = ("request-info", program_id, zip_text, radius)
+    cached = cache.get(key)
+    if cached is not None:
+        stamp = form_token(program_id, cached.consent_sha256)
+        return cached.html.replace(CSRF_SLOT, generate_csrf()).replace(STAMP_SLOT, stamp)
+    form = LeadForm(data={"zip_code": zip_text})
+    form.radius.data = str(radius)
+    html, status = render_form(form, open_listing(program_id, utcnow().date()))
+    slotted = html.replace(form.csrf_token.current_token, CSRF_SLOT)
+    slotted = slotted.replace(form.started.data, STAMP_SLOT)
+    cache.put(key, RenderedForm(slotted, form.shown_consent_sha256()))
+    return html, status
 
 
 @bp.post("/programs/<int:program_id>/request-info")

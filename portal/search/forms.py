@@ -1,14 +1,12 @@
 """The search form: the query parameters of /programs and /api/v1/programs, validated."""
 
 from functools import cache
-from html import escape
 
 from flask_wtf import FlaskForm
-from markupsafe import Markup
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import AnyOf, StopValidation, ValidationError
-from wtforms.widgets import html_params
 
+from portal.core.widgets import QuickSelect
 from portal.models import CREDENTIAL_LEVELS
 from portal.services.careers import known_careers
 from portal.services.geo import InvalidZip, normalise_zip
@@ -40,23 +38,6 @@ def search_options() -> dict:
         "radii": RADIUS_OPTIONS,
         "default_radius": str(DEFAULT_RADIUS),
     }
-
-
-class QuickSelect:
-    """A <select> built with plain string formatting.
-
-    It renders what WTForms' Select widget renders; that one builds every option through
-    Markup formatting, and with the long career list it was the slowest part of the page.
-    """
-
-    def __call__(self, field: SelectField, **kwargs) -> Markup:
-        kwargs.setdefault("id", field.id)
-        options = "".join(
-            f'<option value="{escape(choice.value)}"{" selected" if choice.selected else ""}>'
-            f"{escape(choice.label)}</option>"
-            for choice in field.iter_choices()
-        )
-        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
 
 
 def _zip_code(form: "SearchForm", field: StringField) -> None:

@@ -38,8 +38,8 @@ def programs():
     if not form.has_zip:
         return render_template("search/results.html", form=form)
     filters, page = form.filters(), form.page_number()
-    cache = current_app.extensions["search_pages"]
-    key = (form.zip.data, filters, page)
+    cache = current_app.extensions["page_cache"]
+    key = ("search", form.zip.data, filters, page)
     rendered = cache.get(key)
     if rendered is not None:
         if page == 1:

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -140,12 +140,7 @@ def open_listing(program_id: int, today: date) -> Program:
     Raises ProgramNotFound for an unknown or inactive id, NotTakingRequests when its
     sponsorship is outside its dates or at a cap. One query.
     """
-    row = db.session.execute(
-        select(Program, sponsorship_running(today))
-        .join(Sponsorship, Sponsorship.program_id == Program.id, isouter=True)
-        .options(joinedload(Program.school), joinedload(Program.campus))
-        .where(Program.id == program_id, Program.is_active.is_(True))
-    ).first()
+    row = db.session.execute(_listing_statement(today), {"listing_id": program_id}).first()
     if row is None:
         raise ProgramNotFound(program_id)
     program, running = row
@@ -169,9 +164,10 @@ def capture_lead(
     """
     today = consent.consented_at.date()
     try:
-        program = db.session.get(Program, program_id, options=[joinedload(Program.school)])
-        if program is None or not program.is_active:
+        row = db.session.execute(_listing_statement(today), {"listing_id": program_id}).first()
+        if row is None:
             raise ProgramNotFound(program_id)
+        program = row[0]
         disclosure = consent_text(program.school.name)
         if consent_sha256(disclosure) != consent.shown_sha256:
             raise ConsentChanged(program_id)
@@ -183,12 +179,11 @@ def capture_lead(
         # A repeat is stored for the record but claims no cap slot and costs nothing.
         price = _claim_cap_slot(program, today) if original_id is None else 0
         lead = _new_lead(program, origin, visitor, consent, disclosure, attribution, price)
-        lead.billable, lead.duplicate_of_id = original_id is None, original_id
-        db.session.add(lead)
-        db.session.flush()
-        # Read before the commit expires it: after the commit nothing may touch the database,
-        # or a connection lost just then would turn a stored lead into an error page.
-        captured = Captured(lead_id=lead.id, duplicate=original_id is not None)
+        lead.update(billable=original_id is None, duplicate_of_id=original_id)
+        lead_id = db.session.execute(_INSERT_LEAD, lead).scalar_one()
+        # Known before the commit: after it nothing may touch the database, or a connection
+        # lost just then would turn a stored lead into an error page.
+        captured = Captured(lead_id=lead_id, duplicate=original_id is not None)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -215,6 +210,8 @@ _LOCK = (
     .values(day_count=Sponsorship.day_count)
     .execution_options(synchronize_session=False)
 )
+# A plain INSERT: the ORM's unit of work would cost more CPU than the rest of the capture.
+_INSERT_LEAD = insert(Lead.__table__).returning(Lead.__table__.c.id)
 _EARLIER_LEAD = (
     select(Lead.id)
     .where(
@@ -245,6 +242,17 @@ def _claim_statement(today: date):
         )
         .returning(Sponsorship.bid_cents)
         .execution_options(synchronize_session=False)
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _listing_statement(today: date):
+    """The active listing with its school and campus, and whether it takes requests `today`."""
+    return (
+        select(Program, sponsorship_running(today))
+        .join(Sponsorship, Sponsorship.program_id == Program.id, isouter=True)
+        .options(joinedload(Program.school), joinedload(Program.campus))
+        .where(Program.id == bindparam("listing_id"), Program.is_active.is_(True))
     )
 
 
@@ -288,9 +296,9 @@ def _new_lead(
     disclosure: str,
     attribution: Attribution,
     price_cents: int,
-) -> Lead:
-    """The Lead row for a capture, billable until marked a repeat (not yet in the session)."""
-    return Lead(
+) -> dict:
+    """The values of the Lead row for a capture, billable until marked a repeat."""
+    return dict(
         created_at=consent.consented_at,
         program_id=program.id,
         school_id=program.school_id,

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Lead
+from portal.models import Lead, Program, utcnow
 from tests.factories import make_program
 
 GOOD_ANSWERS = {
@@ -84,3 +84,11 @@ def listing(app, **fields) -> int:
     """Another listing made by make_program(**fields); returns its id."""
     with app.app_context():
         return make_program(**fields).id
+
+
+def fill_today(app, program_id: int) -> None:
+    """Record today's lead count as equal to the listing's daily cap."""
+    with app.app_context():
+        sponsorship = db.session.get(Program, program_id).sponsorship
+        sponsorship.count_day, sponsorship.day_count = utcnow().date(), sponsorship.daily_cap
+        db.session.commit()

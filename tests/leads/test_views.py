@@ -15,6 +15,7 @@ from tests.conftest import base_settings
 from tests.leads.helpers import (
     GOOD_ANSWERS,
     all_leads,
+    fill_today,
     form_url,
     inputs_of,
     lead_count,
@@ -153,14 +154,6 @@ def test_program_deactivated_after_the_form_was_shown_is_404(app, client, progra
     response = client.post(form_url(program_id), data={**form, **GOOD_ANSWERS})
     assert response.status_code == 404
     assert lead_count(app) == 0
-
-
-def fill_today(app, program_id: int) -> None:
-    """Record today's lead count as equal to the listing's daily cap."""
-    with app.app_context():
-        sponsorship = db.session.get(Program, program_id).sponsorship
-        sponsorship.count_day, sponsorship.day_count = utcnow().date(), sponsorship.daily_cap
-        db.session.commit()
 
 
 def test_program_at_its_cap_is_not_taking_requests(app, client):

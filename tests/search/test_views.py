@@ -225,7 +225,7 @@ def cached_app(app, monkeypatch):
 
     now = [1000.0]
     monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
-    app.extensions["search_pages"] = PageCache(5)
+    app.extensions["page_cache"] = PageCache(5)
     app.clock = now
     return app
 
