@@ -8,6 +8,7 @@ server; each test session makes its own uniquely named PostgreSQL database and d
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -20,6 +21,7 @@ from portal.extensions import db
 from portal.services.geo import load_zip_codes
 
 CHROMIUM = "/usr/bin/chromium"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -117,6 +119,14 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def docs_folder(tmp_path) -> Path:
+    """Where browser tests save their screenshots: docs/ (shown in the README) when
+    UPDATE_SCREENSHOTS=1, else a temporary folder, so a test run leaves the committed
+    pictures alone."""
+    return DOCS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
 
 
 @pytest.fixture(scope="session")

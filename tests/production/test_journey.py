@@ -3,7 +3,7 @@
 guide -> search -> request info -> thank-you -> admin sign-in -> the lead in the list -> CSV
 export. Rate limits are on and counted in Redis; the session cookie is Secure, which Chromium
 keeps on http://127.0.0.1 (a loopback address counts as a secure context). The screenshots
-(JPEG, the viewport only) go to docs/screens/ for the README.
+(JPEG, the viewport only) go to docs/screens/ for the README when UPDATE_SCREENSHOTS=1.
 """
 
 import csv
@@ -11,22 +11,21 @@ import io
 
 import pytest
 
-from bench.harness import ROOT
 from tests.production.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, stored_emails
 
 pytestmark = [pytest.mark.production, pytest.mark.browser, pytest.mark.xdist_group("production")]
 
-SCREENS = ROOT / "docs" / "screens"
 EMAIL = "journey.visitor@example.com"
 
 
-def shoot(page, name: str) -> None:
-    """Save what the viewport shows as docs/screens/<name>.jpg."""
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENS / f"{name}.jpg", type="jpeg", quality=60)
+def test_visitor_to_export_in_production(production_site, page, tmp_path, docs_folder):
+    screens = docs_folder / "screens"
+    screens.mkdir(parents=True, exist_ok=True)
 
+    def shoot(page, name: str) -> None:
+        """Save what the viewport shows as screens/<name>.jpg."""
+        page.screenshot(path=screens / f"{name}.jpg", type="jpeg", quality=60)
 
-def test_visitor_to_export_in_production(production_site, page, tmp_path):
     site = production_site.url
     failed = []
     page.on("response", lambda r: r.status >= 400 and failed.append((r.status, r.url)))
