@@ -16,7 +16,8 @@ from typing import Any
 class PageCache:
     """At most `max_entries` values, each for `seconds` after it was put; 0 seconds: none."""
 
-    def __init__(self, seconds: float, max_entries: int = 2000):
+    # Pages are 10-30 KB: 500 bound a process's cache to about 15 MB, whatever URLs it is sent.
+    def __init__(self, seconds: float, max_entries: int = 500):
         self.seconds = seconds
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
