@@ -8,9 +8,11 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging, leaving loggers that already exist (the app's,
-# when migrations run inside a process that keeps going, such as the test suite) enabled.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Interpret the config file for Python logging when this process has none yet (`flask db ...`).
+# A process that already logs (the test suite, which migrates in-process and then serves) keeps
+# its own set-up: a second handler on the root logger would print every app log line twice.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 
