@@ -19,11 +19,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import scratch_postgres  # noqa: E402
 
 CONSENT = (
     "By ticking this box I agree that the school named above may contact me about its "
@@ -191,13 +192,9 @@ def bench_sqlite(rows: int, repeat: int, workdir: Path) -> None:
 
 def bench_postgres(server: str, rows: int, repeat: int, workdir: Path) -> None:
     """Build a fresh PostgreSQL database and race the export against COPY through psql."""
-    name = f"portal_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    libpq_server = server.replace("postgresql+psycopg://", "postgresql://")
-    libpq = libpq_server.rsplit("/", 1)[0] + "/" + name
-    url = server.rsplit("/", 1)[0] + "/" + name
-    psql = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"]
-    subprocess.run([*psql, libpq_server, "-c", f'CREATE DATABASE "{name}"'], check=True)
-    try:
+    with scratch_postgres(server, "portal_bench") as url:
+        libpq = url.replace("postgresql+psycopg://", "postgresql://")
+        psql = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"]
         print("PostgreSQL: ", end="", flush=True)
         build_in_child(url, rows)
         copy = "COPY (SELECT * FROM lead ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER)"
@@ -205,9 +202,6 @@ def bench_postgres(server: str, rows: int, repeat: int, workdir: Path) -> None:
         ours, theirs = race(repeat, export_command(url), (dump, None), workdir)
         assert count_lines(workdir / "ours.csv") == rows + 1, "export lost rows"
         report("PostgreSQL", ours, theirs, "psql COPY", 2, rows)
-    finally:
-        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-        subprocess.run([*psql, libpq_server, "-c", drop], check=True)
 
 
 def main() -> None:
