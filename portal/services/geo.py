@@ -89,4 +89,7 @@ def bounding_box(lat: float, lon: float, miles: float) -> BoundingBox:
     # The circle is widest in longitude at the latitude nearest a pole it reaches.
     widest = min(89.9, abs(lat) + dlat)
     dlon = math.degrees(miles / (EARTH_RADIUS_MILES * math.cos(math.radians(widest))))
+    if lon - dlon < -180 or lon + dlon > 180:
+        # The circle crosses the antimeridian: take every longitude in the latitude band.
+        return BoundingBox(lat - dlat, lat + dlat, -180.0, 180.0)
     return BoundingBox(lat - dlat, lat + dlat, lon - dlon, lon + dlon)

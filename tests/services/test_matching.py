@@ -70,6 +70,13 @@ def test_ranked_by_bid_then_distance_then_id(app):
         assert ids == [rich_near.id, rich_far.id, online.id, cheap_near.id]
 
 
+def test_bounding_box_of_a_circle_across_the_antimeridian_takes_every_longitude():
+    box = bounding_box(52.0, 179.8, 50)
+    assert (box.min_lon, box.max_lon) == (-180.0, 180.0)
+    assert distance_miles(52.0, 179.8, 52.0, -179.8) < 50  # just across, inside the box
+    assert box.min_lat < 52.0 < box.max_lat
+
+
 def test_bounding_box_contains_the_circle():
     box = bounding_box(40.0, -100.0, 50)
     for bearing_lat, bearing_lon in [(box.max_lat, -100.0), (40.0, box.max_lon)]:
