@@ -45,8 +45,3 @@ class PageCache:
             self._entries[key] = (time.monotonic() + self.seconds, value)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget every page."""
-        with self._lock:
-            self._entries.clear()

@@ -9,7 +9,7 @@ bare attribute, False left out), escaping every value.
 from html import escape
 
 from markupsafe import Markup
-from wtforms import Field, SelectField
+from wtforms import SelectField
 from wtforms.widgets import CheckboxInput, EmailInput, HiddenInput, TelInput, TextInput
 
 
@@ -68,10 +68,3 @@ class QuickSelect:
             for choice in field.iter_choices()
         )
         return Markup(f"<select {attributes(name=field.name, **kwargs)}>{options}</select>")
-
-
-def label(field: Field, **kwargs) -> Markup:
-    """The field's <label>, its text kept as given (it may hold a link, as Markup)."""
-    text = field.label.text
-    text = text if isinstance(text, Markup) else escape(str(text))
-    return Markup(f"<label {attributes(for_=field.id, **kwargs)}>{text}</label>")

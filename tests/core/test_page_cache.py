@@ -43,10 +43,3 @@ def test_zero_seconds_keeps_nothing(clock):
     cache = PageCache(0)
     cache.put("a", "page a")
     assert cache.get("a") is None
-
-
-def test_clear_forgets_everything(clock):
-    cache = PageCache(5)
-    cache.put("a", "page a")
-    cache.clear()
-    assert cache.get("a") is None
