@@ -8,7 +8,7 @@ from portal.search.forms import SearchForm, search_options
 from portal.search.links import request_info_path
 from portal.services.careers import career_name
 from portal.services.geo import InvalidZip, UnknownZip
-from portal.services.matching import Filters, today_utc
+from portal.services.matching import today_utc
 from portal.services.search import find_programs
 from portal.services.search_log import record_search
 
@@ -23,9 +23,7 @@ class RenderedSearch:
     """A results page as sent, with what its search log row needs when it is sent again."""
 
     html: str
-    zip_code: str
     state: str
-    filters: Filters
     total: int
 
 
@@ -43,7 +41,7 @@ def programs():
     rendered = cache.get(key)
     if rendered is not None:
         if page == 1:
-            record_search(rendered.zip_code, rendered.state, filters, rendered.total)
+            record_search(form.zip.data, rendered.state, filters, rendered.total)
         return rendered.html
     try:
         results = find_programs(form.zip.data, filters, page, today_utc())
@@ -51,5 +49,5 @@ def programs():
         form.zip.errors.append(str(error))
         return render_template("search/results.html", form=form), 422
     html = render_template("search/results.html", form=form, results=results)
-    cache.put(key, RenderedSearch(html, results.zip_code, results.state, filters, results.total))
+    cache.put(key, RenderedSearch(html, results.state, results.total))
     return html
