@@ -23,7 +23,9 @@ from sqlalchemy.engine import make_url
 
 from bench.harness import HOST, ROOT, Gunicorn, scratch_postgres
 
-REDIS_URL = "redis://127.0.0.1:6379/9"  # a database number of its own, flushed before and after
+# A database number of its own, flushed before and after; TEST_REDIS_URL picks another, so two
+# checkouts can run these tests at once.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 ADMIN_EMAIL = "ops@example.com"
 ADMIN_PASSWORD = "correct horse battery staple"
 LEAD_RATE_LIMIT = "5 per minute"
