@@ -6,11 +6,14 @@ process manager) can change the environment and build a new app.
 
 import math
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
+# Sessions, CSRF tokens and form stamps are signed with SECRET_KEY: shorter keys can be guessed.
+MIN_SECRET_KEY_BYTES = 32
 
 
 class ConfigError(RuntimeError):
@@ -28,17 +31,17 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    """Read a number of seconds (0 or more), failing with a clear message on a bad value."""
+def _float(env: Mapping[str, str], name: str, default: float, unit: str = "seconds") -> float:
+    """Read a number of `unit` (0 or more), failing with a clear message on a bad value."""
     raw = env.get(name, "")
     if raw == "":
         return default
     try:
         value = float(raw)
     except ValueError as exc:
-        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from exc
+        raise ConfigError(f"{name} must be a number of {unit}, not {raw!r}") from exc
     if not math.isfinite(value) or value < 0:
-        raise ConfigError(f"{name} must be a number of seconds, 0 or more, not {raw!r}")
+        raise ConfigError(f"{name} must be a number of {unit}, 0 or more, not {raw!r}")
     return value
 
 
@@ -80,6 +83,25 @@ def limits_storage_options(uri: str) -> dict:
     return {}
 
 
+def development_secret_key(folder: Path) -> str:
+    """A random key made on first use and kept in folder/secret_key (instance/ is never
+    committed), so sessions survive restarts and nobody else knows the key."""
+    path = folder / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    draft = folder / f".secret_key.{os.getpid()}"
+    draft.write_text(secrets.token_hex(32))
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)  # atomic: of two processes starting at once, one key wins
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
+
+
 class Config:
     """Settings shared by every mode."""
 
@@ -108,11 +130,23 @@ class Config:
             "LEAD_RATE_LIMIT": env.get("LEAD_RATE_LIMIT", "10 per minute; 100 per hour"),
             # A request-info form sent back sooner than this after it was shown is a bot's.
             "LEAD_MIN_FILL_SECONDS": _int(env, "LEAD_MIN_FILL_SECONDS", 3),
+            # A form's signed stamp stores one lead, within this many hours of being shown.
+            "LEAD_FORM_MAX_AGE_HOURS": _float(env, "LEAD_FORM_MAX_AGE_HOURS", 3.0, "hours"),
             "ADMIN_LOGIN_LIMIT_PER_IP": env.get(
                 "ADMIN_LOGIN_LIMIT_PER_IP", "20 per minute; 100 per hour"
             ),
+            # Failed sign-ins only, per account and client together; and per account from all
+            # clients, a ceiling that stops only clients that failed recently (signin_limits).
             "ADMIN_LOGIN_LIMIT_PER_ACCOUNT": env.get(
                 "ADMIN_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 30 per hour"
+            ),
+            "ADMIN_LOGIN_LIMIT_ACCOUNT_WIDE": env.get(
+                "ADMIN_LOGIN_LIMIT_ACCOUNT_WIDE", "100 per hour; 500 per day"
+            ),
+            # A signed-in admin's session ends this long after sign-in, or after this long idle.
+            "ADMIN_SESSION_MAX_HOURS": _float(env, "ADMIN_SESSION_MAX_HOURS", 12.0, "hours"),
+            "ADMIN_SESSION_IDLE_MINUTES": _float(
+                env, "ADMIN_SESSION_IDLE_MINUTES", 30.0, "minutes"
             ),
             "RATELIMIT_HEADERS_ENABLED": True,
             # Reverse proxies in front of the app, so the client IP is read correctly.
@@ -134,15 +168,15 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    """Local work: SQLite under instance/, a throwaway secret key."""
+    """Local work: SQLite under instance/, a random secret key kept there."""
 
     name = "development"
 
     @classmethod
     def settings(cls, env: Mapping[str, str]) -> dict:
-        """Development defaults: a local SQLite file and a fixed, public secret key."""
+        """Development defaults: a local SQLite file and a secret key made for this checkout."""
         values = super().settings(env)
-        values["SECRET_KEY"] = values["SECRET_KEY"] or "development-only-not-secret"
+        values["SECRET_KEY"] = values["SECRET_KEY"] or development_secret_key(INSTANCE_DIR)
         values["SQLALCHEMY_DATABASE_URI"] = values["SQLALCHEMY_DATABASE_URI"] or (
             f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
         )
@@ -174,11 +208,17 @@ class ProductionConfig(Config):
 
     @classmethod
     def settings(cls, env: Mapping[str, str]) -> dict:
-        """Refuse to start without SECRET_KEY and DATABASE_URL; mark cookies Secure."""
+        """Refuse to start without SECRET_KEY (32 bytes or more) and DATABASE_URL; mark cookies
+        Secure."""
         missing = [key for key in ("SECRET_KEY", "DATABASE_URL") if not env.get(key)]
         if missing:
             raise ConfigError(
                 "production mode needs these environment variables: " + ", ".join(missing)
+            )
+        if len(env["SECRET_KEY"].encode()) < MIN_SECRET_KEY_BYTES:
+            raise ConfigError(
+                f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes; make one with "
+                "python3 -c 'import secrets; print(secrets.token_hex(32))'"
             )
         values = super().settings(env)
         values["SESSION_COOKIE_SECURE"] = True

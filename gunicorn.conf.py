@@ -23,5 +23,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # empty: no access log
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# Control characters in any field (a %0a in a path) are escaped, so no line can be forged.
+logger_class = "portal.core.gunicorn_logging.EscapingLogger"
 # %(U)s is the path alone: query strings (a ZIP, a campaign tag) never reach the access log.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'

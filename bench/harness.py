@@ -288,8 +288,9 @@ class LeadLoad:
     Each POST carries a new email address and, as a load balancer would add it, an
     X-Forwarded-For address of its own (so per-IP limits count each visitor apart when the
     server trusts one proxy). When a fresh form cannot be opened (the server is down or
-    answers 503), the client sends its last good form again, with a new email, so that
-    requests keep arriving during an outage.
+    answers 503), the client sends its last form again, with a new email, so that requests
+    keep arriving during an outage; but only a form that has stored nothing yet (refused or
+    never sent), since a form stores one lead and a resent one is quietly dropped.
     """
 
     port: int
@@ -345,6 +346,8 @@ class LeadLoad:
             outcome, status = client.send(form, email, {"X-Forwarded-For": ip})
             with self.lock:
                 self.sent.append(Sent(time.monotonic(), email, outcome, status))
+            if outcome in ("acknowledged", "unanswered"):
+                form = None  # it may have stored its lead: never send it again
             if outcome in ("unsent", "unanswered"):
                 time.sleep(0.05)  # the server is down: do not spin
         client.conn.close()

@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_proxy_fix(app)
     register_extensions(app)
     register_search(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_http(app)
     register_error_handlers(app)
@@ -37,8 +38,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def register_logging(app: Flask) -> None:
-    """Send the app's log lines to stderr at the configured level."""
-    app.logger.setLevel(app.config["LOG_LEVEL"])
+    """Send the app's log lines to stderr at the configured level, control characters escaped."""
+    from portal.core.logs import register
+
+    register(app)
 
 
 def register_proxy_fix(app: Flask) -> None:
@@ -51,8 +54,8 @@ def register_proxy_fix(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions created in portal.extensions to this app."""
     from portal import models  # noqa: F401  (the models must be known to Alembic)
+    from portal.core.signin import load_user
     from portal.extensions import csrf, db, limiter, login_manager, migrate
-    from portal.services.accounts import load_admin
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -61,7 +64,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = "Please sign in to see the admin pages."
-    login_manager.user_loader(load_admin)
+    login_manager.user_loader(load_user)
 
 
 @event.listens_for(Engine, "connect")
@@ -74,6 +77,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
         _sqlite_math_functions(dbapi_connection)
+        _sqlite_export_functions(dbapi_connection)
 
 
 def _sqlite_math_functions(dbapi_connection) -> None:
@@ -86,6 +90,16 @@ def _sqlite_math_functions(dbapi_connection) -> None:
             dbapi_connection.create_function(name, arity, function, deterministic=True)
 
 
+def _sqlite_export_functions(dbapi_connection) -> None:
+    """Give SQLite the export's formula rule (portal.services.sql.is_formula) as a function."""
+    from portal.services.csv_cells import is_formula
+
+    def portal_is_formula(value):
+        return None if value is None else is_formula(value)
+
+    dbapi_connection.create_function("portal_is_formula", 1, portal_is_formula, deterministic=True)
+
+
 def register_search(app: Flask) -> None:
     """Give the app its short-lived page cache and its search log writer."""
     from portal.core.page_cache import PageCache
@@ -93,6 +107,13 @@ def register_search(app: Flask) -> None:
 
     app.extensions["page_cache"] = PageCache(app.config["PAGE_CACHE_SECONDS"])
     init_search_log(app)
+
+
+def register_url_converters(app: Flask) -> None:
+    """`<id:...>` in routes: ids a database column can hold (anything else is a 404)."""
+    from portal.core.urls import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

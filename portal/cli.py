@@ -1,5 +1,8 @@
 """The project's `flask --app wsgi ...` commands."""
 
+import ipaddress
+import os
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -13,6 +16,36 @@ def register(app: Flask) -> None:
     """Attach every command below to the app's CLI."""
     for command in COMMANDS:
         app.cli.add_command(command)
+    warn_if_served_openly(app)
+
+
+def warn_if_served_openly(app: Flask) -> None:
+    """Warn when `flask run` serves development mode on an address other machines can reach."""
+    context = click.get_current_context(silent=True)
+    if app.config["PORTAL_ENV"] != "development" or context is None:
+        return
+    if context.info_name != "run" or os.environ.get("WERKZEUG_RUN_MAIN") == "true":
+        return  # not `flask run`, or its reloader's second process (the first one warned)
+    host = str(context.params.get("host") or "127.0.0.1")
+    if not is_loopback(host):
+        click.secho(
+            f"WARNING: development mode is being served on {host}, which other machines can "
+            "reach. It is not hardened for that (debugging aids, a local secret key, no HTTPS). "
+            "Run production mode behind gunicorn instead (README: Production), or serve on "
+            "127.0.0.1.",
+            err=True,
+            fg="yellow",
+        )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine only: localhost or a loopback address."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @click.command("load-zips")
@@ -59,7 +92,9 @@ def _fail(report: ImportReport) -> None:
     """Print each error and stop with exit status 1."""
     for error in report.errors:
         click.echo(str(error), err=True)
-    click.echo(f"{len(report.errors)} error(s); nothing was written.", err=True)
+    if report.error_count > len(report.errors):
+        click.echo(f"... and {report.error_count - len(report.errors)} more.", err=True)
+    click.echo(f"{report.error_count} error(s); nothing was written.", err=True)
     raise SystemExit(1)
 
 

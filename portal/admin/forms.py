@@ -29,14 +29,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.models import LEAD_STATUSES, MODALITIES
+from portal.models import DB_INT_MAX, LEAD_STATUSES, MODALITIES
 from portal.services.admin_leads import FilterChoices, LeadFilters
 from portal.services.exports import ExportOptions
 from portal.services.listings import ProgramFilters, SponsorshipTerms
 
 ANY = SelectChoice("", "Any")
-# PostgreSQL's integer: the type of ids, lead caps and bids in cents.
-DB_INT_MAX = 2**31 - 1
 MAX_PAGE = 1_000_000
 MAX_BID = Decimal("1000000")
 
@@ -154,7 +152,7 @@ class LeadFilterForm(FlaskForm):
 
 
 class ExportForm(LeadFilterForm):
-    """The lead filters plus the export switches. Marking leads exported needs a POST."""
+    """The lead filters plus the export switches, posted with CSRF (every export is recorded)."""
 
     class Meta:
         csrf = True

@@ -9,16 +9,14 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    session,
     stream_with_context,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from portal.admin.charts import bar_chart, column_chart
 from portal.admin.forms import (
@@ -33,8 +31,9 @@ from portal.admin.forms import (
     ProgramFilterForm,
     SponsorshipForm,
 )
-from portal.extensions import limiter
-from portal.services.accounts import authenticate, normalise_email
+from portal.core.signin import end_session, start_session
+from portal.core.signin_limits import signin_limits
+from portal.services.accounts import authenticate, end_all_sessions
 from portal.services.admin_leads import (
     LeadNotFound,
     delete_person_data,
@@ -78,11 +77,6 @@ def safe_next(target: str | None, default: str = HOME) -> str:
     return target
 
 
-def account_key() -> str:
-    """Rate-limit key for sign-in attempts against one account, whoever makes them."""
-    return "admin-login:" + normalise_email(request.form.get("email", ""))
-
-
 @bp.before_app_request
 def require_admin():
     """Send anyone not signed in from any /admin URL to the sign-in page, revealing nothing."""
@@ -111,15 +105,7 @@ def admin_helpers() -> dict:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["ADMIN_LOGIN_LIMIT_PER_IP"],
-    methods=["POST"],
-)
-@limiter.limit(
-    lambda: current_app.config["ADMIN_LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=account_key,
-    methods=["POST"],
-)
+@signin_limits("admin", "ADMIN_LOGIN_LIMIT")
 def login():
     """Sign in with email and password, then go to `next` if it is a page on this site."""
     form = LoginForm(next=request.args.get("next", ""))
@@ -127,22 +113,22 @@ def login():
         return redirect(safe_next(form.next.data))
     if not form.validate_on_submit():
         return render_template("admin/login.html", form=form), 422 if form.errors else 200
-    admin = authenticate(form.email.data, form.password.data)
+    admin = authenticate(form.email.data, form.password.data, request.remote_addr or "")
     if admin is None:
         form.password.errors.append("That email and password do not match an admin account.")
         return render_template("admin/login.html", form=form), 401
-    session.clear()
-    login_user(admin)
+    start_session(admin)
     return redirect(safe_next(form.next.data))
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out (a POST with a CSRF token, so no other site can sign an admin out)."""
+    """Sign out everywhere: this session and every other of this admin (a POST with CSRF)."""
     if not LogoutForm().validate_on_submit():
         abort(400)
-    logout_user()
-    session.clear()
+    if current_user.is_authenticated:
+        end_all_sessions(current_user.id)
+    end_session()
     flash("You are signed out.")
     return redirect(url_for("admin.login"))
 
@@ -164,11 +150,11 @@ def leads():
     if not form.validate():
         return render_template("admin/leads.html", form=form, page=None), 400
     page = list_leads(form.to_filters(), form.page_number())
-    export_form = ExportForm(request.args, meta={"csrf": True})
+    export_form = ExportForm(request.args)
     return render_template("admin/leads.html", form=form, page=page, export_form=export_form)
 
 
-@bp.get("/leads/<int:lead_id>")
+@bp.get("/leads/<id:lead_id>")
 @login_required
 def lead(lead_id: int):
     """Everything stored about one lead, including the consent evidence."""
@@ -179,13 +165,13 @@ def lead(lead_id: int):
     return render_template("admin/lead.html", lead=found)
 
 
-@bp.route("/leads/export.csv", methods=["GET", "POST"])
+@bp.post("/leads/export.csv")
 @login_required
 def export_csv():
-    """Stream the filtered leads as CSV. Marking them exported changes data, so needs a POST."""
-    is_post = request.method == "POST"
-    form = ExportForm(request.form if is_post else request.args, meta={"csrf": is_post})
-    if not form.validate() or (form.mark_exported.data and not is_post):
+    """Stream the filtered leads as CSV. Every export is recorded, so only a POST with CSRF
+    starts one: no other site can make a signed-in admin's browser export."""
+    form = ExportForm(request.form)
+    if not form.validate():
         abort(400, "Those export settings are not valid; use the form on the leads page.")
     actor = Actor(name=current_user.email, source="web", admin_id=current_user.id)
     chunks = export_leads_csv(form.to_options(), actor)
@@ -244,7 +230,7 @@ def import_listings():
     return render_template("admin/import.html", form=form, report=report), status
 
 
-@bp.post("/programs/<int:program_id>/active")
+@bp.post("/programs/<id:program_id>/active")
 @login_required
 def program_active(program_id: int):
     """Switch a listing on or off, then go back to the list."""
@@ -259,7 +245,7 @@ def program_active(program_id: int):
     return redirect(safe_next(request.args.get("next"), url_for("admin.programs")))
 
 
-@bp.route("/programs/<int:program_id>/sponsorship", methods=["GET", "POST"])
+@bp.route("/programs/<id:program_id>/sponsorship", methods=["GET", "POST"])
 @login_required
 def sponsorship(program_id: int):
     """Edit a listing's bid, dates and lead caps."""

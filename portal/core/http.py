@@ -1,4 +1,9 @@
-"""What every response carries: a request id, one log line, security and cache headers."""
+"""What every response carries: a request id, one log line, security and cache headers.
+
+Whether a shared cache (a CDN, a proxy) may keep a response is decided last, once the session
+cookie has been written (CachePolicySessionInterface), so the decision sees the final headers: a
+response that sets a cookie, or that a signed-in user gets, is never public.
+"""
 
 import json
 import logging
@@ -7,6 +12,7 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 REQUEST_LOG = logging.getLogger("portal.request")
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{8,64}")
@@ -27,6 +33,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 # Areas whose pages carry forms, personal data or per-visitor content: never stored by caches.
 NO_STORE_PREFIXES = ("/admin", "/programs/", "/requests/")
 PUBLIC_MAX_AGE = 300
+# Flask-Login's session key: present while someone is signed in.
+SIGNED_IN_KEY = "_user_id"
 
 
 def start_request() -> None:
@@ -49,22 +57,45 @@ def security_headers(response: Response, production: bool) -> None:
 
 
 def cache_headers(response: Response) -> Response:
-    """Let caches keep public pages (with an ETag); forbid it for forms and admin pages."""
+    """The route's policy: public pages 5 minutes (with an ETag); forms, admin pages and unsafe
+    methods never stored. never_shared() narrows it once the session cookie is written."""
     if "Cache-Control" in response.headers and request.endpoint != "static":
         return response
-    path = request.path
-    if path.startswith(NO_STORE_PREFIXES) or request.method not in ("GET", "HEAD"):
+    if request.path.startswith(NO_STORE_PREFIXES) or request.method not in ("GET", "HEAD"):
         response.headers["Cache-Control"] = "no-store"
         return response
-    if response.status_code != 200 or response.is_streamed:
+    if response.status_code != 200 or response.is_streamed or request.endpoint == "static":
         return response
-    if request.endpoint == "static":
-        return response
-    private = "Cookie" in response.vary or "Set-Cookie" in response.headers
-    scope = "private" if private else "public"
-    response.headers["Cache-Control"] = f"{scope}, max-age={PUBLIC_MAX_AGE}"
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     response.add_etag()
     return response.make_conditional(request)
+
+
+def never_shared(response: Response, session: SessionMixin) -> None:
+    """Keep shared caches away from what is one visitor's: the last word, whatever the route.
+
+    A signed-in user's response is `private, no-store`; one that sets a cookie, or may depend
+    on the cookie the visitor sent (Vary: Cookie), is at most `private`.
+    """
+    if SIGNED_IN_KEY in session:
+        response.headers["Cache-Control"] = "private, no-store"
+        return
+    control = response.cache_control
+    shared = control.public or control.s_maxage is not None
+    sent_cookie = bool(request.cookies) and "Cookie" in response.vary
+    if shared and ("Set-Cookie" in response.headers or sent_cookie):
+        directives = [d.strip() for d in response.headers["Cache-Control"].split(",")]
+        kept = [d for d in directives if d.lower() != "public" and "s-maxage" not in d.lower()]
+        response.headers["Cache-Control"] = ", ".join(["private", *kept])
+
+
+class CachePolicySessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, then the cache headers: the last word on every response."""
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Write the session cookie (when needed), then keep shared caches off what is private."""
+        super().save_session(app, session, response)
+        never_shared(response, session)
 
 
 def log_request(response: Response) -> None:
@@ -86,6 +117,7 @@ def log_request(response: Response) -> None:
 def register(app: Flask) -> None:
     """Install the request hooks on the app."""
     production = app.config["PORTAL_ENV"] == "production"
+    app.session_interface = CachePolicySessionInterface()
     app.before_request(start_request)
 
     @app.after_request

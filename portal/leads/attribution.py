@@ -1,4 +1,10 @@
-"""Attribution: remember where a visitor came from, so their request can say so."""
+"""Attribution: remember where a visitor came from, so their request can say so.
+
+Only a landing page that says something (utm_* parameters, or a referrer from another site)
+starts a session: a plain visit sets no cookie, so the page stays cacheable by shared caches.
+"""
+
+from urllib.parse import urlsplit
 
 from flask import request, session
 
@@ -14,17 +20,27 @@ SKIPPED_ENDPOINTS = {"static", "core.healthz"}
 
 
 def remember_landing_page() -> None:
-    """On a visitor's first page view, keep its referrer and utm_* values; never overwrite."""
-    if SESSION_KEY in session or request.method != "GET":
-        return
-    if request.endpoint is None or request.endpoint in SKIPPED_ENDPOINTS:
+    """On a visitor's first page view that has a referrer from elsewhere or utm_* values,
+    keep them; never overwrite."""
+    if request.method != "GET" or request.endpoint is None or request.endpoint in SKIPPED_ENDPOINTS:
         return
     if request.path.startswith("/api/"):
         return
-    landing = {"referrer": (request.referrer or "")[:REFERRER_MAX]}
+    landing = {"referrer": external_referrer()[:REFERRER_MAX]}
     for key in UTM_KEYS:
         landing[key] = request.args.get(key, "")[:UTM_MAX]
-    session[SESSION_KEY] = landing
+    if any(landing.values()) and SESSION_KEY not in session:
+        session[SESSION_KEY] = landing
+
+
+def external_referrer() -> str:
+    """The Referer header when it names another site (our own pages say nothing of origin)."""
+    referrer = request.referrer or ""
+    try:
+        host = urlsplit(referrer).netloc
+    except ValueError:
+        return referrer
+    return "" if host == request.host else referrer
 
 
 def attribution_from(stored: dict | None) -> Attribution:

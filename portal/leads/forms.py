@@ -19,7 +19,14 @@ from portal.core.widgets import (
     QuickTelInput,
     QuickTextInput,
 )
-from portal.leads.tokens import BadData, form_token, parse_radius, read_form_token
+from portal.leads.tokens import (
+    BadData,
+    FormStamp,
+    form_token,
+    parse_radius,
+    read_form_token,
+    session_id,
+)
 from portal.services.geo import InvalidZip, normalise_zip
 from portal.services.leads import (
     EDUCATION_LEVELS,
@@ -131,6 +138,15 @@ def _options(choices: dict) -> list[SelectChoice]:
     return [SelectChoice("", "Choose one")] + [SelectChoice(k, v) for k, v in choices.items()]
 
 
+def _stamp_verdict(stamp: FormStamp | None, program_id: int, min_age: float, max_age: float):
+    """LeadForm.judge() for the stamp alone."""
+    if stamp is None or stamp.program_id != program_id or stamp.session_id != session_id():
+        return "bot"
+    if stamp.age_seconds < min_age:
+        return "bot"
+    return "expired" if stamp.age_seconds > max_age else "good"
+
+
 class LeadForm(FlaskForm):
     """A visitor's request for enrollment information from one school about one program."""
 
@@ -199,40 +215,40 @@ class LeadForm(FlaskForm):
         link = Markup('<a href="{}">{}</a>').format(privacy_url, PRIVACY_LINK_TEXT)
         self.consent.label.text = escape(before) + link + escape(after)
 
-    def stamp(self, program_id: int, disclosure: str) -> None:
+    def stamp(self, program_id: int, disclosure: str, max_age: float) -> None:
         """Record (signed) when the form was first shown, for which program and disclosure.
 
-        A form sent back with a valid stamp for the same disclosure keeps it, so correcting
-        a mistake does not restart the clock.
+        A form sent back with a good stamp for the same disclosure keeps it, so correcting a
+        mistake does not restart the clock; a stamp past `max_age` seconds is replaced.
         """
-        stamp = self._stamp()
-        if stamp is None or stamp[:2] != (program_id, consent_sha256(disclosure)):
-            self.started.data = form_token(program_id, consent_sha256(disclosure))
+        stamp = self.read_stamp()
+        digest = consent_sha256(disclosure)
+        if (
+            _stamp_verdict(stamp, program_id, 0, max_age) != "good"
+            or stamp.consent_sha256 != digest
+        ):
+            self.started.data = form_token(program_id, digest)
 
-    def is_bot(self, program_id: int, min_seconds: float) -> bool:
-        """Whether the honeypot is filled, or the time stamp is missing, forged or too recent."""
-        stamp = self._stamp()
-        if self.website.data or stamp is None:
-            return True
-        stamped_for, _digest, age = stamp
-        return stamped_for != program_id or age < min_seconds
+    def judge(self, stamp: FormStamp | None, program_id: int, min_age: float, max_age: float):
+        """What the returned form says of its sender: "good", "expired" (shown more than
+        `max_age` seconds ago), or "bot": the honeypot filled, no (or a forged) stamp, a stamp
+        for another listing or shown to another session, or sent back within `min_age` seconds.
+        """
+        if self.website.data:
+            return "bot"
+        return _stamp_verdict(stamp, program_id, min_age, max_age)
 
-    def shown_consent_sha256(self) -> str:
-        """The SHA-256 of the disclosure this form was shown with (from its signed stamp)."""
-        stamp = self._stamp()
-        return stamp[1] if stamp else ""
+    def read_stamp(self) -> FormStamp | None:
+        """The verified time stamp the form came back with, or None (missing or forged)."""
+        try:
+            return read_form_token(self.started.data or "")
+        except (BadData, TypeError, ValueError):
+            return None
 
     def ask_consent_again(self) -> None:
         """Untick the box and say why: the disclosure changed after the form was shown."""
         self.consent.data = False
         self.consent.errors = ["The consent wording has changed. Please read it and tick again."]
-
-    def _stamp(self) -> tuple[int, str, float] | None:
-        """The verified (program id, disclosure hash, age) of the time stamp, or None."""
-        try:
-            return read_form_token(self.started.data or "")
-        except (BadData, TypeError, ValueError):
-            return None
 
     def radius_miles(self) -> int:
         """The search radius carried from the results page (the default if absent or odd)."""

@@ -19,22 +19,18 @@ from portal.core.errors import render_error
 from portal.extensions import limiter
 from portal.leads.attribution import SESSION_KEY, attribution_from, remember_landing_page
 from portal.leads.forms import LeadForm
-from portal.leads.tokens import (
-    BadData,
-    form_token,
-    parse_radius,
-    read_thanks_token,
-    thanks_token,
-)
+from portal.leads.tokens import form_token, parse_radius
 from portal.models import Program, utcnow
 from portal.services.geo import InvalidZip, UnknownZip
 from portal.services.leads import (
     ConsentChanged,
     ConsentEvidence,
+    FormAlreadyUsed,
     NotTakingRequests,
     ProgramDoesNotServeZip,
     ProgramNotFound,
     capture_lead,
+    consent_sha256,
     consent_text,
     open_listing,
     thank_you,
@@ -42,6 +38,9 @@ from portal.services.leads import (
 
 bp = Blueprint("leads", __name__)
 bp.before_app_request(remember_landing_page)
+
+# Where the thank-you page finds what it shows: in the session, so no ZIP is ever in a URL.
+THANKS_KEY = "thanks"
 
 
 def lead_rate_limit() -> str:
@@ -61,7 +60,7 @@ class RenderedForm:
     consent_sha256: str
 
 
-@bp.get("/programs/<int:program_id>/request-info")
+@bp.get("/programs/<id:program_id>/request-info")
 def request_info(program_id: int):
     """Show the request-info form for one listing, with the search's ZIP filled in.
 
@@ -77,42 +76,60 @@ def request_info(program_id: int):
         return cached.html.replace(CSRF_SLOT, generate_csrf()).replace(STAMP_SLOT, stamp)
     form = LeadForm(data={"zip_code": zip_text})
     form.radius.data = str(radius)
-    html, status = render_form(form, open_listing(program_id, utcnow().date()))
+    program = open_listing(program_id, utcnow().date())
+    html, status = render_form(form, program)
     slotted = html.replace(form.csrf_token.current_token, CSRF_SLOT)
     slotted = slotted.replace(form.started.data, STAMP_SLOT)
-    cache.put(key, RenderedForm(slotted, form.shown_consent_sha256()))
+    cache.put(key, RenderedForm(slotted, consent_sha256(consent_text(program.school.name))))
     return html, status
 
 
-@bp.post("/programs/<int:program_id>/request-info")
+@bp.post("/programs/<id:program_id>/request-info")
 @limiter.limit(lead_rate_limit, methods=["POST"])
 def submit_request(program_id: int):
-    """Validate and store a request, then redirect to the thank-you page (bots: store nothing)."""
+    """Validate and store a request, then redirect to the thank-you page (bots: store nothing).
+
+    A listing that takes no requests answers so for everyone, bots included.
+    """
+    program = open_listing(program_id, utcnow().date())
     form = LeadForm()
-    if form.is_bot(program_id, current_app.config["LEAD_MIN_FILL_SECONDS"]):
-        return redirect_to_thanks(program_id, form)
+    stamp = form.read_stamp()
+    config = current_app.config
+    verdict = form.judge(
+        stamp, program.id, config["LEAD_MIN_FILL_SECONDS"], config["LEAD_FORM_MAX_AGE_HOURS"] * 3600
+    )
+    if verdict == "bot":
+        return redirect_to_thanks(program.id, form)
+    if verdict == "expired":
+        return render_form(form, program, 422, expired=True)
     if not form.validate_on_submit():
-        return render_form(form, open_listing(program_id, utcnow().date()), 422)
+        return render_form(form, program, 422)
     try:
         attribution = attribution_from(session.get(SESSION_KEY))
-        consent = evidence(form.shown_consent_sha256())
-        capture_lead(program_id, form.visitor(), consent, attribution, form.radius_miles())
+        consent = evidence(stamp.consent_sha256)
+        capture_lead(
+            program.id, form.visitor(), consent, attribution, form.radius_miles(), stamp.nonce
+        )
     except (InvalidZip, UnknownZip, ProgramDoesNotServeZip) as error:
         form.zip_code.errors.append(str(error))
-        return render_form(form, open_listing(program_id, utcnow().date()), 422)
+        return render_form(form, program, 422)
     except ConsentChanged:
         form.ask_consent_again()
-        return render_form(form, open_listing(program_id, utcnow().date()), 422)
-    return redirect_to_thanks(program_id, form)
+        return render_form(form, program, 422)
+    except FormAlreadyUsed:
+        pass  # a double click sees the thank-you page again; a replay learns nothing more
+    return redirect_to_thanks(program.id, form)
 
 
-@bp.get("/requests/<token>/thanks")
-def thanks(token: str):
+@bp.get("/requests/thanks")
+def thanks():
     """Confirm what was sent to whom, and offer up to three other matching programs."""
     try:
-        program_id, zip_code, radius = read_thanks_token(token)
-    except (BadData, TypeError, ValueError):
+        program_id, zip_code, radius = session[THANKS_KEY]
+        program_id, zip_code = int(program_id), str(zip_code)
+    except (KeyError, TypeError, ValueError):
         abort(404)
+    radius = parse_radius(radius)
     page = thank_you(program_id, zip_code, radius, utcnow().date())
     return render_template("leads/thanks.html", page=page, zip_code=zip_code, radius=radius)
 
@@ -123,21 +140,26 @@ def privacy():
     return render_template("leads/privacy.html")
 
 
-def render_form(form: LeadForm, program: Program, status: int = 200):
-    """The form page for a listing, its checkbox labelled with that school's disclosure."""
+def render_form(form: LeadForm, program: Program, status: int = 200, expired: bool = False):
+    """The form page for a listing, its checkbox labelled with that school's disclosure.
+
+    `expired`: the form came back after its stamp's time ran out; it is shown again, answers
+    kept, with a fresh stamp and a word on why.
+    """
     disclosure = consent_text(program.school.name)
-    form.stamp(program.id, disclosure)
+    form.stamp(program.id, disclosure, current_app.config["LEAD_FORM_MAX_AGE_HOURS"] * 3600)
     form.show_consent(disclosure, url_for("leads.privacy"))
     radius = form.radius_miles()
     return render_template(
-        "leads/request_info.html", form=form, program=program, radius=radius
+        "leads/request_info.html", form=form, program=program, radius=radius, expired=expired
     ), status
 
 
 def redirect_to_thanks(program_id: int, form: LeadForm):
     """303 to the thank-you page, so reloading it never sends the form again."""
-    token = thanks_token(program_id, form.zip_code.data or "", form.radius_miles())
-    return redirect(url_for("leads.thanks", token=token), 303)
+    zip_code = form.zip_code.data if isinstance(form.zip_code.data, str) else ""
+    session[THANKS_KEY] = [program_id, zip_code[:10], form.radius_miles()]
+    return redirect(url_for("leads.thanks"), 303)
 
 
 def evidence(shown_sha256: str) -> ConsentEvidence:

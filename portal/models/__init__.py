@@ -13,10 +13,11 @@ from portal.models.program import (
     Sponsorship,
 )
 from portal.models.search_log import SearchLog
-from portal.models.types import UTCDateTime, utcnow
+from portal.models.types import DB_INT_MAX, UTCDateTime, utcnow
 
 __all__ = [
     "CREDENTIAL_LEVELS",
+    "DB_INT_MAX",
     "EXPORT_STATES",
     "LEAD_STATUSES",
     "MODALITIES",

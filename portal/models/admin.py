@@ -23,11 +23,17 @@ class AdminUser(UserMixin, db.Model):
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised by sign-out and by a password change: every session signed with an older value ends.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:
         """Flask-Login's question: may this account sign in?"""
         return self.is_enabled
+
+    def get_id(self) -> str:
+        """What the session keeps of the sign-in: kind, id and session version."""
+        return f"admin:{self.id}:{self.session_version}"
 
 
 class LeadExport(db.Model):

@@ -64,6 +64,9 @@ class Lead(db.Model):
     utm_term: Mapped[str] = mapped_column(String(200), default="")
     utm_content: Mapped[str] = mapped_column(String(200), default="")
 
+    # The nonce of the form stamp that sent it: one stored lead per form shown (NULL before 0004).
+    form_nonce: Mapped[str | None] = mapped_column(String(32), unique=True)
+
     exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The export that claimed this lead with "mark as exported"; NULL until then.
     export_id: Mapped[int | None] = mapped_column(ForeignKey("lead_export.id"), index=True)

@@ -5,6 +5,9 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+# PostgreSQL's integer: the type of ids, lead caps and bids in cents.
+DB_INT_MAX = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC (a per-row column default)."""

@@ -1,12 +1,48 @@
-"""CSV cells as RFC 4180 wants them, with spreadsheet formulas defused as OWASP recommends."""
+"""CSV cells as RFC 4180 wants them, with spreadsheet formulas defused as OWASP recommends.
 
-# OWASP's list: a cell starting with one of these may be run as a formula by a spreadsheet.
-FORMULA_TRIGGERS = frozenset("=+-@\t\r\n")
+A cell is a formula to defuse when it starts with tab, CR or LF, or when, after any leading
+whitespace and invisible characters are dropped and NFKC normalisation is applied, it starts
+with = + - @ or |: spreadsheets skip the one and read full-width ＝ as =. The PostgreSQL
+export applies the same rule in SQL (portal.services.sql.neutralised); a test keeps them equal.
+"""
+
+import re
+import unicodedata
+
+# The characters a formula must start with, once the cell's lead-in is dropped and normalised.
+FORMULA_STARTS = frozenset("=+-@|")
+LINE_STARTS = frozenset("\t\r\n")
+# Whitespace and invisible characters that may come before a formula: every character that is
+# whitespace or of the Unicode categories Zs, Zl, Zp, Cc or Cf (zero-width spaces, the byte-order
+# mark...), as ranges. Written out, not computed, since computing it costs half a second at every
+# start; tests/services/test_exports.py checks it against this Python's Unicode tables.
+INVISIBLE_CLASS = (
+    "[\x00- \x7f-\xa0\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u1680\u180e"
+    "\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f]"
+)
+LEAD_IN = re.compile("^" + INVISIBLE_CLASS + "+")
+# A cell whose first character is one of these needs no closer look: most cells start so.
+PLAIN_STARTS = frozenset(chr(c) for c in range(0x21, 0x7F)) - FORMULA_STARTS
+# NFKC is applied to this many characters after the lead-in (enough for any real formula start).
+NORMALISED_WINDOW = 16
+
+
+def is_formula(value: str) -> bool:
+    """Whether a spreadsheet could run the text as a formula (see the module's rule)."""
+    first = value[:1]
+    if first in PLAIN_STARTS or not first:
+        return False
+    if first in LINE_STARTS:
+        return True
+    window = unicodedata.normalize("NFKC", LEAD_IN.sub("", value)[:NORMALISED_WINDOW])
+    return LEAD_IN.sub("", window)[:1] in FORMULA_STARTS
 
 
 def neutralise(value: str) -> str:
-    """Defuse a spreadsheet formula: prefix ' to text starting with = + - @ tab CR or LF."""
-    if value[:1] in FORMULA_TRIGGERS:
+    """Defuse a spreadsheet formula: prefix ' to text that is_formula()."""
+    if is_formula(value):
         return "'" + value
     return value
 
@@ -26,7 +62,7 @@ def quote_cell(value) -> str:
 
 def safe_cell(value) -> str:
     """quote_cell() of the value with any text neutralised first."""
-    if value.__class__ is str and value[:1] in FORMULA_TRIGGERS:
+    if value.__class__ is str and value[:1] not in PLAIN_STARTS and is_formula(value):
         value = "'" + value
     return quote_cell(value)
 

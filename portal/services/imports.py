@@ -139,6 +139,11 @@ US_STATES = frozenset(
     ]
 )
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Control characters no listing needs (tab and line breaks may stay, in descriptions); NUL would
+# not even reach PostgreSQL, which refuses it in text.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A report lists this many problems and counts the rest: a file of bad rows stays a short page.
+MAX_REPORTED_ERRORS = 100
 _CHUNK = 500
 
 
@@ -168,12 +173,27 @@ class ImportReport:
     schools_created: int = 0
     campuses_created: int = 0
     dry_run: bool = False
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first MAX_REPORTED_ERRORS
+    error_count: int = 0
 
     @property
     def ok(self) -> bool:
         """Whether the file was accepted (nothing is written when it was not)."""
-        return not self.errors
+        return not self.error_count
+
+    def add_error(self, line: int, reason: str) -> None:
+        """Note a problem; only the first MAX_REPORTED_ERRORS are kept, all are counted."""
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(line, reason))
+
+
+def _refused(dry_run: bool, line: int, *reasons: str) -> ImportReport:
+    """A report of a file refused as a whole, for these reasons."""
+    report = ImportReport(dry_run=dry_run)
+    for reason in reasons:
+        report.add_error(line, reason)
+    return report
 
 
 @dataclass(frozen=True)
@@ -219,12 +239,12 @@ def import_programs(stream: TextIO, dry_run: bool = False) -> ImportReport:
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
-        return ImportReport(dry_run=dry_run, errors=[RowError(1, "the file is empty")])
+        return _refused(dry_run, 1, "the file is empty")
     except csv.Error as error:
-        return ImportReport(dry_run=dry_run, errors=[RowError(1, f"unreadable CSV: {error}")])
+        return _refused(dry_run, 1, f"unreadable CSV: {error}")
     problems = _header_problems(header)
     if problems:
-        return ImportReport(dry_run=dry_run, errors=[RowError(1, p) for p in problems])
+        return _refused(dry_run, 1, *problems)
     return save_listings(_records(reader, header), dry_run=dry_run)
 
 
@@ -237,13 +257,13 @@ def save_listings(records: Iterable[tuple[int, dict[str, str]]], dry_run: bool =
     rows: list[ListingRow] = []
     for line, values in records:
         if not values:  # the CSV reader's complaint, already recorded by _records
-            report.errors.append(RowError(line, "unreadable CSV record"))
+            report.add_error(line, "unreadable CSV record")
             continue
         try:
             rows.append(checker.check(line, values))
         except RowInvalid as error:
-            report.errors.append(RowError(line, str(error)))
-    if report.errors:
+            report.add_error(line, str(error))
+    if not report.ok:
         return report
     _upsert(rows, report)
     if dry_run:
@@ -321,6 +341,9 @@ class _RowChecker:
         """The checked row, or RowInvalid with the first problem found."""
         if "__fields__" in values:
             raise RowInvalid(values["__fields__"])
+        for name, value in values.items():
+            if CONTROL_CHARACTERS.search(value):
+                raise RowInvalid(f"{name} holds a control character (such as NUL); remove it")
         text = {name: (values.get(name) or "").strip() for name in COLUMNS}
         for name, limit in MAX_LENGTHS.items():
             if len(text[name]) > limit:

@@ -73,6 +73,10 @@ class ConsentChanged(RuntimeError):
     """The disclosure the visitor was shown is not the school's current one (renamed since)."""
 
 
+class FormAlreadyUsed(RuntimeError):
+    """A lead was already stored from this form stamp (a double click, or a replay)."""
+
+
 @dataclass(frozen=True)
 class Visitor:
     """What the visitor typed into the form, already validated and normalised."""
@@ -155,12 +159,14 @@ def capture_lead(
     consent: ConsentEvidence,
     attribution: Attribution,
     radius_miles: int = DEFAULT_RADIUS,
+    form_nonce: str | None = None,
 ) -> Captured:
     """Store a consented request for one program, billable unless a repeat; commit once.
 
     The disclosure stored is consent_text() for the program's school, and must be the one the
-    visitor was shown. Raises ProgramNotFound, ConsentChanged, NotTakingRequests, InvalidZip,
-    UnknownZip or ProgramDoesNotServeZip; on any error nothing is written.
+    visitor was shown. `form_nonce`, the nonce of the form's stamp, stores at most one lead.
+    Raises ProgramNotFound, ConsentChanged, NotTakingRequests, InvalidZip, UnknownZip,
+    ProgramDoesNotServeZip or FormAlreadyUsed; on any error nothing is written.
     """
     today = consent.consented_at.date()
     try:
@@ -175,11 +181,16 @@ def capture_lead(
         if not program_serves(program_id, origin, radius_miles, today):
             _explain_no_match(program, today)
         _lock_sponsorship(program)
+        # Checked under the lock: the stamp names this listing, so its captures are serialised.
+        if form_nonce is not None and db.session.scalar(_NONCE_USED, {"nonce": form_nonce}):
+            raise FormAlreadyUsed(program_id)
         original_id = _earlier_lead_id(program_id, visitor.email, consent.consented_at)
         # A repeat is stored for the record but claims no cap slot and costs nothing.
         price = _claim_cap_slot(program, today) if original_id is None else 0
         lead = _new_lead(program, origin, visitor, consent, disclosure, attribution, price)
-        lead.update(billable=original_id is None, duplicate_of_id=original_id)
+        lead.update(
+            billable=original_id is None, duplicate_of_id=original_id, form_nonce=form_nonce
+        )
         lead_id = db.session.execute(_INSERT_LEAD, lead).scalar_one()
         # Known before the commit: after it nothing may touch the database, or a connection
         # lost just then would turn a stored lead into an error page.
@@ -212,6 +223,7 @@ _LOCK = (
 )
 # A plain INSERT: the ORM's unit of work would cost more CPU than the rest of the capture.
 _INSERT_LEAD = insert(Lead.__table__).returning(Lead.__table__.c.id)
+_NONCE_USED = select(Lead.id).where(Lead.form_nonce == bindparam("nonce"))
 _EARLIER_LEAD = (
     select(Lead.id)
     .where(

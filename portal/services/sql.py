@@ -1,10 +1,16 @@
 """SQL expressions that give the same text on SQLite and PostgreSQL, for exports and charts."""
 
-from sqlalchemy import ColumnElement, Integer, String, case, func, literal_column
+from sqlalchemy import Boolean, ColumnElement, String, case, func, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
-from portal.services.csv_cells import FORMULA_TRIGGERS
+from portal.services.csv_cells import (
+    FORMULA_STARTS,
+    INVISIBLE_CLASS,
+    LINE_STARTS,
+    NORMALISED_WINDOW,
+    PLAIN_STARTS,
+)
 
 
 class utc_iso(FunctionElement):  # noqa: N801  (reads as a SQL function)
@@ -38,23 +44,6 @@ def _utc_iso_postgresql(element, compiler, **kw) -> str:
     return f"(replace(CAST({utc} AS text), ' ', 'T') || 'Z')"
 
 
-class first_code(FunctionElement):  # noqa: N801
-    """The code point of a text's first character; 0 for empty text."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(first_code, "sqlite")
-def _first_code_sqlite(element, compiler, **kw) -> str:
-    return "coalesce(unicode(" + compiler.process(element.clauses, **kw) + "), 0)"
-
-
-@compiles(first_code, "postgresql")
-def _first_code_postgresql(element, compiler, **kw) -> str:
-    return "ascii(" + compiler.process(element.clauses, **kw) + ")"
-
-
 @compiles(utc_day, "sqlite")
 def _utc_day_sqlite(element, compiler, **kw) -> str:
     return "date(" + compiler.process(element.clauses, **kw) + ")"
@@ -66,16 +55,50 @@ def _utc_day_postgresql(element, compiler, **kw) -> str:
     return f"to_char(({column}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 
 
-# Integer codes compare far faster than one-character strings, at a million rows a column.
-TRIGGER_CODES = sorted(ord(c) for c in FORMULA_TRIGGERS)
+class is_formula(FunctionElement):  # noqa: N801
+    """SQL twin of csv_cells.is_formula(): whether a spreadsheet could run the text."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+def _codes(chars) -> str:
+    """Code points as a SQL list, e.g. (43, 45): integers compare far faster than text."""
+    return "(" + ", ".join(str(ord(c)) for c in sorted(chars)) + ")"
+
+
+# PostgreSQL text never holds NUL, and its regular expressions take the other characters as is.
+_PG_LEAD_IN = "^" + INVISIBLE_CLASS.replace("\x00", "\x01", 1) + "+"
+_PG_PLAIN = (min(PLAIN_STARTS), max(PLAIN_STARTS))
+
+
+@compiles(is_formula, "postgresql")
+def _is_formula_postgresql(element, compiler, **kw) -> str:
+    # The common case (a plain printable first character) is decided on ascii() alone; only
+    # the rest pay for the regular expressions and NFKC.
+    column = compiler.process(element.clauses, **kw)
+    lead_in = compiler.process(literal_column("'" + _PG_LEAD_IN + "'"), **kw)
+    first = f"ascii({column})"
+    window = (
+        f"normalize(substr(regexp_replace({column}, {lead_in}, ''), 1, {NORMALISED_WINDOW}), NFKC)"
+    )
+    low, high = (ord(c) for c in _PG_PLAIN)
+    return (
+        f"(CASE WHEN {first} BETWEEN {low} AND {high} AND {first} NOT IN {_codes(FORMULA_STARTS)}"
+        f" THEN false WHEN {first} IN {_codes(LINE_STARTS)} THEN true"
+        f" ELSE ascii(regexp_replace({window}, {lead_in}, '')) IN {_codes(FORMULA_STARTS)} END)"
+    )
+
+
+@compiles(is_formula, "sqlite")
+def _is_formula_sqlite(element, compiler, **kw) -> str:
+    # The Python function itself, given to each SQLite connection (portal._sqlite_pragmas).
+    return "portal_is_formula(" + compiler.process(element.clauses, **kw) + ")"
 
 
 def neutralised(column) -> ColumnElement[str]:
     """SQL twin of csv_cells.neutralise(), computed by the database (empty text -> NULL)."""
-    return case(
-        (first_code(column).in_([literal_column(str(n)) for n in TRIGGER_CODES]), "'" + column),
-        else_=func.nullif(column, ""),
-    )
+    return case((is_formula(column), "'" + column), else_=func.nullif(column, ""))
 
 
 def e164_or_neutralised(column) -> ColumnElement[str]:

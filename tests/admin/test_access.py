@@ -1,5 +1,6 @@
 """Who may see the admin area: sign-in, sign-out, the `next` check, rate limits, cookies."""
 
+import logging
 import re
 
 import pytest
@@ -8,7 +9,7 @@ from portal import create_app
 from portal.admin.views import safe_next
 from portal.extensions import db
 from tests.admin.conftest import csrf_token, sign_in
-from tests.admin.factories import make_lead
+from tests.admin.factories import PASSWORD, make_lead
 from tests.conftest import base_settings
 from tests.factories import make_program
 
@@ -145,18 +146,20 @@ def test_session_cookie_flags(client, admin):
 
 def test_admin_pages_are_never_cached(admin_client):
     response = admin_client.get("/admin/leads")
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert "noindex" in response.headers["X-Robots-Tag"]
 
 
 @pytest.fixture
 def limited_client(database_url):
-    """A client of an app with rate limits on: 3 sign-ins per minute per IP and per account."""
+    """A client of an app with rate limits on: failed sign-ins limited to 3 a minute per IP,
+    2 a minute per account and client, and 4 an hour per account from all clients."""
     settings = base_settings(database_url) | {
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "ADMIN_LOGIN_LIMIT_PER_IP": "3 per minute",
         "ADMIN_LOGIN_LIMIT_PER_ACCOUNT": "2 per minute",
+        "ADMIN_LOGIN_LIMIT_ACCOUNT_WIDE": "4 per hour",
     }
     app = create_app(settings)
     yield app.test_client()
@@ -165,14 +168,14 @@ def limited_client(database_url):
     create_app(base_settings(database_url))  # leave the shared limiter switched off
 
 
-def attempt(client, email: str, ip: str):
+def attempt(client, email: str, ip: str, password: str = "not the password"):
     """One sign-in attempt from `ip`."""
     token = csrf_token(client, LOGIN)
-    data = {"csrf_token": token, "email": email, "password": "not the password"}
+    data = {"csrf_token": token, "email": email, "password": password}
     return client.post(LOGIN, data=data, environ_base={"REMOTE_ADDR": ip})
 
 
-def test_sign_in_attempts_are_limited_per_ip(app, limited_client):
+def test_sign_in_failures_are_limited_per_ip(app, limited_client):
     codes = [
         attempt(limited_client, f"user{n}@example.com", "198.51.100.1").status_code
         for n in range(4)
@@ -181,12 +184,52 @@ def test_sign_in_attempts_are_limited_per_ip(app, limited_client):
     assert attempt(limited_client, "user9@example.com", "198.51.100.2").status_code == 401
 
 
-def test_sign_in_attempts_are_limited_per_account(app, limited_client):
+def test_sign_in_failures_are_limited_per_account_and_client(app, admin, limited_client):
     codes = [
-        attempt(limited_client, "Admin@Example.com", f"198.51.100.{n}").status_code
-        for n in range(3)
+        attempt(limited_client, "Admin@Example.com", "198.51.100.1").status_code for _ in range(3)
     ]
     assert codes == [401, 401, 429]
     assert "Too many requests" in attempt(
-        limited_client, "admin@example.com", "198.51.100.9"
-    ).get_data(as_text=True)
+        limited_client, "admin@example.com", "198.51.100.1", PASSWORD
+    ).get_data(as_text=True)  # that client waits, even with the right password
+
+
+def test_failures_elsewhere_never_lock_the_owner_out(app, admin, limited_client):
+    """Five wrong passwords (from one client, then from many) used to lock the admin out."""
+    for n in range(12):
+        attempt(limited_client, "admin@example.com", f"203.0.113.{n // 2}")
+    owner = attempt(limited_client, "admin@example.com", "198.51.100.50", PASSWORD)
+    assert owner.status_code == 302
+
+
+def test_successful_sign_ins_are_not_counted(app, admin, limited_client):
+    for _ in range(5):
+        response = attempt(limited_client, "admin@example.com", "198.51.100.1", PASSWORD)
+        assert response.status_code == 302
+        limited_client.delete_cookie("session")
+    assert attempt(limited_client, "admin@example.com", "198.51.100.1").status_code == 401
+
+
+def test_the_account_ceiling_stops_clients_that_failed_but_lets_new_ones_try(
+    app, admin, limited_client
+):
+    # Four failures from four addresses reach the account-wide ceiling of four an hour.
+    assert [
+        attempt(limited_client, "admin@example.com", f"203.0.113.{n}").status_code for n in range(4)
+    ] == [401] * 4
+    # Those addresses are stopped now, even with the right password...
+    assert attempt(limited_client, "admin@example.com", "203.0.113.0", PASSWORD).status_code == 429
+    # ...but an address with no recent failure still gets its one try.
+    assert attempt(limited_client, "admin@example.com", "203.0.113.9").status_code == 401
+    assert attempt(limited_client, "admin@example.com", "203.0.113.9").status_code == 429
+
+
+def test_each_failed_sign_in_is_logged_without_the_password(app, admin, limited_client, caplog):
+    with caplog.at_level(logging.WARNING, logger="portal.services.accounts"):
+        attempt(limited_client, "admin@example.com", "198.51.100.7", "secret-guess-1")
+        attempt(limited_client, "nobody@example.com", "198.51.100.8", "secret-guess-2")
+    lines = [r.getMessage() for r in caplog.records if "failed admin sign-in" in r.getMessage()]
+    assert len(lines) == 2
+    assert f"account_id={admin['id']} ip=198.51.100.7 at=" in lines[0]
+    assert "account_id=none ip=198.51.100.8 at=" in lines[1]
+    assert "secret-guess" not in caplog.text and "nobody@" not in caplog.text

@@ -25,7 +25,7 @@ def test_create_admin_from_stdin(app, runner):
         admin = db.session.scalars(select(AdminUser)).one()
         assert admin.email == "ops@example.com"
         assert GOOD not in admin.password_hash
-        assert authenticate("ops@example.com", GOOD) is not None
+        assert authenticate("ops@example.com", GOOD, "192.0.2.1") is not None
 
 
 def test_create_admin_from_hidden_prompt(app, runner):
@@ -56,8 +56,8 @@ def test_set_password(app, runner):
     result = runner.invoke(args=["set-password", "ops@example.com", "--password-stdin"], input=new)
     assert result.exit_code == 0, result.output
     with app.app_context():
-        assert authenticate("ops@example.com", new) is not None
-        assert authenticate("ops@example.com", GOOD) is None
+        assert authenticate("ops@example.com", new, "192.0.2.1") is not None
+        assert authenticate("ops@example.com", GOOD, "192.0.2.1") is None
     missing = runner.invoke(args=["set-password", "x@example.com", "--password-stdin"], input=new)
     assert missing.exit_code == 1 and "no admin" in missing.output
 

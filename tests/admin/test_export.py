@@ -208,6 +208,36 @@ def test_quoting_and_neutralising(app):
     assert "Bücher, 東京".encode() in data
 
 
+# Formulas a visitor could smuggle in through the User-Agent, referrer and utm values.
+DISGUISED = [
+    "  =cmd|' /C calc'!A0",
+    '\u00a0=HYPERLINK("http://evil.example")',
+    "\u200b+1",
+    "\ufeff-2",
+    "\u2028@SUM(1)",
+    "＝1+1",
+    "＋1",
+    "｜x",
+    "|x",
+    "\u3000\u2060＠x",
+]
+
+
+def test_disguised_formulas_are_neutralised_alike_on_every_backend(app):
+    fields = ("user_agent", "referrer", "utm_source", "utm_medium", "utm_campaign")
+    with app.app_context():
+        program = make_program()
+        for value in DISGUISED:
+            make_lead(program, **dict.fromkeys(fields, value))
+        make_lead(program, **dict.fromkeys(fields, "Mozilla/5.0 (=) \u00a0x"))
+        data = run_export()
+        assert data == reference_csv(stored_leads())  # COPY on PostgreSQL, Python on SQLite
+    rows = [dict(zip(DOCUMENTED_COLUMNS, row, strict=True)) for row in read(data)[1:]]
+    for row, value in zip(rows, DISGUISED, strict=False):
+        assert {row[name] for name in fields} == {"'" + value}
+    assert rows[-1]["user_agent"] == "Mozilla/5.0 (=) \u00a0x"
+
+
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [
@@ -354,10 +384,16 @@ def test_export_is_streamed_in_chunks(app):
 # Through the web
 
 
+def post_export(admin_client, **fields):
+    """Send the leads page's export form as a browser would (with its CSRF token)."""
+    data = {"csrf_token": csrf_token(admin_client, "/admin/leads"), **fields}
+    return admin_client.post("/admin/leads/export.csv", data=data)
+
+
 def test_download_from_the_leads_page(admin_client, app):
     with app.app_context():
         make_lead(make_program(), **TRICKY)
-    response = admin_client.get("/admin/leads/export.csv?state=IL")
+    response = post_export(admin_client, state="IL")
     assert response.status_code == 200
     assert response.is_streamed
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -369,10 +405,20 @@ def test_download_from_the_leads_page(admin_client, app):
         assert (record.source, record.actor, record.row_count) == ("web", "admin@example.com", 1)
 
 
+def test_an_export_needs_a_post_with_csrf_and_a_get_records_nothing(admin_client, app):
+    """Another site could make a signed-in admin's browser GET the export and add records."""
+    with app.app_context():
+        make_lead(make_program())
+    assert admin_client.get("/admin/leads/export.csv").status_code == 405
+    assert admin_client.get("/admin/leads/export.csv?mark_exported=y").status_code == 405
+    assert admin_client.post("/admin/leads/export.csv", data={"state": "IL"}).status_code == 400
+    with app.app_context():
+        assert db.session.scalars(select(LeadExport)).all() == []
+
+
 def test_marking_exported_needs_a_post_with_csrf(admin_client, app):
     with app.app_context():
         make_lead(make_program())
-    assert admin_client.get("/admin/leads/export.csv?mark_exported=y").status_code == 400
     assert (
         admin_client.post("/admin/leads/export.csv", data={"mark_exported": "y"}).status_code == 400
     )
@@ -388,13 +434,12 @@ def test_marking_exported_needs_a_post_with_csrf(admin_client, app):
 
 
 def test_bad_export_filters_are_a_400(admin_client):
-    response = admin_client.get("/admin/leads/export.csv?since=yesterday")
-    assert response.status_code == 400
+    assert post_export(admin_client, since="yesterday").status_code == 400
 
 
-@pytest.mark.parametrize("query", ["school=99999999999999999999", "page=" + "9" * 400])
-def test_impossible_ids_in_export_filters_are_a_400(admin_client, query):
-    assert admin_client.get(f"/admin/leads/export.csv?{query}").status_code == 400
+@pytest.mark.parametrize("fields", [{"school": "99999999999999999999"}, {"page": "9" * 400}])
+def test_impossible_ids_in_export_filters_are_a_400(admin_client, fields):
+    assert post_export(admin_client, **fields).status_code == 400
 
 
 def test_export_history_takes_any_page_number(admin_client):

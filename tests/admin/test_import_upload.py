@@ -108,3 +108,24 @@ def test_a_file_over_the_limit_is_refused(app, admin_client):
     huge = upload(admin_client, b"x" * (7 * 1024 * 1024), dry_run=True)
     assert huge.status_code == 413
     assert listing_count(app) == 0
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_nul_in_a_cell_is_a_line_error_not_a_crash(app, admin_client, dry_run):
+    text = EXAMPLE.decode().replace("Lakeside Health Institute", "Lakeside\x00Institute", 1)
+    response = upload(admin_client, text.encode(), dry_run=dry_run)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "holds a control character (such as NUL)" in html
+    assert listing_count(app) == 0
+
+
+def test_a_file_of_bad_rows_gives_a_short_report(app, admin_client):
+    header, first = EXAMPLE.decode().splitlines()[:2]
+    bad = first.replace(",campus,", ",by-pigeon,", 1)
+    rows = "\n".join(bad.replace("EX-1001", f"EX-{n}", 1) for n in range(5_000))
+    response = upload(admin_client, f"{header}\n{rows}\n".encode(), dry_run=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nothing was written: 5000 problems" in html and "The first 100 are listed" in html
+    assert html.count('<tr><td class="num">') == 100 and len(html) < 100_000

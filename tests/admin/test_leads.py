@@ -114,6 +114,20 @@ def test_pagination_keeps_the_filter_in_the_url(app, admin_client):
     assert "Page 2 of 2" in second and len(re.findall(r"/admin/leads/\d+", second)) == 2
 
 
+@pytest.mark.parametrize("stray", ["_method=POST", "_external=1", "_anchor=x", "utm_source=ad"])
+def test_pagination_copies_only_the_pages_own_filters(app, admin_client, stray):
+    """Any query key used to be copied into url_for: ?_method=POST was a 500."""
+    with app.app_context():
+        program = make_program()
+        for n in range(52):
+            make_lead(program, created_at=at(1 + n % 20), state="IL")
+    for path in ("/admin/leads", "/admin/programs", "/admin/exports"):
+        assert admin_client.get(f"{path}?state=IL&{stray}").status_code == 200, path
+    html = admin_client.get(f"/admin/leads?state=IL&{stray}").get_data(as_text=True)
+    pager = re.search(r'<nav class="pagination".*?</nav>', html, re.S).group(0)
+    assert re.findall(r'href="([^"]*)"', pager) == ["/admin/leads?state=IL&amp;page=2"]
+
+
 def test_list_service_pages(app, leads):
     with app.app_context():
         page = list_leads(LeadFilters(), page=2, per_page=3)

@@ -1,11 +1,24 @@
 """The skeleton: settings per mode, error pages, health check."""
 
+import stat
+
 import pytest
 
-from config import ConfigError, load_settings
+import config
+from config import ConfigError, development_secret_key, load_settings
 from portal import create_app
 from portal.extensions import db
 from tests.conftest import base_settings
+
+LONG_KEY = "k" * 32
+
+
+@pytest.fixture(autouse=True)
+def instance_folder(tmp_path, monkeypatch):
+    """Development mode keeps its secret key under instance/: a temporary one here."""
+    folder = tmp_path / "instance"
+    monkeypatch.setattr(config, "INSTANCE_DIR", folder)
+    return folder
 
 
 @pytest.mark.parametrize("env_name", ["development", "testing"])
@@ -36,11 +49,39 @@ def test_production_refuses_to_start_without_secrets(env):
 
 def test_production_settings_are_secure():
     settings = load_settings(
-        {"PORTAL_ENV": "production", "SECRET_KEY": "k", "DATABASE_URL": "postgresql+psycopg://x/y"}
+        {
+            "PORTAL_ENV": "production",
+            "SECRET_KEY": LONG_KEY,
+            "DATABASE_URL": "postgresql+psycopg://x/y",
+        }
     )
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["SESSION_COOKIE_HTTPONLY"] is True
     assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://x/y"
+
+
+@pytest.mark.parametrize("key", ["k" * 31, "s3cret", "é" * 15])
+def test_production_refuses_a_secret_key_under_32_bytes(key):
+    env = {"PORTAL_ENV": "production", "SECRET_KEY": key, "DATABASE_URL": "sqlite://"}
+    with pytest.raises(ConfigError, match="at least 32 bytes"):
+        load_settings(env)
+    assert load_settings(env | {"SECRET_KEY": key + "k" * 32})["SECRET_KEY"]
+
+
+def test_development_makes_a_random_key_once_and_keeps_it_private(instance_folder, tmp_path):
+    first = load_settings({"PORTAL_ENV": "development"})["SECRET_KEY"]
+    assert load_settings({})["SECRET_KEY"] == first  # the same after a restart
+    assert len(first) == 64 and first != "development-only-not-secret"
+    kept = instance_folder / "secret_key"
+    assert kept.read_text() == first
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert development_secret_key(tmp_path / "another-checkout") != first
+    assert list(instance_folder.iterdir()) == [kept]  # no drafts left behind
+
+
+def test_development_uses_the_secret_key_it_is_given(instance_folder):
+    assert load_settings({"SECRET_KEY": "given"})["SECRET_KEY"] == "given"
+    assert not instance_folder.exists()
 
 
 @pytest.mark.parametrize("mode", ["development", "testing"])
@@ -104,7 +145,7 @@ def test_500_page_hides_the_traceback(app):
 def test_postgresql_pool_survives_restarts_and_fails_fast():
     env = {
         "PORTAL_ENV": "production",
-        "SECRET_KEY": "k",
+        "SECRET_KEY": LONG_KEY,
         "DATABASE_URL": "postgresql+psycopg://x/y",
     }
     options = load_settings(env)["SQLALCHEMY_ENGINE_OPTIONS"]

@@ -5,6 +5,8 @@ import logging
 
 import pytest
 
+from portal.core.logs import EscapingFormatter, escape_controls
+
 
 def test_security_headers_on_every_response(client):
     for path in ("/healthz", "/programs", "/no/such/page"):
@@ -23,7 +25,7 @@ def test_hsts_only_in_production(monkeypatch, database_url):
     from portal.extensions import db
 
     monkeypatch.setenv("PORTAL_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "k")
+    monkeypatch.setenv("SECRET_KEY", "k" * 32)
     monkeypatch.setenv("DATABASE_URL", database_url)
     app = create_app()
     response = app.test_client().get("/healthz", base_url="https://localhost")
@@ -58,3 +60,23 @@ def test_health_check_is_never_cached(client):
 def test_unsafe_methods_are_not_stored(client, method):
     response = getattr(client, method)("/programs")
     assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("plain /path", "plain /path"),
+        ("/a\nforged line", "/a\\x0aforged line"),
+        ("/a\r\n\t\x00\x1b[31m", "/a\\x0d\\x0a\\x09\\x00\\x1b[31m"),
+        ("/a\x85b\u2028c", "/a\\x85b\\u2028c"),
+        ("Bücher 東京", "Bücher 東京"),
+    ],
+)
+def test_log_fields_are_escaped_to_one_line(text, escaped):
+    assert escape_controls(text) == escaped
+
+
+def test_the_apps_log_lines_escape_what_a_visitor_sent():
+    formatter = EscapingFormatter("%(levelname)s %(message)s")
+    record = logging.LogRecord("portal", logging.WARNING, "x", 1, "path %s", ("/a\nFAKE",), None)
+    assert formatter.format(record) == "WARNING path /a\\x0aFAKE"

@@ -54,7 +54,9 @@ def header_text(text: str) -> str:
 
 
 def open_and_send(app, program_id, data, landing_args=None, headers=None):
-    """A new visitor lands (with `landing_args`), opens the form, and sends `data` over it."""
+    """A new visitor lands (with `landing_args`), opens the form, and sends `data` over it.
+
+    Returns the visitor (a client with its cookies) and the answer."""
     client = app.test_client()
     landing = client.get("/programs", query_string=landing_args or {}, headers=headers)
     assert_answered(landing, {200, 422})
@@ -62,7 +64,7 @@ def open_and_send(app, program_id, data, landing_args=None, headers=None):
     hidden = inputs_of(assert_answered(form, {200}))
     sent = {"csrf_token": hidden["csrf_token"], "started": hidden["started"], **data}
     response = client.post(form_url(program_id), data=sent, headers=headers)
-    return response
+    return client, response
 
 
 def assert_all_leads_well_formed(app) -> None:
@@ -77,11 +79,11 @@ def test_hostile_answers_get_messages_or_thanks_never_a_crash(app, program_id):
     @HOSTILE
     @given(data=answers())
     def send(data):
-        response = open_and_send(app, program_id, data)
+        client, response = open_and_send(app, program_id, data)
         body = assert_answered(response, {303, 422})
         assert SCRIPT not in body
         if response.status_code == 303:
-            thanks = app.test_client().get(response.headers["Location"])
+            thanks = client.get(response.headers["Location"])
             assert SCRIPT not in assert_answered(thanks, {200})
         assert_all_leads_well_formed(app)
 
@@ -102,11 +104,11 @@ def test_bots_with_hostile_answers_are_dropped_and_thanked(
     before = len(stored_leads_in(app))
     data[trap] = value or "x"  # a filled honeypot, or a forged time stamp
     data["zip_code"] = zip_code  # a bot's answers are never validated
-    response = open_and_send(app, program_id, data)
+    client, response = open_and_send(app, program_id, data)
     assert_answered(response, {303, 422})
     if response.status_code == 303:
         assert len(stored_leads_in(app)) == before
-        thanks = app.test_client().get(response.headers["Location"])
+        thanks = client.get(response.headers["Location"])
         assert SCRIPT not in assert_answered(thanks, {200})
 
 
@@ -128,7 +130,7 @@ def test_hostile_attribution_and_headers_are_stored_safely(
     headers = {"Referer": referrer, "User-Agent": user_agent}
     headers = {key: value for key, value in headers.items() if value is not None}
     before = len(stored_leads_in(app))
-    response = open_and_send(app, program_id, GOOD_ANSWERS, landing_args=utm, headers=headers)
+    _, response = open_and_send(app, program_id, GOOD_ANSWERS, landing_args=utm, headers=headers)
     assert_answered(response, {303})
     assert len(stored_leads_in(app)) == before + 1
     assert_all_leads_well_formed(app)

@@ -57,6 +57,26 @@ def test_access_log_has_paths_but_no_query_strings(production_site):
     assert re.search(r'"GET /programs HTTP/1\.1" 200 \d+ \d+ms rid=[0-9a-f]{32}', lines[-1])
 
 
+def log_lines_with(production_site, text: str) -> list[str]:
+    """The gunicorn log lines holding `text`, once the worker has written one (bounded wait)."""
+    deadline = time.monotonic() + 10
+    while True:
+        log = Path(production_site.log).read_text(encoding="utf-8")
+        lines = [line for line in log.splitlines() if text in line]
+        if lines or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
+def test_a_line_break_in_a_url_cannot_forge_an_access_log_line(production_site):
+    forged = '10.0.0.1 "GET /admin/export HTTP/1.1" 200'
+    path = "/careers/forged%0a" + forged.replace(" ", "%20").replace('"', "%22")
+    assert fetch(production_site.server.port, path).status == 404
+    lines = log_lines_with(production_site, "/admin/export")
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("127.0.0.1 ") and "/careers/forged\\x0a10.0.0.1" in lines[0]
+
+
 def test_lead_rate_limit_is_shared_by_the_workers_through_redis(production_site):
     """Counted in each worker's memory, 2 workers would accept up to twice the limit."""
     port, program_id = production_site.server.port, production_site.load_program_id

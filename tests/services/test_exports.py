@@ -2,6 +2,9 @@
 
 import csv
 import io
+import re
+import sys
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import literal, select
 
 from portal.extensions import db
-from portal.services.csv_cells import csv_line, neutralise, quote_cell
+from portal.services.csv_cells import INVISIBLE_CLASS, csv_line, neutralise, quote_cell
 from portal.services.sql import e164_or_neutralised, neutralised, utc_day, utc_iso
 
 CASES = [
@@ -23,15 +26,51 @@ CASES = [
     ("\nx", "'\nx"),
     ("a=b", "a=b"),
     ("José", "José"),
-    (" =x", " =x"),
     ("'=x", "'=x"),
     ("", ""),
+    ("|cmd", "'|cmd"),
+    # After whitespace and invisible characters, and in full-width forms (NFKC), too.
+    (" =x", "' =x"),
+    ("   +1", "'   +1"),
+    ("\u00a0=HYPERLINK(x)", "'\u00a0=HYPERLINK(x)"),
+    ("\u2003\u3000-1", "'\u2003\u3000-1"),
+    ("\u200b=1", "'\u200b=1"),
+    ("\ufeff@x", "'\ufeff@x"),
+    ("\u2060\u200d|x", "'\u2060\u200d|x"),
+    ("\u2028=x", "'\u2028=x"),
+    ("\x0b=x", "'\x0b=x"),
+    ("＝1+2", "'＝1+2"),
+    ("＋1", "'＋1"),
+    ("－1", "'－1"),
+    ("＠x", "'＠x"),
+    ("｜x", "'｜x"),
+    ("\u00a0＝x", "'\u00a0＝x"),
+    ("\ufe62x", "'\ufe62x"),  # small plus sign
+    # Text that only contains such characters later on is left alone.
+    ("Mozilla/5.0 (=)", "Mozilla/5.0 (=)"),
+    ("  plain", "  plain"),
+    ("\u00a0", "\u00a0"),
+    ("\u200b", "\u200b"),
+    ("Ｍozilla", "Ｍozilla"),
+    ("東京=", "東京="),
 ]
 
 
 @pytest.mark.parametrize(("value", "expected"), CASES)
 def test_neutralise(value, expected):
     assert neutralise(value) == expected
+
+
+def test_the_invisible_characters_are_this_pythons_unicode_whitespace_and_format_characters():
+    computed = {
+        ch
+        for ch in map(chr, range(sys.maxunicode + 1))
+        if ch.isspace() or unicodedata.category(ch) in ("Zs", "Zl", "Zp", "Cc", "Cf")
+    }
+    written = {
+        ch for ch in map(chr, range(sys.maxunicode + 1)) if re.fullmatch(INVISIBLE_CLASS, ch)
+    }
+    assert written == computed
 
 
 @pytest.mark.parametrize(

@@ -168,6 +168,10 @@ def test_a_file_with_bad_rows_writes_nothing_and_names_each_line(app):
         ({"active": "maybe"}, "active must be true or false"),
         ({"school_website": "lakeside.example"}, "school_website must be a web address"),
         ({"title": "x" * 201}, "title is longer than 200 characters"),
+        # NUL was a 500 on PostgreSQL, which refuses it in text (dry run and real import alike).
+        ({"school": "Test\x00School"}, "school holds a control character (such as NUL)"),
+        ({"external_id": "T\x00-1"}, "external_id holds a control character"),
+        ({"description": "bell\x07"}, "description holds a control character"),
     ],
 )
 def test_each_bad_value_is_reported_with_its_reason(app, values, reason):
@@ -192,6 +196,31 @@ def test_header_problems_are_reported_on_line_one(app, text, reason):
         report = run(text)
         assert report.errors and all(e.line == 1 for e in report.errors)
         assert any(reason in e.reason for e in report.errors)
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_nul_anywhere_is_a_line_error_and_nothing_is_written(app, dry_run):
+    with app.app_context():
+        bad = row(external_id="T-2", campus_address="1\x00 Main")
+        text = f"{HEADER}\n{row()}\n{bad}\n"
+        report = run(text, dry_run=dry_run)
+        assert [e.line for e in report.errors] == [3] and not report.ok
+        assert count(Program) == count(School) == 0
+
+
+def test_a_file_of_bad_rows_reports_the_first_100_and_counts_the_rest(app):
+    with app.app_context():
+        rows = "\n".join(row(external_id=f"B-{n}", modality="x") for n in range(5000))
+        report = run(f"{HEADER}\n{rows}\n")
+        assert report.error_count == 5000 and len(report.errors) == 100
+        assert report.errors[-1].line == 101 and not report.ok
+
+
+def test_a_description_keeps_its_tabs_and_line_breaks(app):
+    with app.app_context():
+        description = '"a\tb\r\nc"'
+        report = run(f"{HEADER}\n{row(description=description)}\n")
+        assert report.ok, report.errors
 
 
 def test_a_row_with_the_wrong_number_of_fields_is_reported(app):
