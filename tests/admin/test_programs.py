@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.models import Program
 from tests.admin.conftest import csrf_token
 from tests.factories import make_program, make_school
+from tests.htmlcheck import ParsedPage
 
 
 @pytest.fixture
@@ -135,6 +136,12 @@ def test_bad_sponsorship_terms_are_refused(app, admin_client, programs, changes,
     assert message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Program, pid).sponsorship.bid_cents == 2500
+
+
+def test_the_listing_forms_repeat_no_id(admin_client, programs):
+    html = admin_client.get("/admin/programs").get_data(as_text=True)
+    assert html.count('name="csrf_token"') == 4  # sign-out, and one per listing
+    assert ParsedPage(html).duplicate_ids() == set()
 
 
 def test_unknown_program_sponsorship_is_404(admin_client):
