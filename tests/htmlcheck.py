@@ -1,7 +1,21 @@
-"""Test helpers that read HTML: a strict well-formedness check and simple extractors."""
+"""Test helpers that read HTML: a strict well-formedness check, simple extractors, a crawl of
+the site, and the Nu HTML Checker (vnu.jar) run over a batch of saved pages."""
 
+import json
+import os
 import re
+import shutil
+import subprocess
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable
 from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE_URL = "http://localhost"  # the SITE_URL conftest gives every test app
+# Where `npm install --no-save --ignore-scripts --prefix . vnu-jar@VERSION` puts the checker.
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 VOID_ELEMENTS = {
     "area",
@@ -129,3 +143,81 @@ class ParsedPage(HTMLParser):
 def squash(text: str) -> str:
     """Collapse runs of whitespace, so text compares regardless of line breaks."""
     return re.sub(r"\s+", " ", text).strip()
+
+
+def internal_path(link: str) -> str | None:
+    """The path (and query) of an internal link, or None for external links and fragments."""
+    link = urldefrag(link)[0]
+    if link.startswith(SITE_URL):
+        link = link[len(SITE_URL) :] or "/"
+    if not link.startswith("/") or link.startswith("//"):
+        return None
+    return link
+
+
+def crawl(
+    client,
+    start: Iterable[str] = ("/",),
+    seen: dict | None = None,
+    shape: Callable[[str], Hashable] | None = None,
+    per_shape: int = 3,
+) -> dict[str, tuple[int, str, str]]:
+    """Follow every internal link (href, src, form action) from `start`, by GET:
+    url -> (status, type, body), added to `seen` (pages already in it are not fetched again).
+
+    With `shape`, at most `per_shape` URLs of each shape are fetched (say, three of the hundreds
+    of pages that only differ in a listing's id), so a crawl of a full database stays small.
+    """
+    seen = {} if seen is None else seen
+    counts: dict[Hashable, int] = {}
+    queue = deque(start)
+    while queue:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        if shape is not None:
+            key = shape(url)
+            if counts.get(key, 0) >= per_shape:
+                continue
+            counts[key] = counts.get(key, 0) + 1
+        response = client.get(url)
+        body = response.get_data(as_text=True)
+        response.close()  # static files are streamed from an open file
+        seen[url] = (response.status_code, response.mimetype, body)
+        if response.mimetype == "text/html":
+            for link in ParsedPage(body).links:
+                path = internal_path(link)
+                if path and path not in seen:
+                    queue.append(path)
+    return seen
+
+
+def vnu_jar() -> Path:
+    """Where the Nu HTML Checker's jar should be: $VNU_JAR, else node_modules/ of the checkout."""
+    return Path(os.environ.get("VNU_JAR") or VNU_JAR)
+
+
+def vnu_missing() -> str | None:
+    """Why the Nu HTML Checker cannot run here (no Java, no vnu.jar), or None when it can."""
+    if not shutil.which("java"):
+        return "java is missing (apt-get install -y default-jre-headless)"
+    if not vnu_jar().is_file():
+        return (
+            f"{vnu_jar()} is missing: set VNU_JAR, or run `npm install --no-save "
+            f"--ignore-scripts --prefix . vnu-jar@VERSION` (the version .ci/run pins)"
+        )
+    return None
+
+
+def vnu_messages(files: list[Path], errors_only: bool = True) -> list[dict]:
+    """Check the HTML files with vnu.jar in one run (one JVM start); its messages, as JSON dicts
+    with "type", "url" (file:...), "lastLine", "message" and "extract"."""
+    command = ["java", "-Xss2m", "-jar", str(vnu_jar()), "--format", "json", "--stdout"]
+    command += ["--exit-zero-always", "--html"] + (["--errors-only"] if errors_only else [])
+    result = subprocess.run(
+        [*command, *map(str, files)], capture_output=True, text=True, timeout=600, check=False
+    )
+    try:
+        return json.loads(result.stdout)["messages"]
+    except (ValueError, KeyError) as error:
+        raise RuntimeError(f"vnu.jar gave no report: {result.stderr[-2000:]}") from error

@@ -1,43 +1,10 @@
 """The site as a whole: a crawl from the home page, well-formed HTML, labels, SEO files."""
 
 import xml.etree.ElementTree as ET
-from collections import deque
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urlsplit
 
 from portal.guides import content
-from tests.htmlcheck import ParsedPage
-
-SITE_URL = "http://localhost"  # the SITE_URL conftest gives every test app
-
-
-def internal_path(link: str) -> str | None:
-    """The path (and query) of an internal link, or None for external links and fragments."""
-    link = urldefrag(link)[0]
-    if link.startswith(SITE_URL):
-        link = link[len(SITE_URL) :] or "/"
-    if not link.startswith("/") or link.startswith("//"):
-        return None
-    return link
-
-
-def crawl(client) -> dict[str, tuple[int, str, str]]:
-    """Follow every internal link from / (href, src, form action): url -> (status, type, body)."""
-    seen: dict[str, tuple[int, str, str]] = {}
-    queue = deque(["/"])
-    while queue:
-        url = queue.popleft()
-        if url in seen:
-            continue
-        response = client.get(url)
-        body = response.get_data(as_text=True)
-        response.close()  # static files are streamed from an open file
-        seen[url] = (response.status_code, response.mimetype, body)
-        if response.mimetype == "text/html":
-            for link in ParsedPage(body).links:
-                path = internal_path(link)
-                if path and path not in seen:
-                    queue.append(path)
-    return seen
+from tests.htmlcheck import SITE_URL, ParsedPage, crawl
 
 
 def html_pages(pages: dict) -> dict[str, str]:

@@ -2,9 +2,11 @@
 
 from flask import Blueprint, current_app, jsonify, request
 
+from portal.core.widgets import keeps_value
 from portal.services.health import database_is_reachable
 
 bp = Blueprint("core", __name__)
+bp.add_app_template_global(keeps_value)
 
 
 @bp.get("/healthz")

@@ -6,11 +6,32 @@ same elements and attributes (sorted, `class_` as `class`, `aria_*` with hyphens
 bare attribute, False left out), escaping every value.
 """
 
+import re
+from datetime import date
 from html import escape
 
 from markupsafe import Markup
 from wtforms import SelectField
 from wtforms.widgets import CheckboxInput, EmailInput, HiddenInput, TelInput, TextInput
+
+# HTML's "valid floating-point number" and "valid date string": browsers empty any other value
+# of a number or date input (the value sanitization algorithm), and it is invalid HTML.
+FLOAT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def keeps_value(input_type: str, text: str) -> bool:
+    """Whether an <input> of this type may hold `text` as its value (number and date checked)."""
+    if input_type in ("number", "range"):
+        return FLOAT.fullmatch(text) is not None
+    if input_type == "date":
+        if DATE.fullmatch(text) is None:
+            return False
+        try:
+            date.fromisoformat(text)  # a real day: no 2026-13-01, no 2025-02-29
+        except ValueError:
+            return False
+    return True
 
 
 def attributes(**kwargs) -> str:

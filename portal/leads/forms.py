@@ -175,7 +175,7 @@ class LeadForm(FlaskForm):
         "Phone number",
         filters=[clean],
         validators=[required("Enter your phone number."), plain_text(PHONE_MAX), us_phone],
-        render_kw={"autocomplete": "tel-national", "maxlength": PHONE_MAX},
+        render_kw={"autocomplete": "tel", "maxlength": PHONE_MAX},
         widget=QuickTelInput(),
     )
     zip_code = StringField(

@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.models import Program
 from tests.admin.conftest import csrf_token
 from tests.factories import make_program, make_school
+from tests.htmlcheck import ParsedPage
 
 
 @pytest.fixture
@@ -135,6 +136,29 @@ def test_bad_sponsorship_terms_are_refused(app, admin_client, programs, changes,
     assert message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Program, pid).sponsorship.bid_cents == 2500
+
+
+def test_terms_no_date_or_number_input_can_hold_are_shown_empty(admin_client, programs):
+    url = f"/admin/programs/{programs['online_id']}/sponsorship"
+    data = {"csrf_token": csrf_token(admin_client, url), "ends_on": ""}
+
+    def shown(**terms) -> dict[str, str]:
+        response = admin_client.post(url, data=data | terms)
+        assert response.status_code == 422
+        fields = ParsedPage(response.get_data(as_text=True)).fields
+        return {f["name"]: f.get("value") for f in fields if f["name"] in terms}
+
+    # A browser shows such text as empty anyway: as the value it would be invalid HTML.
+    unreadable = {"bid": "+1", "starts_on": "2026-13-01", "daily_cap": "x", "monthly_cap": "1."}
+    assert shown(**unreadable) == dict.fromkeys(unreadable, "")
+    refused = {"bid": "-1", "starts_on": "2026-12-01", "daily_cap": "-3", "monthly_cap": "1e3"}
+    assert shown(**refused) == refused
+
+
+def test_the_listing_forms_repeat_no_id(admin_client, programs):
+    html = admin_client.get("/admin/programs").get_data(as_text=True)
+    assert html.count('name="csrf_token"') == 4  # sign-out, and one per listing
+    assert ParsedPage(html).duplicate_ids() == set()
 
 
 def test_unknown_program_sponsorship_is_404(admin_client):

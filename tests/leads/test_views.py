@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import Program, utcnow
 from portal.services.leads import consent_text
 from tests.conftest import base_settings
+from tests.htmlcheck import ParsedPage
 from tests.leads.helpers import (
     GOOD_ANSWERS,
     all_leads,
@@ -60,6 +61,18 @@ def test_consent_names_the_one_school_and_links_the_privacy_page(client, program
         "not a condition",
     ]:
         assert words in text
+
+
+def test_fields_help_autofill_with_values_html_allows(client, program_id):
+    fields = {f["name"]: f for f in ParsedPage(client.get(form_url(program_id)).text).fields}
+    autofill = {name: fields[name].get("autocomplete") for name in fields}
+    assert autofill["phone"] == "tel"  # "tel-national" is not allowed on type=tel
+    assert (autofill["first_name"], autofill["email"], autofill["zip_code"]) == (
+        "given-name",
+        "email",
+        "postal-code",
+    )
+    assert "id" not in fields["csrf_token"]
 
 
 def test_honeypot_is_hidden_by_class_and_skipped_by_keyboard(client, program_id):

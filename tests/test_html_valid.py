@@ -1,0 +1,301 @@
+"""Every page the site serves is valid HTML: the Nu HTML Checker (vnu.jar) finds no error.
+
+The site is loaded with the demo data. A visitor and then a signed-in admin crawl it from the
+home page and the dashboard, following every same-site link, so a page added later is checked
+as soon as something links to it; pages only data or a POST can show (search results, a form
+sent back with errors, the thank-you page, the admin's reports, error pages) are fetched
+explicitly. Every page is saved to a folder and checked in one run of vnu.jar (one JVM start).
+Skipped with the reason when Java or vnu.jar is missing; `.ci/run` installs both.
+"""
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from portal import create_app
+from portal.extensions import db
+from portal.services import accounts
+from portal.services.demo import seed_demo
+from tests.admin.factories import PASSWORD, make_admin
+from tests.conftest import base_settings
+from tests.htmlcheck import SITE_URL, crawl, vnu_messages, vnu_missing
+from tests.leads.helpers import GOOD_ANSWERS, inputs_of
+
+MISSING = vnu_missing()
+pytestmark = [pytest.mark.html, pytest.mark.skipif(MISSING is not None, reason=MISSING or "")]
+
+ADMIN_EMAIL = "admin@example.com"
+EXAMPLE_CSV = Path(__file__).resolve().parent.parent / "docs" / "programs-example.csv"
+# Searches with results (several metros, filters, a later page), with none, and with bad input.
+SEARCHES = [
+    "/programs?zip=60601",
+    "/programs?zip=10001&career=medical-office-manager&level=certificate",
+    "/programs?zip=94103&modality=online&radius=100",
+    "/programs?zip=60601&page=2",
+    "/programs?zip=60601&page=999",
+    "/programs?zip=59001&modality=campus&radius=10",
+    "/programs?zip=abc&radius=7&level=x",
+    "/programs?zip=00000",
+]
+# Public addresses that answer with something other than a page, or that nothing links to.
+PUBLIC = [
+    "/admin/login",
+    "/sitemap.xml",
+    "/robots.txt",
+    "/healthz",
+    "/api/v1/programs?zip=60601",
+    "/no-such-page",
+    "/careers/no-such-career",
+    "/programs/999999/request-info?zip=60601",
+    "/requests/not-a-token/thanks",
+]
+ADMIN = [
+    "/admin",
+    "/admin/leads?state=XYZ",
+    "/admin/leads?since=2020-02-01&until=2020-01-01",
+    "/admin/programs?q=Phlebotomy&active=yes",
+    "/admin/programs?page=0",
+    "/admin/leads/999999",
+    "/admin/programs/999999/sponsorship",
+    "/admin/exports?page=2",
+]
+FAILING = ["/__html-test/500", "/__html-test/503"]
+# A page with a known error, checked with the others, so a checker that finds nothing fails.
+CANARY = '<!doctype html><html lang="en"><title>x</title><p id="a"></p><p id="a"></p></html>'
+
+
+class Pages:
+    """What the test fetched: GETs by URL, POSTs by what they were, each (status, type, body)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.adapter = app.url_map.bind("localhost")
+        self.seen: dict[str, tuple[int, str, str]] = {}
+        self.other: dict[str, tuple[int, str, str]] = {}
+
+    def endpoint(self, url: str) -> tuple[str | None, dict]:
+        """The endpoint a GET of `url` is routed to, and its arguments (None if unrouted)."""
+        try:
+            return self.adapter.match(urlsplit(url).path, method="GET")
+        except HTTPException:
+            return None, {}
+
+    def shape(self, url: str):
+        """Pages that differ only in a numeric id or in query values count as one shape."""
+        endpoint, args = self.endpoint(url)
+        named = tuple(sorted((k, v) for k, v in args.items() if not isinstance(v, int)))
+        keys = {key for key, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)}
+        # A path with no GET route (a form's POST-only action, a 404) stands for itself, ids aside.
+        where = endpoint or re.sub(r"[0-9]+", "N", urlsplit(url).path)
+        return (where, named, tuple(sorted(keys)))
+
+    def crawl(self, client, start: list[str]) -> None:
+        """Fetch `start` and every page reachable from it, up to five of each shape."""
+        crawl(client, start, seen=self.seen, shape=self.shape, per_shape=5)
+
+    def post(self, client, label: str, url: str, data: dict, **kwargs):
+        """POST as a browser would; keep the page answered (after redirects, if followed)."""
+        return self.keep(label, client.post(url, data=data, **kwargs))
+
+    def keep(self, label: str, response):
+        """Keep a page fetched outside the crawl, under `label`."""
+        self.other[label] = (response.status_code, response.mimetype, response.text)
+        return response
+
+    def html(self) -> dict[str, tuple[int, str]]:
+        """Every HTML page fetched, by "GET url" or the POST's label: (status, body)."""
+        pages = {f"GET {url}": page for url, page in self.seen.items()} | self.other
+        return {
+            label: (status, body)
+            for label, (status, kind, body) in pages.items()
+            if kind == "text/html"
+        }
+
+    def endpoints_answered(self) -> set[str]:
+        """The endpoints that answered a GET with 200 at least once."""
+        return {self.endpoint(url)[0] for url, (status, _, _) in self.seen.items() if status == 200}
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token in a page's form."""
+    return inputs_of(html)["csrf_token"]
+
+
+def request_info_urls(pages: Pages, zip_code: str) -> list[str]:
+    """The request-info links for `zip_code` on the pages fetched so far, in the order found."""
+    return [
+        url
+        for url, (status, _, _) in pages.seen.items()
+        if status == 200 and "/request-info?" in url and f"zip={zip_code}" in url
+    ]
+
+
+def sitemap_paths(client) -> list[str]:
+    """The paths of every page /sitemap.xml lists."""
+    root = ET.fromstring(client.get("/sitemap.xml").data)
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    return [loc.text[len(SITE_URL) :] for loc in root.findall("s:url/s:loc", namespace)]
+
+
+def add_failing_pages(app) -> None:
+    """Two addresses that fail as a bug (500) and a lost database (503) would."""
+
+    @app.get("/__html-test/500")
+    def crash():
+        raise RuntimeError("deliberate")
+
+    @app.get("/__html-test/503")
+    def database_down():
+        raise OperationalError("SELECT 1", {}, Exception("deliberate"))
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+
+def visit_as_visitor(app, pages: Pages) -> None:
+    """A visitor's pages: the crawl, searches, the form with errors, the thank-you page."""
+    client = app.test_client()
+    pages.crawl(client, ["/", *SEARCHES, *PUBLIC, *sitemap_paths(client), *FAILING])
+    form_url = request_info_urls(pages, "60601")[0]
+    bad = {"first_name": "<b>", "email": "no", "phone": "12", "zip_code": "x", "consent": ""}
+    data = inputs_of(client.get(form_url).text) | bad
+    response = pages.post(client, "POST request-info with bad fields", form_url, data)
+    assert response.status_code == 422
+    response = pages.post(client, "POST request-info without CSRF", form_url, GOOD_ANSWERS)
+    assert response.status_code == 400
+    thanks = []
+    for _ in range(2):  # the second time, a non-billable duplicate
+        data = inputs_of(client.get(form_url).text) | GOOD_ANSWERS
+        response = client.post(form_url, data=data)
+        assert response.status_code == 303
+        thanks.append(response.headers["Location"])
+    pages.crawl(client, thanks[:1])
+    assert pages.post(client, "POST /careers/", "/careers/", {}).status_code == 405
+
+
+def visit_rate_limited(database_url: str, pages: Pages) -> None:
+    """The 429 page: a second request-info POST within a minute on a limit of one."""
+    limited = create_app(
+        base_settings(database_url) | {"RATELIMIT_ENABLED": True, "LEAD_RATE_LIMIT": "1 per minute"}
+    )
+    client = limited.test_client()
+    url = request_info_urls(pages, "60601")[0]
+    for _ in range(2):
+        data = inputs_of(client.get(url).text)
+        response = pages.post(client, "POST request-info too often", url, data)
+    assert response.status_code == 429
+    with limited.app_context():
+        db.engine.dispose()
+
+
+def visit_as_admin(app, pages: Pages) -> None:
+    """The admin's pages: sign-in errors, reports after the actions that fill them, the crawl."""
+    client = app.test_client()
+    login = {"csrf_token": csrf_of(client.get("/admin/login").text), "email": ADMIN_EMAIL}
+    response = pages.post(client, "POST /admin/login without a password", "/admin/login", login)
+    assert response.status_code == 422
+    login["password"] = PASSWORD + "x"
+    response = pages.post(client, "POST /admin/login, wrong password", "/admin/login", login)
+    assert response.status_code == 401
+    login["password"] = PASSWORD
+    assert client.post("/admin/login", data=login).status_code == 302
+    token = csrf_of(client.get("/admin/leads").text)
+    export = {"csrf_token": token, "mark_exported": "y"}
+    assert client.post("/admin/leads/export.csv", data=export).mimetype == "text/csv"
+
+    # A visitor opens a form, then the listing's sponsorship ends: the form is refused (409),
+    # and opened again, says the listing takes no more requests.
+    form_url = request_info_urls(pages, "60601")[1]
+    visitor = app.test_client()
+    answers = inputs_of(visitor.get(form_url).text) | GOOD_ANSWERS
+    program_id = urlsplit(form_url).path.split("/")[2]
+    sponsorship_url = f"/admin/programs/{program_id}/sponsorship"
+    bad = {"bid": "sNaN", "starts_on": "2026-13-01", "ends_on": "2026-02-30", "daily_cap": "+1"}
+    bad |= {"csrf_token": token, "monthly_cap": "x"}
+    response = pages.post(client, "POST sponsorship with bad fields", sponsorship_url, bad)
+    assert response.status_code == 422
+    ended = {
+        "csrf_token": token,
+        "bid": "20.00",
+        "starts_on": "2020-01-01",
+        "ends_on": "2020-12-31",
+    }
+    response = pages.post(client, "POST sponsorship", sponsorship_url, ended, follow_redirects=True)
+    assert response.status_code == 200
+    response = pages.post(visitor, "POST request-info, listing ended", form_url, answers)
+    assert response.status_code == 409
+    response = pages.keep("GET request-info, listing ended", visitor.get(form_url))
+    assert response.status_code == 200 and "no longer" in response.text
+
+    def upload(label: str, content: bytes, dry_run: bool):
+        data = {"csrf_token": token, "csv_file": (io.BytesIO(content), "listings.csv")}
+        data |= {"dry_run": "y"} if dry_run else {}
+        return pages.post(client, label, "/admin/programs/import", data)
+
+    bad_csv = b"external_id,school,career\nX-1,Nowhere School,astronaut\n"
+    assert upload("POST import with bad rows", bad_csv, True).status_code == 422
+    assert upload("POST import dry run", EXAMPLE_CSV.read_bytes(), True).status_code == 200
+    assert upload("POST import", EXAMPLE_CSV.read_bytes(), False).status_code == 200
+    app.config["MAX_CONTENT_LENGTH"], limit = 1024, app.config["MAX_CONTENT_LENGTH"]
+    assert upload("POST import too large", b"x" * 2048, True).status_code == 413
+    app.config["MAX_CONTENT_LENGTH"] = limit
+
+    pages.crawl(client, ADMIN)
+
+    delete = {"csrf_token": token, "email": "not an email"}
+    response = pages.post(client, "POST delete with bad fields", "/admin/privacy/delete", delete)
+    assert response.status_code == 422
+    delete = {"csrf_token": token, "email": GOOD_ANSWERS["email"], "confirm": "y"}
+    response = pages.post(
+        client, "POST delete", "/admin/privacy/delete", delete, follow_redirects=True
+    )
+    assert "Deleted 2 request(s)" in response.text
+
+
+def test_every_page_is_valid_html_by_the_nu_checker(app, database_url, monkeypatch, tmp_path):
+    monkeypatch.setattr(accounts, "PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
+    app.config["LEAD_MIN_FILL_SECONDS"] = 0
+    # Every page of the site answers a GET with 200 somewhere in the visit (the failing pages
+    # added for the test aside).
+    rules = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    add_failing_pages(app)
+    with app.app_context():
+        seed_demo()
+        make_admin(ADMIN_EMAIL)
+    pages = Pages(app)
+    visit_as_visitor(app, pages)
+    visit_rate_limited(database_url, pages)
+    visit_as_admin(app, pages)
+
+    missing = rules - pages.endpoints_answered()
+    assert not missing, f"no GET of {missing} answered 200: link it, or add it to the lists above"
+    failed = {url for url, (status, _, _) in pages.seen.items() if status >= 500}
+    assert failed == set(FAILING)
+    assert "No sponsored programs match" in pages.seen[SEARCHES[5]][2]
+    assert pages.seen[SEARCHES[0]][2].count("Request Info") == 10
+
+    files: dict[str, str] = {}
+    for number, (label, (status, body)) in enumerate(sorted(pages.html().items()), start=1):
+        (tmp_path / f"page-{number:03d}.html").write_text(body, encoding="utf-8")
+        files[f"page-{number:03d}.html"] = f"{label} ({status})"
+    (tmp_path / "canary.html").write_text(CANARY, encoding="utf-8")
+    messages = vnu_messages([tmp_path / name for name in [*files, "canary.html"]])
+
+    def page_of(message: dict) -> str:
+        return message.get("url", "").rsplit("/", 1)[-1]
+
+    canary = [m for m in messages if page_of(m) == "canary.html"]
+    assert any("Duplicate ID" in m["message"] for m in canary), f"vnu.jar missed it: {canary}"
+    report = [
+        f"{files.get(page_of(m), m.get('url'))}, line {m.get('lastLine')}: {m['message']}\n"
+        f"    {m.get('extract', '').strip()}"
+        for m in messages
+        if m not in canary
+    ]
+    print(f"vnu.jar checked {len(files)} pages")
+    assert not report, f"{len(report)} HTML error(s):\n" + "\n".join(report)
