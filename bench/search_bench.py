@@ -40,6 +40,7 @@ from portal.models import (  # noqa: E402
     School,
     Sponsorship,
     ZipCode,
+    today_utc,
 )
 from portal.services.geo import load_zip_codes  # noqa: E402
 from portal.services.imports import US_STATES  # noqa: E402
@@ -48,7 +49,6 @@ from portal.services.matching import (  # noqa: E402
     _parameters,
     _shape,
     _statements,
-    today_utc,
 )
 
 CAREERS = (

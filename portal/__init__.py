@@ -28,7 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_logging(app)
     register_proxy_fix(app)
     register_extensions(app)
-    register_search(app)
+    register_page_caches(app)
     register_url_converters(app)
     register_blueprints(app)
     register_http(app)
@@ -100,12 +100,19 @@ def _sqlite_export_functions(dbapi_connection) -> None:
     dbapi_connection.create_function("portal_is_formula", 1, portal_is_formula, deterministic=True)
 
 
-def register_search(app: Flask) -> None:
-    """Give the app its short-lived page cache and its search log writer."""
+def register_page_caches(app: Flask) -> None:
+    """Give the app its page caches (portal.core.page_cache) and its search log writer.
+
+    "guides": career pages, kept until the process ends (not in debug mode, where templates
+    reload on change); "pages": search results and request-info forms, PAGE_CACHE_SECONDS.
+    """
     from portal.core.page_cache import PageCache
     from portal.services.search_log import init_search_log
 
-    app.extensions["page_cache"] = PageCache(app.config["PAGE_CACHE_SECONDS"])
+    app.extensions["page_caches"] = {
+        "guides": PageCache(0 if app.debug else None),
+        "pages": PageCache(app.config["PAGE_CACHE_SECONDS"]),
+    }
     init_search_log(app)
 
 

@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from portal.admin.charts import bar_chart, column_chart
 from portal.admin.forms import (
     MAX_PAGE,
     DeleteDataForm,
@@ -31,8 +30,10 @@ from portal.admin.forms import (
     ProgramFilterForm,
     SponsorshipForm,
 )
+from portal.core.charts import bar_chart, column_chart, counted
 from portal.core.signin import end_session, start_session
 from portal.core.signin_limits import signin_limits
+from portal.models import today_utc
 from portal.services.accounts import authenticate, end_all_sessions
 from portal.services.admin_leads import (
     LeadNotFound,
@@ -47,13 +48,13 @@ from portal.services.exports import Actor, export_leads_csv, list_exports
 from portal.services.imports import import_programs
 from portal.services.listings import (
     InvalidSponsorship,
-    ProgramNotFound,
     get_program,
     list_programs,
     program_filter_choices,
     set_program_active,
     update_sponsorship,
 )
+from portal.services.programs import ProgramNotFound
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -101,7 +102,12 @@ def admin_helpers() -> dict:
     """Chart geometry and the sign-out form for admin templates."""
     # formdata=None: the form only renders its token, and must not read (maybe oversized) bodies.
     logout_form = LogoutForm(formdata=None)
-    return {"bar_chart": bar_chart, "column_chart": column_chart, "logout_form": logout_form}
+    return {
+        "bar_chart": bar_chart,
+        "column_chart": column_chart,
+        "counted": counted,
+        "logout_form": logout_form,
+    }
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -137,7 +143,7 @@ def logout():
 @login_required
 def dashboard():
     """Leads per day and school, searches per state, ZIPs searched with no results."""
-    figures = dashboard_figures(datetime.now(UTC).date())
+    figures = dashboard_figures(today_utc())
     return render_template("admin/dashboard.html", figures=figures)
 
 

@@ -3,11 +3,12 @@
 from flask import Blueprint, current_app, jsonify, request
 
 from portal.extensions import csrf
+from portal.models import today_utc
 from portal.search.forms import ApiSearchForm
-from portal.search.links import request_info_path
-from portal.services.geo import InvalidZip, UnknownZip
-from portal.services.matching import today_utc
+from portal.search.links import request_info_url
+from portal.services.geo import UnknownZip
 from portal.services.search import Listing, SearchResults, find_programs
+from portal.services.search_log import record_search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -19,10 +20,13 @@ def programs():
     form = ApiSearchForm(request.args)
     if not form.validate():
         return invalid(form.errors)
+    filters, page = form.filters(), form.page_number()
     try:
-        results = find_programs(form.zip.data, form.filters(), form.page_number(), today_utc())
-    except (InvalidZip, UnknownZip) as error:
+        results = find_programs(form.zip.data, filters, page, today_utc())
+    except UnknownZip as error:
+        record_search(form.zip.data, None, filters, 0, page)
         return invalid({"zip": [str(error)]})
+    record_search(form.zip.data, results.state, filters, results.total, page)
     return jsonify(results_json(results))
 
 
@@ -58,7 +62,7 @@ def results_json(results: SearchResults) -> dict:
 
 def listing_json(listing: Listing, results: SearchResults) -> dict:
     """One listing in the API's shape (bids are never shown)."""
-    path = request_info_path(listing.program_id, results.zip_code, results.filters.radius_miles)
+    path = request_info_url(listing.program_id, results.zip_code, results.filters.radius_miles)
     campus = None
     if listing.campus_zip is not None:
         campus = {

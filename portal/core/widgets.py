@@ -3,7 +3,7 @@
 WTForms builds every attribute and option through Markup formatting, which made rendering the
 request-info and search forms the largest part of those pages' cost. These widgets write the
 same elements and attributes (sorted, `class_` as `class`, `aria_*` with hyphens, True as a
-bare attribute, False left out), escaping every value.
+bare attribute, False left out), escaping every value that is not already Markup.
 """
 
 import re
@@ -43,6 +43,8 @@ def attributes(**kwargs) -> str:
             key = key.replace("_", "-")
         if value is True:
             parts.append(key)
+        elif isinstance(value, Markup):  # already safe, as WTForms' own widgets take it
+            parts.append(f'{key}="{value}"')
         elif value is not False:
             parts.append(f'{key}="{escape(str(value))}"')
     return " ".join(parts)

@@ -33,7 +33,6 @@ from portal.services.leads import (
     PRIVACY_LINK_TEXT,
     START_TIMEFRAMES,
     Visitor,
-    consent_sha256,
 )
 
 NAME_MAX = 50
@@ -138,6 +137,13 @@ def _options(choices: dict) -> list[SelectChoice]:
     return [SelectChoice("", "Choose one")] + [SelectChoice(k, v) for k, v in choices.items()]
 
 
+class StampField(HiddenField):
+    """The signed stamp's hidden field; a Markup value (a cached page's slot) is kept as such."""
+
+    def _value(self) -> str:
+        return self.data if isinstance(self.data, Markup) else super()._value()
+
+
 def _stamp_verdict(stamp: FormStamp | None, program_id: int, min_age: float, max_age: float):
     """LeadForm.judge() for the stamp alone."""
     if stamp is None or stamp.program_id != program_id or stamp.session_id != session_id():
@@ -206,7 +212,7 @@ class LeadForm(FlaskForm):
     )
     # Quiet bot traps: a field people never see, and when the form was shown (signed).
     website = StringField("Leave this field empty", widget=QuickTextInput())
-    started = HiddenField(widget=QuickHiddenInput())
+    started = StampField(widget=QuickHiddenInput())
     radius = HiddenField(widget=QuickHiddenInput())
 
     def show_consent(self, disclosure: str, privacy_url: str) -> None:
@@ -215,19 +221,18 @@ class LeadForm(FlaskForm):
         link = Markup('<a href="{}">{}</a>').format(privacy_url, PRIVACY_LINK_TEXT)
         self.consent.label.text = escape(before) + link + escape(after)
 
-    def stamp(self, program_id: int, disclosure: str, max_age: float) -> None:
+    def stamp(
+        self, program_id: int, disclosure_sha256: str, stamp: FormStamp | None, max_age: float
+    ) -> None:
         """Record (signed) when the form was first shown, for which program and disclosure.
 
-        A form sent back with a good stamp for the same disclosure keeps it, so correcting a
-        mistake does not restart the clock; a stamp past `max_age` seconds is replaced.
+        A form sent back with a good `stamp` (as read_stamp() read it) for the same disclosure
+        keeps it, so correcting a mistake does not restart the clock; one past `max_age`
+        seconds, or for another disclosure, is replaced.
         """
-        stamp = self.read_stamp()
-        digest = consent_sha256(disclosure)
-        if (
-            _stamp_verdict(stamp, program_id, 0, max_age) != "good"
-            or stamp.consent_sha256 != digest
-        ):
-            self.started.data = form_token(program_id, digest)
+        kept = _stamp_verdict(stamp, program_id, 0, max_age) == "good"
+        if not kept or stamp.consent_sha256 != disclosure_sha256:
+            self.started.data = form_token(program_id, disclosure_sha256)
 
     def judge(self, stamp: FormStamp | None, program_id: int, min_age: float, max_age: float):
         """What the returned form says of its sender: "good", "expired" (shown more than

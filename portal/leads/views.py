@@ -1,9 +1,8 @@
 """The request-info form, its thank-you page, and the privacy page its consent links to."""
 
-from dataclasses import dataclass
-
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     redirect,
@@ -16,25 +15,25 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import NotFound
 
 from portal.core.errors import render_error
+from portal.core.page_cache import RenderedPage, cached_page, slot
 from portal.extensions import limiter
 from portal.leads.attribution import SESSION_KEY, attribution_from, remember_landing_page
 from portal.leads.forms import LeadForm
-from portal.leads.tokens import form_token, parse_radius
-from portal.models import Program, utcnow
+from portal.leads.tokens import FormStamp, form_token, parse_radius
+from portal.models import today_utc, utcnow
 from portal.services.geo import InvalidZip, UnknownZip
 from portal.services.leads import (
     ConsentChanged,
     ConsentEvidence,
     FormAlreadyUsed,
     NotTakingRequests,
+    OpenListing,
     ProgramDoesNotServeZip,
-    ProgramNotFound,
     capture_lead,
-    consent_sha256,
-    consent_text,
     open_listing,
     thank_you,
 )
+from portal.services.programs import ProgramNotFound
 
 bp = Blueprint("leads", __name__)
 bp.before_app_request(remember_landing_page)
@@ -43,45 +42,46 @@ bp.before_app_request(remember_landing_page)
 THANKS_KEY = "thanks"
 
 
+@bp.after_request
+def never_stored(response: Response) -> Response:
+    """Forms and thank-you pages are one visitor's: no cache may keep them."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def lead_rate_limit() -> str:
     """The per-IP limit on form submissions, from LEAD_RATE_LIMIT."""
     return current_app.config["LEAD_RATE_LIMIT"]
-
-
-# Where a cached form page has its visitor's own CSRF token and time stamp (NUL: never in HTML).
-CSRF_SLOT, STAMP_SLOT = "\x00csrf\x00", "\x00stamp\x00"
-
-
-@dataclass(frozen=True)
-class RenderedForm:
-    """A form page as first sent, its CSRF token and time stamp replaced by slots."""
-
-    html: str
-    consent_sha256: str
 
 
 @bp.get("/programs/<id:program_id>/request-info")
 def request_info(program_id: int):
     """Show the request-info form for one listing, with the search's ZIP filled in.
 
-    The page is the same for every visitor but for two tokens, so it is kept for a few seconds
-    (PAGE_CACHE_SECONDS) with slots where each visitor's tokens go.
+    The page is the same for every visitor but for their CSRF token and form stamp, so it is
+    kept for a few seconds (PAGE_CACHE_SECONDS) with slots where each visitor's go.
     """
     zip_text, radius = request.args.get("zip", "")[:10], parse_radius(request.args.get("radius"))
-    cache = current_app.extensions["page_cache"]
-    key = ("request-info", program_id, zip_text, radius)
-    cached = cache.get(key)
-    if cached is not None:
-        stamp = form_token(program_id, cached.consent_sha256)
-        return cached.html.replace(CSRF_SLOT, generate_csrf()).replace(STAMP_SLOT, stamp)
-    form = LeadForm(data={"zip_code": zip_text})
-    form.radius.data = str(radius)
-    program = open_listing(program_id, utcnow().date())
-    html, status = render_form(form, program)
-    slotted = html.replace(form.csrf_token.current_token, CSRF_SLOT)
-    slotted = slotted.replace(form.started.data, STAMP_SLOT)
-    cache.put(key, RenderedForm(slotted, consent_sha256(consent_text(program.school.name))))
-    return html, status
+    page = cached_page(
+        "pages",
+        ("request-info", program_id, zip_text, radius),
+        lambda: blank_form(program_id, zip_text, radius),
+        fill={
+            "csrf": lambda _: generate_csrf(),
+            "stamp": lambda page: form_token(program_id, page.data),
+        },
+    )
+    return page.html, page.status
+
+
+def blank_form(program_id: int, zip_text: str, radius: int) -> RenderedPage:
+    """The form for a listing as every visitor first sees it, with their tokens as slots."""
+    listing = open_listing(program_id, today_utc())
+    form = LeadForm(data={"zip_code": zip_text, "radius": str(radius)})
+    form.csrf_token.current_token = slot("csrf")
+    form.started.data = slot("stamp")
+    html = render_template_for(form, listing)
+    return RenderedPage(html, 200, listing.disclosure_sha256)
 
 
 @bp.post("/programs/<id:program_id>/request-info")
@@ -91,34 +91,33 @@ def submit_request(program_id: int):
 
     A listing that takes no requests answers so for everyone, bots included.
     """
-    program = open_listing(program_id, utcnow().date())
+    listing = open_listing(program_id, today_utc())
     form = LeadForm()
     stamp = form.read_stamp()
     config = current_app.config
-    verdict = form.judge(
-        stamp, program.id, config["LEAD_MIN_FILL_SECONDS"], config["LEAD_FORM_MAX_AGE_HOURS"] * 3600
-    )
+    max_age = config["LEAD_FORM_MAX_AGE_HOURS"] * 3600
+    verdict = form.judge(stamp, program_id, config["LEAD_MIN_FILL_SECONDS"], max_age)
     if verdict == "bot":
-        return redirect_to_thanks(program.id, form)
+        return redirect_to_thanks(program_id, form)
     if verdict == "expired":
-        return render_form(form, program, 422, expired=True)
+        return render_form(form, listing, stamp, expired=True)
     if not form.validate_on_submit():
-        return render_form(form, program, 422)
+        return render_form(form, listing, stamp)
     try:
         attribution = attribution_from(session.get(SESSION_KEY))
         consent = evidence(stamp.consent_sha256)
         capture_lead(
-            program.id, form.visitor(), consent, attribution, form.radius_miles(), stamp.nonce
+            program_id, form.visitor(), consent, attribution, form.radius_miles(), stamp.nonce
         )
     except (InvalidZip, UnknownZip, ProgramDoesNotServeZip) as error:
         form.zip_code.errors.append(str(error))
-        return render_form(form, program, 422)
+        return render_form(form, listing, stamp)
     except ConsentChanged:
         form.ask_consent_again()
-        return render_form(form, program, 422)
+        return render_form(form, listing, stamp)
     except FormAlreadyUsed:
         pass  # a double click sees the thank-you page again; a replay learns nothing more
-    return redirect_to_thanks(program.id, form)
+    return redirect_to_thanks(program_id, form)
 
 
 @bp.get("/requests/thanks")
@@ -130,7 +129,7 @@ def thanks():
     except (KeyError, TypeError, ValueError):
         abort(404)
     radius = parse_radius(radius)
-    page = thank_you(program_id, zip_code, radius, utcnow().date())
+    page = thank_you(program_id, zip_code, radius, today_utc())
     return render_template("leads/thanks.html", page=page, zip_code=zip_code, radius=radius)
 
 
@@ -140,19 +139,27 @@ def privacy():
     return render_template("leads/privacy.html")
 
 
-def render_form(form: LeadForm, program: Program, status: int = 200, expired: bool = False):
-    """The form page for a listing, its checkbox labelled with that school's disclosure.
+def render_form(form: LeadForm, listing: OpenListing, stamp: FormStamp | None, expired=False):
+    """The form sent back with problems (422), answers kept, its stamp kept while still good.
 
-    `expired`: the form came back after its stamp's time ran out; it is shown again, answers
-    kept, with a fresh stamp and a word on why.
+    `expired`: the form came back after its stamp's time ran out; it is shown again with a
+    fresh stamp and a word on why.
     """
-    disclosure = consent_text(program.school.name)
-    form.stamp(program.id, disclosure, current_app.config["LEAD_FORM_MAX_AGE_HOURS"] * 3600)
-    form.show_consent(disclosure, url_for("leads.privacy"))
-    radius = form.radius_miles()
+    max_age = current_app.config["LEAD_FORM_MAX_AGE_HOURS"] * 3600
+    form.stamp(listing.program.id, listing.disclosure_sha256, stamp, max_age)
+    return render_template_for(form, listing, expired), 422
+
+
+def render_template_for(form: LeadForm, listing: OpenListing, expired: bool = False) -> str:
+    """The form page for a listing, its checkbox labelled with that school's disclosure."""
+    form.show_consent(listing.disclosure, url_for("leads.privacy"))
     return render_template(
-        "leads/request_info.html", form=form, program=program, radius=radius, expired=expired
-    ), status
+        "leads/request_info.html",
+        form=form,
+        program=listing.program,
+        radius=form.radius_miles(),
+        expired=expired,
+    )
 
 
 def redirect_to_thanks(program_id: int, form: LeadForm):

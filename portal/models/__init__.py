@@ -13,7 +13,7 @@ from portal.models.program import (
     Sponsorship,
 )
 from portal.models.search_log import SearchLog
-from portal.models.types import DB_INT_MAX, UTCDateTime, utcnow
+from portal.models.types import DB_INT_MAX, UTCDateTime, today_utc, utcnow
 
 __all__ = [
     "CREDENTIAL_LEVELS",
@@ -33,5 +33,6 @@ __all__ = [
     "Sponsorship",
     "UTCDateTime",
     "ZipCode",
+    "today_utc",
     "utcnow",
 ]

@@ -1,6 +1,6 @@
 """Column types shared by the models."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -12,6 +12,11 @@ DB_INT_MAX = 2**31 - 1
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC (a per-row column default)."""
     return datetime.now(UTC)
+
+
+def today_utc() -> date:
+    """Today's date in UTC: the calendar of sponsorship dates, lead caps and reports."""
+    return utcnow().date()
 
 
 class UTCDateTime(TypeDecorator):

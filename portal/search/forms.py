@@ -1,7 +1,5 @@
 """The search form: the query parameters of /programs and /api/v1/programs, validated."""
 
-from functools import cache
-
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import AnyOf, StopValidation, ValidationError
@@ -14,30 +12,14 @@ from portal.services.matching import DEFAULT_RADIUS, RADIUS_CHOICES, Filters
 
 MAX_PAGE = 1000
 LEVEL_CHOICES = [("", "Any level")] + [(level, level.capitalize()) for level in CREDENTIAL_LEVELS]
-MODALITY_CHOICES = [
-    ("", "Any format"),
-    ("campus", "On campus"),
-    ("online", "Online"),
-    ("hybrid", "Hybrid"),
-]
+MODALITY_NAMES = {"campus": "On campus", "online": "Online", "hybrid": "Hybrid"}
+MODALITY_CHOICES = [("", "Any format"), *MODALITY_NAMES.items()]
 RADIUS_OPTIONS = [(str(miles), f"Within {miles} miles") for miles in RADIUS_CHOICES]
 
 
 def career_choices() -> list[tuple[str, str]]:
     """The career select's options: any career, then every known career by name."""
     return [("", "Any career")] + [(c.slug, c.name) for c in known_careers()]
-
-
-@cache
-def search_options() -> dict:
-    """The choices of every search field, for search boxes rendered without a form object."""
-    return {
-        "careers": career_choices(),
-        "levels": LEVEL_CHOICES,
-        "modalities": MODALITY_CHOICES,
-        "radii": RADIUS_OPTIONS,
-        "default_radius": str(DEFAULT_RADIUS),
-    }
 
 
 def _zip_code(form: "SearchForm", field: StringField) -> None:
@@ -162,3 +144,12 @@ class ApiSearchForm(SearchForm):
     """The API's parameters: the same as the page's, but a ZIP code is required."""
 
     zip_required = True
+
+
+def search_box_form(box: str, career: str | None = None) -> SearchForm:
+    """An empty SearchForm for a Search Programs box (career pre-set), its field ids suffixed
+    with `box` so several boxes can share a page."""
+    form = SearchForm(formdata=None, data={"career": career or ""})
+    for field in form:
+        field.id = field.label.field_id = f"{field.name}-{box}"
+    return form

@@ -1,12 +1,296 @@
-"""The careers a program can be listed under: the career guides' own list, in one place.
-
-The search form, the CSV import and the demo data all ask here, so a listing can only name a
-career that has a guide page.
+"""The careers the site covers, as data: the guides' content files, loaded once, checked,
+with every figure derived from them. Services (search choices, the import, the demo data) and
+the guide pages read careers here, so a listing can only name a career that has a page.
 """
 
+import json
+import re
+import string
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from pathlib import Path
 
-from portal.guides.content import Career, all_careers, find_career
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+MONTHS_PER_YEAR = 12
+HOURS_PER_YEAR = 2080  # 40 hours x 52 weeks, the convention BLS uses to turn annual pay hourly
+FEATURED_SLUG = "medical-office-manager"
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+class GuideDataError(ValueError):
+    """Raised when a content file misses a field or holds an impossible value."""
+
+
+def _round(value: Decimal, places: str) -> Decimal:
+    """Round half up (as people do), not to even (as Python's round does)."""
+    return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def format_money(amount: int | Decimal, cents: bool = False) -> str:
+    """Format dollars as '$77,060', or '$37.05' with cents."""
+    return f"${amount:,.2f}" if cents else f"${amount:,.0f}"
+
+
+def format_count(number: int | Decimal) -> str:
+    """Format a whole number with thousands separators: 143,900."""
+    return f"{number:,.0f}"
+
+
+@dataclass(frozen=True)
+class Pay:
+    """One annual salary with the monthly and hourly figures derived from it."""
+
+    annual: int
+
+    @property
+    def monthly(self) -> Decimal:
+        """Annual pay over 12 months, to the dollar."""
+        return _round(Decimal(self.annual) / MONTHS_PER_YEAR, "1")
+
+    @property
+    def hourly(self) -> Decimal:
+        """Annual pay over 2,080 working hours, to the cent."""
+        return _round(Decimal(self.annual) / HOURS_PER_YEAR, "0.01")
+
+    def amount(self, view: str) -> int | Decimal:
+        """The figure for a pay view: annual, monthly or hourly."""
+        return {"annual": self.annual, "monthly": self.monthly, "hourly": self.hourly}[view]
+
+    def text(self, view: str = "annual") -> str:
+        """The figure for a pay view, formatted for reading."""
+        return format_money(self.amount(view), cents=view == "hourly")
+
+
+@dataclass(frozen=True)
+class StateSalary:
+    """A state's (or territory's) average salary; pay is None where the source has none."""
+
+    name: str
+    pay: Pay | None
+
+
+@dataclass(frozen=True)
+class Percentile:
+    """One point of the national wage distribution, e.g. the 25th percentile."""
+
+    rank: int
+    pay: Pay
+
+    @property
+    def label(self) -> str:
+        """'10th', '50th (median)' ..."""
+        return f"{self.rank}th (median)" if self.rank == 50 else f"{self.rank}th"
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Employment at a start and end year, with the change derived from the two."""
+
+    start_year: int
+    start: int
+    end_year: int
+    end: int
+
+    @property
+    def change(self) -> int:
+        """Jobs added between the two years."""
+        return self.end - self.start
+
+    @property
+    def percent(self) -> Decimal:
+        """The change as a percentage of the start, to one decimal place."""
+        return _round(Decimal(self.change) * 100 / self.start, "0.1")
+
+    @property
+    def per_year(self) -> Decimal:
+        """The change spread evenly over the years, to the job."""
+        return _round(Decimal(self.change) / (self.end_year - self.start_year), "1")
+
+    @property
+    def percent_text(self) -> str:
+        """'+16.9%' (or '-2.0%' for a fall)."""
+        return f"{self.percent:+}%"
+
+
+@dataclass(frozen=True)
+class Career:
+    """A career the site has a page for."""
+
+    slug: str
+    name: str
+    summary: str
+    has_guide: bool
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A full career guide: its text sections (placeholders filled) and its figures."""
+
+    slug: str
+    text: dict
+    average: Pay
+    entry: Pay
+    experienced: Pay
+    percentiles: tuple[Percentile, ...]
+    states: tuple[StateSalary, ...]
+    top_states: tuple[StateSalary, ...]
+    projection: Projection
+
+    @property
+    def missing_states(self) -> tuple[str, ...]:
+        """States the salary table has no figure for."""
+        return tuple(s.name for s in self.states if s.pay is None)
+
+
+def _get(data: dict, path: str, kind: type | tuple):
+    """Read a dotted path from loaded JSON, failing clearly when it is missing or mistyped."""
+    value = data
+    for key in path.split("."):
+        if not isinstance(value, dict) or key not in value:
+            raise GuideDataError(f"missing field {path!r}")
+        value = value[key]
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise GuideDataError(f"field {path!r} should be {kind}, not {type(value).__name__}")
+    return value
+
+
+def _read_json(path: Path) -> dict:
+    """Read one content file."""
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def top_states(states: tuple[StateSalary, ...], count: int) -> tuple[StateSalary, ...]:
+    """The best-paid states, highest first; states without data never count."""
+    known = [s for s in states if s.pay is not None]
+    return tuple(sorted(known, key=lambda s: (-s.pay.annual, s.name))[:count])
+
+
+def _figures(
+    salary: dict, average: Pay, entry: Pay, experienced: Pay, top: tuple, projection: Projection
+) -> dict[str, str]:
+    """The formatted figures that prose in a content file may name as {placeholders}."""
+    urban = salary["urban_hourly"]
+    return {
+        "average": average.text(),
+        "average_hourly": average.text("hourly"),
+        "entry_annual": entry.text(),
+        "entry_hourly": entry.text("hourly"),
+        "experienced_annual": experienced.text(),
+        "urban_cities": " and ".join(urban["cities"]),
+        "urban_hourly_low": format_money(urban["low"]),
+        "urban_hourly_high": format_money(urban["high"]),
+        "top_state": top[0].name,
+        "top_state_salary": top[0].pay.text(),
+        "start_year": str(projection.start_year),
+        "end_year": str(projection.end_year),
+        "employment_start": format_count(projection.start),
+        "employment_end": format_count(projection.end),
+        "employment_change": format_count(projection.change),
+        "growth_pct": f"{projection.percent}%",
+        "per_year": format_count(projection.per_year),
+    }
+
+
+def _fill(value, figures: dict[str, str]):
+    """Replace {placeholders} in every string of loaded JSON; an unknown name is an error."""
+    if isinstance(value, dict):
+        return {key: _fill(item, figures) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, figures) for item in value]
+    if isinstance(value, str):
+        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        unknown = names - figures.keys()
+        if unknown:
+            raise GuideDataError(f"unknown placeholder(s) {sorted(unknown)} in {value[:40]!r}")
+        return value.format_map(figures)
+    return value
+
+
+def build_guide(data: dict) -> Guide:
+    """Check a guide's loaded JSON and derive its figures (pure: no file access)."""
+    salary = _get(data, "salary", dict)
+    average = Pay(_get(data, "salary.average", int))
+    entry = Pay(_get(data, "salary.entry_level", int))
+    experienced = Pay(_get(data, "salary.experienced", int))
+    percentiles = tuple(
+        Percentile(_get(p, "percentile", int), Pay(_get(p, "annual", int)))
+        for p in _get(data, "salary.percentiles", list)
+    )
+    ranks = [p.rank for p in percentiles]
+    amounts = [p.pay.annual for p in percentiles]
+    if ranks != sorted(set(ranks)) or amounts != sorted(amounts):
+        raise GuideDataError("percentiles must rise with their rank")
+    states = []
+    for row in _get(data, "states.rows", list):
+        annual = row.get("annual")
+        if annual is not None and (not isinstance(annual, int) or annual <= 0):
+            raise GuideDataError(f"bad salary for {row.get('name')!r}: {annual!r}")
+        states.append(StateSalary(_get(row, "name", str), Pay(annual) if annual else None))
+    names = [s.name for s in states]
+    if len(names) != len(set(names)):
+        raise GuideDataError("a state appears twice in the salary table")
+    employment = _get(data, "outlook.employment", dict)
+    projection = Projection(
+        _get(employment, "start_year", int),
+        _get(employment, "start", int),
+        _get(employment, "end_year", int),
+        _get(employment, "end", int),
+    )
+    if projection.end_year <= projection.start_year or projection.start <= 0:
+        raise GuideDataError("the employment projection must run forward from a positive count")
+    top = top_states(tuple(states), _get(data, "top_states.count", int))
+    duration = _get(data, "education_duration", str)
+    for rating in _get(data, "should_you.ratings", list):
+        if rating["label"] == "Education Duration" and rating["value"] != duration:
+            raise GuideDataError("the Education Duration rating disagrees with education_duration")
+    if len(_get(data, "faq.items", list)) == 0:
+        raise GuideDataError("a guide needs at least one FAQ")
+    figures = _figures(salary, average, entry, experienced, top, projection)
+    return Guide(
+        slug=_get(data, "slug", str),
+        text=_fill(data, figures),
+        average=average,
+        entry=entry,
+        experienced=experienced,
+        percentiles=percentiles,
+        states=tuple(states),
+        top_states=top,
+        projection=projection,
+    )
+
+
+@cache
+def load_guide(slug: str) -> Guide | None:
+    """The full guide for a career, or None when it has only a summary page."""
+    path = CONTENT_DIR / "careers" / f"{slug}.json"
+    if not SLUG_PATTERN.fullmatch(slug) or not path.is_file():
+        return None
+    guide = build_guide(_read_json(path))
+    if guide.slug != slug:
+        raise GuideDataError(f"{path.name} says its slug is {guide.slug!r}")
+    return guide
+
+
+@cache
+def all_careers() -> tuple[Career, ...]:
+    """Every career with a page, in the order of the seed's More Medical Careers list."""
+    careers = []
+    for row in _get(_read_json(CONTENT_DIR / "careers.json"), "careers", list):
+        slug = _get(row, "slug", str)
+        if not SLUG_PATTERN.fullmatch(slug):
+            raise GuideDataError(f"slug {slug!r} must be lowercase words joined by hyphens")
+        has_guide = (CONTENT_DIR / "careers" / f"{slug}.json").is_file()
+        careers.append(Career(slug, _get(row, "name", str), _get(row, "summary", str), has_guide))
+    if len({c.slug for c in careers}) != len(careers):
+        raise GuideDataError("a career slug appears twice in careers.json")
+    return tuple(careers)
+
+
+def find_career(slug: str) -> Career | None:
+    """The career with this slug, or None."""
+    return next((c for c in all_careers() if c.slug == slug), None)
 
 
 @cache

@@ -28,6 +28,7 @@ from portal.services.matching import (
     sponsorship_is_running,
     sponsorship_running,
 )
+from portal.services.programs import ProgramNotFound, load_programs
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +52,6 @@ START_TIMEFRAMES = {
 }
 
 PRIVACY_LINK_TEXT = "Privacy Policy"
-
-
-class ProgramNotFound(LookupError):
-    """No listing with that id, or it has been deactivated."""
 
 
 class NotTakingRequests(RuntimeError):
@@ -138,8 +135,18 @@ def consent_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def open_listing(program_id: int, today: date) -> Program:
-    """The active listing (school and campus loaded) if it takes requests today.
+@dataclass(frozen=True)
+class OpenListing:
+    """A listing that takes requests today, with the disclosure its form shows (and its hash)."""
+
+    program: Program
+    disclosure: str
+    disclosure_sha256: str
+
+
+def open_listing(program_id: int, today: date) -> OpenListing:
+    """The active listing (school and campus loaded) if it takes requests today, with the
+    consent disclosure for its school.
 
     Raises ProgramNotFound for an unknown or inactive id, NotTakingRequests when its
     sponsorship is outside its dates or at a cap. One query.
@@ -150,7 +157,8 @@ def open_listing(program_id: int, today: date) -> Program:
     program, running = row
     if not running:
         raise NotTakingRequests(program)
-    return program
+    disclosure = consent_text(program.school.name)
+    return OpenListing(program, disclosure, consent_sha256(disclosure))
 
 
 def capture_lead(
@@ -360,14 +368,10 @@ class ThankYou:
 
 def thank_you(program_id: int, zip_code: str, radius_miles: int, today: date) -> ThankYou:
     """The program a request went to, and other programs for the same career serving the ZIP."""
-    program = db.session.scalar(
-        select(Program)
-        .options(joinedload(Program.school), joinedload(Program.campus))
-        .where(Program.id == program_id)
-    )
-    if program is None:
+    found = load_programs([program_id])
+    if not found:
         raise ProgramNotFound(program_id)
-    return ThankYou(program, other_programs(program, zip_code, radius_miles, today))
+    return ThankYou(found[0], other_programs(found[0], zip_code, radius_miles, today))
 
 
 def other_programs(
@@ -386,13 +390,4 @@ def other_programs(
     ids = [
         c.program_id for c in find_candidates(origin, filters, today) if c.program_id != program.id
     ]
-    ids = ids[:limit]
-    if not ids:
-        return []
-    rows = db.session.scalars(
-        select(Program)
-        .options(joinedload(Program.school), joinedload(Program.campus))
-        .where(Program.id.in_(ids))
-    )
-    by_id = {p.id: p for p in rows}
-    return [by_id[i] for i in ids if i in by_id]
+    return load_programs(ids[:limit])

@@ -9,12 +9,9 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Program, School, Sponsorship
+from portal.services.programs import ProgramNotFound
 
 PER_PAGE = 50
-
-
-class ProgramNotFound(LookupError):
-    """No program has this id."""
 
 
 class InvalidSponsorship(ValueError):

@@ -9,7 +9,7 @@ and monthly lead caps. Days and months are UTC calendar days and months.
 import functools
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import (
     ColumnElement,
@@ -55,12 +55,6 @@ class Candidate:
     program_id: int
     bid_cents: int
     distance_miles: float | None  # None for online listings
-
-    @property
-    def rank_key(self) -> tuple:
-        """Highest bid first, then nearest (online after campuses), then the lowest id."""
-        distance = float("inf") if self.distance_miles is None else self.distance_miles
-        return (-self.bid_cents, distance, self.program_id)
 
 
 def month_start(day: date) -> date:
@@ -290,8 +284,3 @@ def sponsorship_is_running(program_id: int, today: date) -> bool:
         )
     )
     return found is not None
-
-
-def today_utc() -> date:
-    """Today's date in UTC, the calendar that start and end dates and lead caps follow."""
-    return datetime.now(UTC).date()

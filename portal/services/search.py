@@ -4,12 +4,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
-
-from portal.extensions import db
 from portal.models import Program, ZipCode
-from portal.services.geo import UnknownZip, normalise_zip
+from portal.services.geo import find_zip
 from portal.services.matching import (
     RADIUS_CHOICES,
     Candidate,
@@ -17,7 +13,7 @@ from portal.services.matching import (
     find_candidates,
     rank_page,
 )
-from portal.services.search_log import record_search
+from portal.services.programs import load_programs
 
 PER_PAGE = 10
 # How many online programs a search that found nothing offers instead.
@@ -87,17 +83,12 @@ class SearchResults:
 def find_programs(
     zip_code: str, filters: Filters, page: int, today: date, per_page: int = PER_PAGE
 ) -> SearchResults:
-    """Search the listings serving `zip_code`, return page `page`, and log the search.
+    """Search the listings serving `zip_code` and return page `page`.
 
-    Raises InvalidZip for text that is not a ZIP code and UnknownZip for one we don't have
-    (that search is logged too, so the operator sees it). Only the first page of a search is
-    logged, so paging through results doesn't count as more searches.
+    Raises InvalidZip for text that is not a ZIP code and UnknownZip for one we don't have.
+    The caller logs the search (portal.services.search_log.record_search), once per request.
     """
-    code = normalise_zip(zip_code)
-    origin = db.session.get(ZipCode, code)
-    if origin is None:
-        record_search(code, None, filters, 0)
-        raise UnknownZip(f"We don't know the ZIP code {code}. Please check it and try again.")
+    origin = find_zip(zip_code)
     total, candidates = rank_page(origin, filters, today, (page - 1) * per_page, per_page)
     fallback = online_programs_in_state(origin, filters, today) if total == 0 else []
     results = SearchResults(
@@ -111,8 +102,6 @@ def find_programs(
         listings=_listings(candidates),
         online_in_state=fallback,
     )
-    if page == 1:
-        record_search(code, origin.state, filters, total)
     return results
 
 
@@ -128,16 +117,10 @@ def online_programs_in_state(
 
 
 def _listings(candidates: list[Candidate]) -> list[Listing]:
-    """Load the candidates' programs with school and campus, in the candidates' order."""
-    if not candidates:
-        return []
-    programs = db.session.scalars(
-        select(Program)
-        .options(joinedload(Program.school), joinedload(Program.campus))
-        .where(Program.id.in_([c.program_id for c in candidates]))
-    )
-    by_id = {program.id: program for program in programs}
-    return [_listing(by_id[c.program_id], c.distance_miles) for c in candidates]
+    """The candidates' listings ready to show, in the candidates' order."""
+    programs = load_programs([c.program_id for c in candidates])
+    miles = {c.program_id: c.distance_miles for c in candidates}
+    return [_listing(program, miles[program.id]) for program in programs]
 
 
 def _listing(program: Program, miles: float | None) -> Listing:

@@ -90,8 +90,14 @@ def init_search_log(app: Flask) -> SearchLogWriter:
     return writer
 
 
-def record_search(zip_code: str, state: str | None, filters: Filters, result_count: int) -> None:
-    """Log one search: ZIP, state, filters and how many listings it found, nothing else."""
+def record_search(
+    zip_code: str, state: str | None, filters: Filters, result_count: int, page: int = 1
+) -> None:
+    """Log one search: ZIP, state (None: a ZIP we don't know), filters and how many listings
+    it found, nothing else. Only a search's first page is logged, so paging through results
+    does not count as more searches; a page answered from the page cache counts like any."""
+    if page != 1:
+        return
     current_app.extensions["search_log"].add(
         {
             "created_at": utcnow(),

@@ -2,7 +2,6 @@
 
 from datetime import UTC, date, datetime
 
-from portal.admin.charts import bar_chart, column_chart
 from portal.extensions import db
 from portal.models import SearchLog
 from portal.services.dashboard import dashboard_figures
@@ -66,21 +65,3 @@ def test_dashboard_page_draws_svg_charts_with_numbers(app, admin_client):
 def test_empty_dashboard_says_so(admin_client):
     html = admin_client.get("/admin").get_data(as_text=True)
     assert html.count("Nothing yet.") == 4
-
-
-def test_bar_chart_scales_to_the_largest_value():
-    chart = bar_chart([("a", 10), ("b", 5), ("c", 0)], width=480)
-    widths = [bar.width for bar in chart.bars]
-    assert widths[0] == 480 - 140 - 50 and widths[1] == widths[0] / 2 and widths[2] == 0
-    assert [bar.y for bar in chart.bars] == [0, 24, 48]
-
-
-def test_column_chart_places_columns_left_to_right():
-    chart = column_chart([("d1", 0), ("d2", 4), ("d3", 2)], width=300, height=120)
-    assert [bar.x for bar in chart.bars] == [1, 101, 201]
-    assert chart.bars[1].height == 100 and chart.bars[1].y == 20
-    assert chart.bars[0].height == 0
-
-
-def test_charts_of_nothing_do_not_divide_by_zero():
-    assert bar_chart([]).bars == [] and column_chart([("d", 0)]).bars[0].height == 0

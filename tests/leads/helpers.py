@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Lead, Program, utcnow
+from portal.models import Lead, Program, today_utc
 from tests.factories import make_program
 
 GOOD_ANSWERS = {
@@ -90,5 +90,5 @@ def fill_today(app, program_id: int) -> None:
     """Record today's lead count as equal to the listing's daily cap."""
     with app.app_context():
         sponsorship = db.session.get(Program, program_id).sponsorship
-        sponsorship.count_day, sponsorship.day_count = utcnow().date(), sponsorship.daily_cap
+        sponsorship.count_day, sponsorship.day_count = today_utc(), sponsorship.daily_cap
         db.session.commit()

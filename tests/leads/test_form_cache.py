@@ -19,7 +19,7 @@ def clock(app, monkeypatch):
     """A 5-second page cache on the app, on a clock the test moves by hand."""
     now = [1000.0]
     monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
-    app.extensions["page_cache"] = PageCache(5)
+    app.extensions["page_caches"]["pages"] = PageCache(5)
     return now
 
 
@@ -82,3 +82,15 @@ def test_each_zip_and_radius_has_its_own_cached_form(app, clock, program_id):
     response = app.test_client().get(form_url(program_id, zip_code="60614", radius=100))
     values = inputs_of(response.get_data(as_text=True))
     assert (values["zip_code"], values["radius"]) == ("60614", "100")
+
+
+@pytest.mark.parametrize("zip_text", ["<slot:csrf>", "\x00csrf\x00", "<slot:stamp>"])
+def test_what_a_visitor_types_can_never_take_a_tokens_slot(app, clock, program_id, zip_text):
+    """A NUL slot could be written by a URL (?zip=%00csrf%00): the token landed in the field."""
+    for _ in range(2):  # built, then served from the cache
+        client = app.test_client()
+        html = client.get(form_url(program_id, zip_code=zip_text)).get_data(as_text=True)
+        values = inputs_of(html)
+        assert values["zip_code"] == zip_text[:10]
+        assert values["csrf_token"] and values["csrf_token"] not in values["zip_code"]
+        assert "<slot:" not in html

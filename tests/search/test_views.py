@@ -217,6 +217,16 @@ def test_each_search_is_logged(app, client):
         assert not any("Secret" in str(v) for v in vars(log).values())
 
 
+def test_later_pages_of_a_search_are_not_more_searches(app, client):
+    with app.app_context():
+        for _ in range(12):
+            make_program()
+    for page in (1, 2, 1):
+        assert client.get(f"/programs?zip=60601&page={page}").status_code == 200
+    with app.app_context():
+        assert db.session.scalars(select(SearchLog.result_count)).all() == [12, 12]
+
+
 @pytest.fixture
 def cached_app(app, monkeypatch):
     """The app with a 5-second search page cache, on a clock the test moves by hand."""
@@ -225,7 +235,7 @@ def cached_app(app, monkeypatch):
 
     now = [1000.0]
     monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
-    app.extensions["page_cache"] = PageCache(5)
+    app.extensions["page_caches"]["pages"] = PageCache(5)
     app.clock = now
     return app
 

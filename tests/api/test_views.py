@@ -1,10 +1,11 @@
 """/api/v1/programs: the search as JSON, with JSON errors."""
 
 import pytest
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import ZipCode
-from portal.services.matching import Filters, find_candidates, today_utc
+from portal.models import SearchLog, ZipCode, today_utc
+from portal.services.matching import Filters, find_candidates
 from tests.factories import make_campus, make_program, make_school
 
 LISTING_FIELDS = {
@@ -88,3 +89,19 @@ def test_bad_input_is_a_422_json_error(client, query, field):
 def test_other_methods_get_a_json_405(client):
     response = client.post("/api/v1/programs?zip=60601")
     assert response.status_code == 405 and response.get_json()["error"]["status"] == 405
+
+
+def test_each_api_search_is_logged_once_unknown_zips_too(app, client):
+    with app.app_context():
+        make_program()
+    client.get("/api/v1/programs?zip=60601&career=medical-office-manager")
+    client.get("/api/v1/programs?zip=60601&page=2")  # a later page: not another search
+    assert client.get("/api/v1/programs?zip=00000").status_code == 422
+    assert client.get("/api/v1/programs?zip=6060").status_code == 422  # not a ZIP at all
+    with app.app_context():
+        rows = db.session.execute(
+            select(
+                SearchLog.zip_code, SearchLog.state, SearchLog.career, SearchLog.result_count
+            ).order_by(SearchLog.id)
+        ).all()
+    assert rows == [("60601", "IL", "medical-office-manager", 1), ("00000", None, None, 0)]

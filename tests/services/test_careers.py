@@ -1,4 +1,4 @@
-"""The guide content loader: the data files, their checks, and every derived figure."""
+"""The careers as data: the content files, their checks, and every figure derived from them."""
 
 import copy
 import json
@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from portal.guides import content
-from portal.guides.content import GuideDataError, Pay, Projection, StateSalary
+from portal.services import careers as content
+from portal.services.careers import GuideDataError, Pay, Projection
 
 GUIDE_FILE = content.CONTENT_DIR / "careers" / "medical-office-manager.json"
 
@@ -134,47 +134,6 @@ def test_state_table_has_every_seed_row_and_colorado_without_data(guide):
     assert by_name["Wyoming"] == 56780
 
 
-STATES = (
-    StateSalary("Beta", Pay(2)),
-    StateSalary("Alpha", Pay(3)),
-    StateSalary("Gamma", None),
-    StateSalary("Delta", Pay(1)),
-)
-
-
-@pytest.mark.parametrize(
-    ("sort", "order", "expected"),
-    [
-        ("state", "asc", ["Alpha", "Beta", "Delta", "Gamma"]),
-        ("state", "desc", ["Gamma", "Delta", "Beta", "Alpha"]),
-        ("salary", "desc", ["Alpha", "Beta", "Delta", "Gamma"]),
-        ("salary", "asc", ["Delta", "Beta", "Alpha", "Gamma"]),
-    ],
-)
-def test_sort_states_keeps_missing_data_last_when_sorting_by_salary(sort, order, expected):
-    assert [s.name for s in content.sort_states(STATES, sort, order)] == expected
-
-
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        ((None, None, None), ("annual", "state", "asc")),
-        (("monthly", "salary", None), ("monthly", "salary", "desc")),
-        (("hourly", "state", "desc"), ("hourly", "state", "desc")),
-        (("weekly", "<script>", "sideways"), ("annual", "state", "asc")),
-    ],
-)
-def test_bad_query_values_fall_back_to_defaults(args, expected):
-    assert content.parse_table_args(*args) == expected
-
-
-def test_bar_chart_scales_to_the_largest_value():
-    bars = content.bar_chart([("a", 50, "50"), ("b", 100, "100")], width=200)
-    assert bars[1].height == 200 - 28 and bars[1].y == 28
-    assert bars[0].height == pytest.approx(86)
-    assert bars[0].center == 50 and bars[1].center == 150
-
-
 def test_prose_placeholders_are_filled_with_derived_figures(guide):
     salary = " ".join(guide.text["salary"]["paragraphs"])
     assert "$52,000" in salary and "$25.00" in salary and "$117,960" in salary
@@ -247,9 +206,3 @@ def test_unknown_or_odd_slugs_have_no_guide():
     assert content.find_career("no-such-career") is None
     assert content.load_guide("../careers") is None
     assert content.load_guide("emt") is None
-
-
-def test_sitemap_paths_cover_every_career():
-    paths = content.public_paths()
-    assert paths[:2] == ["/", "/careers/"] and paths[-1] == "/programs"
-    assert {f"/careers/{c.slug}" for c in content.all_careers()} <= set(paths)

@@ -1,0 +1,47 @@
+"""How a career page presents its guide: the state table's order, the table's query values,
+and the public pages listed for the sitemap."""
+
+import pytest
+
+from portal.guides import presentation
+from portal.services.careers import Pay, StateSalary, all_careers
+
+STATES = (
+    StateSalary("Beta", Pay(2)),
+    StateSalary("Alpha", Pay(3)),
+    StateSalary("Gamma", None),
+    StateSalary("Delta", Pay(1)),
+)
+
+
+@pytest.mark.parametrize(
+    ("sort", "order", "expected"),
+    [
+        ("state", "asc", ["Alpha", "Beta", "Delta", "Gamma"]),
+        ("state", "desc", ["Gamma", "Delta", "Beta", "Alpha"]),
+        ("salary", "desc", ["Alpha", "Beta", "Delta", "Gamma"]),
+        ("salary", "asc", ["Delta", "Beta", "Alpha", "Gamma"]),
+    ],
+)
+def test_sort_states_keeps_missing_data_last_when_sorting_by_salary(sort, order, expected):
+    assert [s.name for s in presentation.sort_states(STATES, sort, order)] == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((None, None, None), ("annual", "state", "asc")),
+        (("monthly", "salary", None), ("monthly", "salary", "desc")),
+        (("hourly", "state", "desc"), ("hourly", "state", "desc")),
+        (("weekly", "<script>", "sideways"), ("annual", "state", "asc")),
+    ],
+)
+def test_bad_query_values_fall_back_to_defaults(args, expected):
+    assert presentation.parse_table_args(*args) == expected
+
+
+def test_sitemap_paths_cover_every_career(app):
+    with app.test_request_context():
+        paths = presentation.public_urls()
+    assert paths[:2] == ["/", "/careers/"] and paths[-1] == "/programs"
+    assert {f"/careers/{c.slug}" for c in all_careers()} <= set(paths)
