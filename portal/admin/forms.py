@@ -2,7 +2,6 @@
 
 import unicodedata
 from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -26,22 +25,24 @@ from wtforms.validators import (
     Length,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
-from portal.models import DB_INT_MAX, LEAD_STATUSES, MODALITIES
-from portal.services.admin_leads import FilterChoices, LeadFilters
+from portal.core.widgets import select_options
+from portal.models import DB_INT_MAX, LEAD_STATUSES, MAX_BID_CENTS, MODALITIES, SponsorshipTerms
+from portal.services.admin_leads import LeadFilters
 from portal.services.exports import ExportOptions
-from portal.services.listings import ProgramFilters, SponsorshipTerms
+from portal.services.listings import ProgramFilters
+from portal.services.programs import FilterChoices
 
-ANY = SelectChoice("", "Any")
+ANY = ("", "Any")
 MAX_PAGE = 1_000_000
-MAX_BID = Decimal("1000000")
 
 
 def options(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs, with "Any" first."""
-    return [ANY, *(SelectChoice(str(value), label) for value, label in pairs)]
+    return select_options(pairs, first=ANY)
 
 
 def optional_int(value) -> int | None:
@@ -54,7 +55,7 @@ def optional_int(value) -> int | None:
     return number
 
 
-def plain_text(form, field) -> None:
+def no_control_characters(form, field) -> None:
     """Refuse control characters: no admin input needs them, and PostgreSQL refuses NUL."""
     if field.data and any(unicodedata.category(ch) == "Cc" for ch in field.data):
         raise ValidationError("Remove the control characters (tabs, line breaks, NUL).")
@@ -74,15 +75,10 @@ def whole_number(minimum: int, maximum: int = DB_INT_MAX):
     return check
 
 
-def amount(minimum: Decimal, maximum: Decimal):
-    """A validator keeping a DecimalField a finite number from `minimum` to `maximum`."""
-
-    def check(form, field):
-        data = field.data
-        if data is not None and not (data.is_finite() and minimum <= data <= maximum):
-            raise ValidationError(f"Use an amount from {minimum} to {maximum}.")
-
-    return check
+def finite(form, field) -> None:
+    """Refuse NaN and infinities in a DecimalField (they are no amount of money)."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(f"Use an amount from 0 to {MAX_BID_CENTS // 100}.")
 
 
 def day_start(day) -> datetime | None:
@@ -93,7 +89,9 @@ def day_start(day) -> datetime | None:
 class LoginForm(FlaskForm):
     """Email and password; `next` is where to go afterwards (checked before use)."""
 
-    email = StringField("Email", validators=[DataRequired(), Length(max=254), plain_text])
+    email = StringField(
+        "Email", validators=[DataRequired(), Length(max=254), no_control_characters]
+    )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     next = HiddenField()
     submit = SubmitField("Sign in")
@@ -113,9 +111,13 @@ class LeadFilterForm(FlaskForm):
 
     since = DateField("From (UTC)", validators=[Optional()])
     until = DateField("To (UTC, inclusive)", validators=[Optional()])
-    career = SelectField("Career", choices=[ANY], validate_choice=False, validators=[plain_text])
-    school = SelectField("School", coerce=optional_int, choices=[ANY], validate_choice=False)
-    program = SelectField("Program", coerce=optional_int, choices=[ANY], validate_choice=False)
+    career = SelectField(
+        "Career", choices=options([]), validate_choice=False, validators=[no_control_characters]
+    )
+    school = SelectField("School", coerce=optional_int, choices=options([]), validate_choice=False)
+    program = SelectField(
+        "Program", coerce=optional_int, choices=options([]), validate_choice=False
+    )
     state = StringField(
         "State",
         validators=[Optional(), Regexp(r"^[A-Za-z]{2}$", message="Use a two-letter state code.")],
@@ -216,19 +218,21 @@ class ProgramFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search", validators=[Optional(), Length(max=100), plain_text])
-    career = SelectField("Career", choices=[ANY], validate_choice=False, validators=[plain_text])
-    school = SelectField("School", coerce=optional_int, choices=[ANY], validate_choice=False)
+    q = StringField("Search", validators=[Optional(), Length(max=100), no_control_characters])
+    career = SelectField(
+        "Career", choices=options([]), validate_choice=False, validators=[no_control_characters]
+    )
+    school = SelectField("School", coerce=optional_int, choices=options([]), validate_choice=False)
     modality = SelectField("Modality", choices=options((m, m) for m in MODALITIES), default="")
     active = SelectField(
         "Active", choices=options([("yes", "Active"), ("no", "Inactive")]), default=""
     )
     page = IntegerField(validators=[Optional(), whole_number(1, MAX_PAGE)])
 
-    def set_choices(self, schools: list[tuple[int, str]], careers: list[str]) -> None:
+    def set_choices(self, choices: FilterChoices) -> None:
         """Fill the selects with the schools and careers that exist."""
-        self.school.choices = options(schools)
-        self.career.choices = options((c, c) for c in careers)
+        self.school.choices = options(choices.schools)
+        self.career.choices = options((c, c) for c in choices.careers)
 
     def to_filters(self) -> ProgramFilters:
         """The validated filters for the listing service."""
@@ -248,30 +252,29 @@ class ProgramActiveForm(FlaskForm):
 
 
 class SponsorshipForm(FlaskForm):
-    """A listing's sponsorship terms."""
+    """A listing's sponsorship terms; their rules are SponsorshipTerms.problems()."""
 
-    bid = DecimalField(
-        "Bid per lead (USD)", places=2, validators=[InputRequired(), amount(Decimal(0), MAX_BID)]
-    )
+    bid = DecimalField("Bid per lead (USD)", places=2, validators=[InputRequired(), finite])
     starts_on = DateField("Starts on", validators=[InputRequired()])
     ends_on = DateField("Ends on (blank: no end)", validators=[Optional()])
-    daily_cap = IntegerField(
-        "Daily lead cap (blank: none)", validators=[Optional(), whole_number(0)]
-    )
-    monthly_cap = IntegerField(
-        "Monthly lead cap (blank: none)", validators=[Optional(), whole_number(0)]
-    )
+    daily_cap = IntegerField("Daily lead cap (blank: none)", validators=[Optional()])
+    monthly_cap = IntegerField("Monthly lead cap (blank: none)", validators=[Optional()])
     submit = SubmitField("Save sponsorship")
 
-    def validate_ends_on(self, field) -> None:
-        """The sponsorship must not end before it starts."""
-        if field.data and self.starts_on.data and field.data < self.starts_on.data:
-            raise ValidationError("The end date must not be before the start date.")
+    def validate(self, extra_validators=None) -> bool:
+        """Each field parses, then the terms keep their rules (errors beside the fields)."""
+        if not super().validate(extra_validators):
+            return False
+        fields = {"bid_cents": self.bid}
+        for name, message in self.to_terms().problems().items():
+            fields.get(name, getattr(self, name, None)).errors.append(message)
+        return not self.errors
 
     def to_terms(self) -> SponsorshipTerms:
-        """The validated terms, the bid in cents."""
+        """The terms as entered, the bid in cents."""
+        bid = self.bid.data
         return SponsorshipTerms(
-            bid_cents=int((self.bid.data * 100).to_integral_value()),
+            bid_cents=int((bid * 100).to_integral_value()),
             starts_on=self.starts_on.data,
             ends_on=self.ends_on.data,
             daily_cap=self.daily_cap.data,

@@ -31,6 +31,7 @@ from portal.admin.forms import (
     SponsorshipForm,
 )
 from portal.core.charts import bar_chart, column_chart, counted
+from portal.core.http import in_blueprint, no_store
 from portal.core.signin import end_session, start_session
 from portal.core.signin_limits import signin_limits
 from portal.models import today_utc
@@ -38,7 +39,6 @@ from portal.services.accounts import authenticate, end_all_sessions
 from portal.services.admin_leads import (
     LeadNotFound,
     delete_person_data,
-    filter_choices,
     get_lead,
     list_leads,
     recent_deletions,
@@ -50,24 +50,17 @@ from portal.services.listings import (
     InvalidSponsorship,
     get_program,
     list_programs,
-    program_filter_choices,
     set_program_active,
     update_sponsorship,
 )
-from portal.services.programs import ProgramNotFound
+from portal.services.programs import ProgramNotFound, filter_choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-HOME = "/admin"
 
-
-def is_admin_path(path: str) -> bool:
-    """Whether a URL path belongs to the admin area."""
-    return path == "/admin" or path.startswith("/admin/")
-
-
-def safe_next(target: str | None, default: str = HOME) -> str:
+def safe_next(target: str | None, default: str | None = None) -> str:
     """`target` if it is a path on this site, else `default` (no host, scheme or tricks)."""
+    default = default or url_for("admin.dashboard")
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return default
     if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
@@ -81,7 +74,7 @@ def safe_next(target: str | None, default: str = HOME) -> str:
 @bp.before_app_request
 def require_admin():
     """Send anyone not signed in from any /admin URL to the sign-in page, revealing nothing."""
-    if not is_admin_path(request.path) or current_user.is_authenticated:
+    if not in_blueprint(bp) or current_user.is_authenticated:
         return None
     if request.endpoint == "admin.login":
         return None
@@ -89,12 +82,11 @@ def require_admin():
     return redirect(url_for("admin.login", next=wanted))
 
 
-@bp.after_app_request
-def no_index(response: Response) -> Response:
-    """Admin pages are never indexed (portal.core.http already forbids caching them)."""
-    if is_admin_path(request.path):
-        response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+@bp.after_request
+def private_and_unindexed(response: Response) -> Response:
+    """Admin pages are never stored by a cache nor indexed by a search engine."""
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return no_store(response)
 
 
 @bp.context_processor
@@ -215,7 +207,7 @@ def delete_data():
 def programs():
     """The listings, with search and filters."""
     form = ProgramFilterForm(request.args)
-    form.set_choices(*program_filter_choices())
+    form.set_choices(filter_choices(with_programs=False))
     if not form.validate():
         return render_template("admin/programs.html", form=form, page=None), 400
     page = list_programs(form.to_filters(), form.page.data or 1)

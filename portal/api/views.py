@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, jsonify, request
 
+from portal.core.errors import json_errors
 from portal.extensions import csrf
 from portal.models import today_utc
 from portal.search.forms import ApiSearchForm
@@ -12,6 +13,7 @@ from portal.services.search_log import record_search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+json_errors(bp)
 
 
 @bp.get("/programs")

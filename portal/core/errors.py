@@ -1,9 +1,10 @@
 """Error responses: a page in the site's layout, or JSON for the partner API."""
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from portal.core.http import in_blueprint
 from portal.extensions import db
 
 TITLES = {
@@ -19,9 +20,17 @@ TITLES = {
 }
 
 
+def json_errors(blueprint: Blueprint) -> None:
+    """Declare that `blueprint` answers errors in JSON (an API: its clients expect JSON), even
+    for URLs under its prefix that match nothing."""
+    blueprint.record_once(
+        lambda state: state.app.extensions.setdefault("json_error_blueprints", []).append(blueprint)
+    )
+
+
 def wants_json() -> bool:
-    """True for the partner API, whose clients expect JSON errors."""
-    return request.path.startswith("/api/")
+    """True for a request to a blueprint that declared json_errors()."""
+    return any(in_blueprint(bp) for bp in current_app.extensions.get("json_error_blueprints", []))
 
 
 def render_error(error: HTTPException):

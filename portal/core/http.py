@@ -11,7 +11,7 @@ import re
 import time
 import uuid
 
-from flask import Flask, Response, g, request
+from flask import Blueprint, Flask, Response, g, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 REQUEST_LOG = logging.getLogger("portal.request")
@@ -30,8 +30,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
-# Areas whose pages carry forms, personal data or per-visitor content: never stored by caches.
-NO_STORE_PREFIXES = ("/admin", "/programs/", "/requests/")
 PUBLIC_MAX_AGE = 300
 # Flask-Login's session key: present while someone is signed in.
 SIGNED_IN_KEY = "_user_id"
@@ -56,14 +54,31 @@ def security_headers(response: Response, production: bool) -> None:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
+def in_blueprint(blueprint: Blueprint) -> bool:
+    """Whether the request is for `blueprint`: routed to it, or (a URL nothing matched, such as
+    a 404) under its url_prefix."""
+    if request.url_rule is not None:
+        return request.blueprint == blueprint.name
+    prefix = blueprint.url_prefix
+    return bool(prefix) and (request.path == prefix or request.path.startswith(prefix + "/"))
+
+
+def no_store(response: Response) -> Response:
+    """Forbid every cache to keep the response (for pages with forms or personal data)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def cache_headers(response: Response) -> Response:
-    """The route's policy: public pages 5 minutes (with an ETag); forms, admin pages and unsafe
-    methods never stored. never_shared() narrows it once the session cookie is written."""
+    """The default policy: public pages 5 minutes (with an ETag), unsafe methods never stored.
+
+    A blueprint or view that set Cache-Control itself (no_store) keeps it; never_shared()
+    narrows whatever was chosen once the session cookie is written.
+    """
     if "Cache-Control" in response.headers and request.endpoint != "static":
         return response
-    if request.path.startswith(NO_STORE_PREFIXES) or request.method not in ("GET", "HEAD"):
-        response.headers["Cache-Control"] = "no-store"
-        return response
+    if request.method not in ("GET", "HEAD"):
+        return no_store(response)
     if response.status_code != 200 or response.is_streamed or request.endpoint == "static":
         return response
     response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"

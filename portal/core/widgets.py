@@ -12,6 +12,7 @@ from html import escape
 
 from markupsafe import Markup
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, EmailInput, HiddenInput, TelInput, TextInput
 
 # HTML's "valid floating-point number" and "valid date string": browsers empty any other value
@@ -32,6 +33,13 @@ def keeps_value(input_type: str, text: str) -> bool:
         except ValueError:
             return False
     return True
+
+
+def select_options(pairs, first: tuple[str, str] | None = None) -> list[SelectChoice]:
+    """A select's options from (value, label) pairs (or a dict), after an optional `first`."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    head = [SelectChoice(*first)] if first else []
+    return head + [SelectChoice(str(value), label) for value, label in items]
 
 
 def attributes(**kwargs) -> str:

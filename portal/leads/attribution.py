@@ -17,6 +17,7 @@ REFERRER_MAX = 1000
 UTM_MAX = 200
 # Requests that are not a visitor's page view.
 SKIPPED_ENDPOINTS = {"static", "core.healthz"}
+SKIPPED_BLUEPRINTS = {"api"}
 
 
 def remember_landing_page() -> None:
@@ -24,7 +25,7 @@ def remember_landing_page() -> None:
     keep them; never overwrite."""
     if request.method != "GET" or request.endpoint is None or request.endpoint in SKIPPED_ENDPOINTS:
         return
-    if request.path.startswith("/api/"):
+    if request.blueprint in SKIPPED_BLUEPRINTS:
         return
     landing = {"referrer": external_referrer()[:REFERRER_MAX]}
     for key in UTM_KEYS:

@@ -8,7 +8,6 @@ from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, StopValidation, ValidationError
 
 from portal.core.widgets import (
@@ -18,6 +17,7 @@ from portal.core.widgets import (
     QuickSelect,
     QuickTelInput,
     QuickTextInput,
+    select_options,
 )
 from portal.leads.tokens import (
     BadData,
@@ -35,6 +35,7 @@ from portal.services.leads import (
     Visitor,
 )
 
+CHOOSE_ONE = ("", "Choose one")
 NAME_MAX = 50
 EMAIL_MAX = 254
 PHONE_MAX = 25
@@ -69,7 +70,7 @@ def required(message: str):
     return check
 
 
-def plain_text(max_length: int):
+def short_text(max_length: int):
     """A validator refusing overlong text and control characters, before any format check."""
 
     def check(form, field):
@@ -132,11 +133,6 @@ def one_of(choices: dict, message: str):
     return check
 
 
-def _options(choices: dict) -> list[SelectChoice]:
-    """Select options: a blank prompt, then each code with its label."""
-    return [SelectChoice("", "Choose one")] + [SelectChoice(k, v) for k, v in choices.items()]
-
-
 class StampField(HiddenField):
     """The signed stamp's hidden field; a Markup value (a cached page's slot) is kept as such."""
 
@@ -159,48 +155,48 @@ class LeadForm(FlaskForm):
     first_name = StringField(
         "First name",
         filters=[clean],
-        validators=[required("Enter your first name."), plain_text(NAME_MAX), person_name],
+        validators=[required("Enter your first name."), short_text(NAME_MAX), person_name],
         render_kw={"autocomplete": "given-name", "maxlength": NAME_MAX},
         widget=QuickTextInput(),
     )
     last_name = StringField(
         "Last name",
         filters=[clean],
-        validators=[required("Enter your last name."), plain_text(NAME_MAX), person_name],
+        validators=[required("Enter your last name."), short_text(NAME_MAX), person_name],
         render_kw={"autocomplete": "family-name", "maxlength": NAME_MAX},
         widget=QuickTextInput(),
     )
     email = EmailField(
         "Email address",
         filters=[clean],
-        validators=[required("Enter your email address."), plain_text(EMAIL_MAX), email_address],
+        validators=[required("Enter your email address."), short_text(EMAIL_MAX), email_address],
         render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX},
         widget=QuickEmailInput(),
     )
     phone = TelField(
         "Phone number",
         filters=[clean],
-        validators=[required("Enter your phone number."), plain_text(PHONE_MAX), us_phone],
+        validators=[required("Enter your phone number."), short_text(PHONE_MAX), us_phone],
         render_kw={"autocomplete": "tel", "maxlength": PHONE_MAX},
         widget=QuickTelInput(),
     )
     zip_code = StringField(
         "ZIP code",
         filters=[clean],
-        validators=[required("Enter your ZIP code."), plain_text(10), zip_code],
+        validators=[required("Enter your ZIP code."), short_text(10), zip_code],
         render_kw={"autocomplete": "postal-code", "inputmode": "numeric", "maxlength": 10},
         widget=QuickTextInput(),
     )
     education_level = SelectField(
         "Highest level of education",
-        choices=_options(EDUCATION_LEVELS),
+        choices=select_options(EDUCATION_LEVELS, first=CHOOSE_ONE),
         validate_choice=False,
         widget=QuickSelect(),
         validators=[one_of(EDUCATION_LEVELS, "Choose your highest level of education.")],
     )
     start_timeframe = SelectField(
         "When would you like to start?",
-        choices=_options(START_TIMEFRAMES),
+        choices=select_options(START_TIMEFRAMES, first=CHOOSE_ONE),
         validate_choice=False,
         widget=QuickSelect(),
         validators=[one_of(START_TIMEFRAMES, "Choose when you would like to start.")],

@@ -15,6 +15,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import NotFound
 
 from portal.core.errors import render_error
+from portal.core.http import no_store
 from portal.core.page_cache import RenderedPage, cached_page, slot
 from portal.extensions import limiter
 from portal.leads.attribution import SESSION_KEY, attribution_from, remember_landing_page
@@ -44,9 +45,9 @@ THANKS_KEY = "thanks"
 
 @bp.after_request
 def never_stored(response: Response) -> Response:
-    """Forms and thank-you pages are one visitor's: no cache may keep them."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """Forms and thank-you pages are one visitor's: no cache may keep them (the privacy page,
+    the same for all, may be kept)."""
+    return response if request.endpoint == "leads.privacy" else no_store(response)
 
 
 def lead_rate_limit() -> str:

@@ -5,12 +5,14 @@ from portal.models.geo import ZipCode
 from portal.models.lead import LEAD_STATUSES, Lead
 from portal.models.program import (
     CREDENTIAL_LEVELS,
+    MAX_BID_CENTS,
     MODALITIES,
     Campus,
     Program,
     ProgramState,
     School,
     Sponsorship,
+    SponsorshipTerms,
 )
 from portal.models.search_log import SearchLog
 from portal.models.types import DB_INT_MAX, UTCDateTime, today_utc, utcnow
@@ -20,6 +22,7 @@ __all__ = [
     "DB_INT_MAX",
     "EXPORT_STATES",
     "LEAD_STATUSES",
+    "MAX_BID_CENTS",
     "MODALITIES",
     "AdminUser",
     "Campus",
@@ -31,6 +34,7 @@ __all__ = [
     "School",
     "SearchLog",
     "Sponsorship",
+    "SponsorshipTerms",
     "UTCDateTime",
     "ZipCode",
     "today_utc",

@@ -4,6 +4,7 @@ A listing is one program at one campus (or online, with no campus): a school tha
 same programme at three campuses lists it three times, since leads are bought per campus.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -21,10 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.types import UTCDateTime, utcnow
+from portal.models.types import DB_INT_MAX, UTCDateTime, utcnow
 
 CREDENTIAL_LEVELS = ("certificate", "diploma", "associate", "bachelor", "master")
 MODALITIES = ("campus", "online", "hybrid")
+MAX_BID_CENTS = 100_000_000  # $1,000,000 a lead: far above any real bid, well inside an integer
 
 
 class School(db.Model):
@@ -133,6 +135,34 @@ class ProgramState(db.Model):
     state: Mapped[str] = mapped_column(String(2), primary_key=True)
 
     program: Mapped[Program] = relationship(back_populates="states")
+
+
+@dataclass(frozen=True)
+class SponsorshipTerms:
+    """What a school pays per lead, from when to when, and its daily and monthly lead caps.
+
+    problems() is the one statement of what terms may be; the Sponsorship table's CHECK
+    constraints hold the same in the database, for any writer.
+    """
+
+    bid_cents: int
+    starts_on: date
+    ends_on: date | None = None
+    daily_cap: int | None = None
+    monthly_cap: int | None = None
+
+    def problems(self) -> dict[str, str]:
+        """What is wrong with the terms, as {field name: message}; empty when nothing is."""
+        found = {}
+        if not 0 <= self.bid_cents <= MAX_BID_CENTS:
+            found["bid_cents"] = f"Use an amount from 0 to {MAX_BID_CENTS // 100}."
+        for name in ("daily_cap", "monthly_cap"):
+            cap = getattr(self, name)
+            if cap is not None and not 0 <= cap <= DB_INT_MAX:
+                found[name] = f"Use a whole number from 0 to {DB_INT_MAX}."
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            found["ends_on"] = "The end date must not be before the start date."
+        return found
 
 
 class Sponsorship(db.Model):

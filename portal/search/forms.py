@@ -1,10 +1,10 @@
 """The search form: the query parameters of /programs and /api/v1/programs, validated."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import AnyOf, StopValidation, ValidationError
 
-from portal.core.widgets import QuickSelect
+from portal.core.widgets import QuickSelect, select_options
 from portal.models import CREDENTIAL_LEVELS
 from portal.services.careers import known_careers
 from portal.services.geo import InvalidZip, normalise_zip
@@ -42,11 +42,6 @@ def _page_number(form: "SearchForm", field: StringField) -> None:
     field.data = text
 
 
-def _options(choices: list[tuple[str, str]]) -> list[SelectChoice]:
-    """A select field's options from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in choices]
-
-
 def _choice(choices: list[tuple[str, str]], message: str) -> AnyOf:
     """A validator accepting a missing or blank value, or one of the choices' values."""
     return AnyOf([None, "", *(value for value, _ in choices)], message=message)
@@ -73,7 +68,7 @@ class SearchForm(FlaskForm):
     career = SelectField("Career", validate_choice=False, widget=QuickSelect())
     level = SelectField(
         "Credential level",
-        choices=_options(LEVEL_CHOICES),
+        choices=select_options(LEVEL_CHOICES),
         validate_choice=False,
         widget=QuickSelect(),
         validators=[
@@ -82,14 +77,14 @@ class SearchForm(FlaskForm):
     )
     modality = SelectField(
         "Format",
-        choices=_options(MODALITY_CHOICES),
+        choices=select_options(MODALITY_CHOICES),
         validate_choice=False,
         widget=QuickSelect(),
         validators=[_choice(MODALITY_CHOICES, "Choose on campus, online or hybrid, or any.")],
     )
     radius = SelectField(
         "Distance",
-        choices=_options(RADIUS_OPTIONS),
+        choices=select_options(RADIUS_OPTIONS),
         default=str(DEFAULT_RADIUS),
         validate_choice=False,
         widget=QuickSelect(),
@@ -100,7 +95,7 @@ class SearchForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         careers = career_choices()
-        self.career.choices = _options(careers)
+        self.career.choices = select_options(careers)
         self.career.validators = [_choice(careers, "Choose a career from the list.")]
 
     @property

@@ -56,31 +56,6 @@ class LeadFilters:
         return {key: value for key, value in values.items() if value is not None}
 
 
-@dataclass(frozen=True)
-class FilterChoices:
-    """What the lead filters can be set to: schools, programs and careers that exist."""
-
-    schools: list[tuple[int, str]]
-    programs: list[tuple[int, str]]
-    careers: list[str]
-
-
-def filter_choices() -> FilterChoices:
-    """The schools, programs and careers an admin can filter leads by."""
-    schools = db.session.execute(select(School.id, School.name).order_by(School.name)).all()
-    programs = db.session.execute(
-        select(Program.id, School.name, Program.title, Program.external_id)
-        .join(School, School.id == Program.school_id)
-        .order_by(School.name, Program.title, Program.id)
-    ).all()
-    careers = db.session.scalars(select(Program.career).distinct().order_by(Program.career))
-    return FilterChoices(
-        schools=[(sid, name) for sid, name in schools],
-        programs=[(pid, f"{school}: {title} ({ext})") for pid, school, title, ext in programs],
-        careers=list(careers),
-    )
-
-
 def list_leads(filters: LeadFilters, page: int = 1, per_page: int = PER_PAGE) -> Pagination:
     """One page of the leads matching `filters`, newest first."""
     query = (

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models import ZipCode
 from portal.services.careers import career_name
 from portal.services.geo import bounding_box, distance_miles, load_zip_codes
-from portal.services.imports import ImportReport, save_listings
+from portal.services.imports import ImportReport, Record, save_listings
 
 SEED = 2026
 # Campuses of a metro are spread over the ZIPs within this distance of its centre.
@@ -139,7 +139,7 @@ ONLINE_STATE_SETS = (
 def seed_demo() -> ImportReport:
     """Load the ZIP table and store the demo listings (changing nothing when already there)."""
     load_zip_codes()
-    return save_listings(enumerate(demo_records(), start=1))
+    return save_listings(Record(line, values) for line, values in enumerate(demo_records(), 1))
 
 
 def demo_records() -> list[dict[str, str]]:

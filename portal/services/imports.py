@@ -10,7 +10,7 @@ import contextlib
 import csv
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TextIO
@@ -27,6 +27,7 @@ from portal.models import (
     ProgramState,
     School,
     Sponsorship,
+    SponsorshipTerms,
     ZipCode,
 )
 from portal.services.careers import known_careers
@@ -152,6 +153,16 @@ class RowInvalid(ValueError):
 
 
 @dataclass(frozen=True)
+class Record:
+    """One record of the file: the line it starts on, and its values by column, or (when it
+    cannot be read as a row) what is wrong with it."""
+
+    line: int
+    values: dict[str, str] | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
 class RowError:
     """A problem with the file: the line it is on (1 is the header) and what is wrong."""
 
@@ -226,11 +237,7 @@ class ListingRow:
     description: str
     is_active: bool
     states: frozenset[str]
-    bid_cents: int
-    starts_on: date
-    ends_on: date | None
-    daily_cap: int | None
-    monthly_cap: int | None
+    terms: SponsorshipTerms
 
 
 def import_programs(stream: TextIO, dry_run: bool = False) -> ImportReport:
@@ -248,21 +255,21 @@ def import_programs(stream: TextIO, dry_run: bool = False) -> ImportReport:
     return save_listings(_records(reader, header), dry_run=dry_run)
 
 
-def save_listings(records: Iterable[tuple[int, dict[str, str]]], dry_run: bool = False):
-    """Check and store (line, {column: text}) records, all or nothing; return an ImportReport."""
+def save_listings(records: Iterable[Record], dry_run: bool = False) -> ImportReport:
+    """Check and store the records, all or nothing; return an ImportReport."""
     report = ImportReport(dry_run=dry_run)
     records = list(records)
-    report.rows = sum(1 for _, values in records if values)
-    checker = _RowChecker(records)
+    report.rows = sum(1 for record in records if record.values is not None)
+    checker = _RowChecker([record.values for record in records if record.values is not None])
     rows: list[ListingRow] = []
-    for line, values in records:
-        if not values:  # the CSV reader's complaint, already recorded by _records
-            report.add_error(line, "unreadable CSV record")
+    for record in records:
+        if record.problem is not None:
+            report.add_error(record.line, record.problem)
             continue
         try:
-            rows.append(checker.check(line, values))
+            rows.append(checker.check(record.line, record.values))
         except RowInvalid as error:
-            report.add_error(line, str(error))
+            report.add_error(record.line, str(error))
     if not report.ok:
         return report
     _upsert(rows, report)
@@ -288,35 +295,41 @@ def _header_problems(header: list[str]) -> list[str]:
     return problems
 
 
-def _records(reader, header: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(first line, values by column) per record; blank lines skipped, bad records empty."""
+def _records(reader, header: list[str]) -> Iterator[Record]:
+    """The file's records after the header, blank lines skipped."""
     end = reader.line_num
     while True:
         start = end + 1
         try:
-            record = next(reader)
+            cells = next(reader)
         except StopIteration:
             return
         except csv.Error:
             end = reader.line_num
-            yield start, {}
+            yield Record(start, problem="unreadable CSV record")
             continue
         end = reader.line_num
-        if not any(cell.strip() for cell in record):
+        if not any(cell.strip() for cell in cells):
             continue
-        if len(record) != len(header):
-            yield start, {"__fields__": f"{len(record)} fields where the header has {len(header)}"}
+        if len(cells) != len(header):
+            yield Record(start, problem=f"{len(cells)} fields where the header has {len(header)}")
             continue
-        yield start, dict(zip(header, record, strict=True))
+        yield Record(start, dict(zip(header, cells, strict=True)))
+
+
+def _in_chunks(items: list, query) -> Iterator:
+    """Every row of query(chunk) for the items, _CHUNK at a time (a bound on bind parameters)."""
+    for start in range(0, len(items), _CHUNK):
+        yield from db.session.scalars(query(items[start : start + _CHUNK]))
 
 
 class _RowChecker:
     """Turns each record's text into a ListingRow, or raises RowInvalid saying why."""
 
-    def __init__(self, records: list[tuple[int, dict[str, str]]]):
+    def __init__(self, records: list[dict[str, str]]):
         self.careers = {career.slug for career in known_careers()}
         self.states = set(db.session.scalars(select(ZipCode.state).distinct()))
-        self.zips = self._zip_rows(values.get("campus_zip", "") for _, values in records)
+        self.zips = self._zip_rows(values.get("campus_zip", "") for values in records)
         self.seen_ids: dict[str, int] = {}
         self.seen_campuses: dict[tuple, tuple[int, CampusValues]] = {}
 
@@ -327,85 +340,68 @@ class _RowChecker:
         for text in texts:
             with contextlib.suppress(InvalidZip):
                 codes.add(normalise_zip(text))
-        codes = sorted(codes)
-        found = {}
-        for start in range(0, len(codes), _CHUNK):
-            chunk = codes[start : start + _CHUNK]
-            found.update(
-                (z.code, z)
-                for z in db.session.scalars(select(ZipCode).where(ZipCode.code.in_(chunk)))
-            )
-        return found
+        rows = _in_chunks(
+            sorted(codes), lambda chunk: select(ZipCode).where(ZipCode.code.in_(chunk))
+        )
+        return {z.code: z for z in rows}
 
     def check(self, line: int, values: dict[str, str]) -> ListingRow:
         """The checked row, or RowInvalid with the first problem found."""
-        if "__fields__" in values:
-            raise RowInvalid(values["__fields__"])
-        for name, value in values.items():
-            if CONTROL_CHARACTERS.search(value):
-                raise RowInvalid(f"{name} holds a control character (such as NUL); remove it")
-        text = {name: (values.get(name) or "").strip() for name in COLUMNS}
-        for name, limit in MAX_LENGTHS.items():
-            if len(text[name]) > limit:
-                raise RowInvalid(f"{name} is longer than {limit} characters")
+        text = _clean_text(values)
+        external_id = self._new_external_id(line, text)
+        school = _required(text, "school")
+        modality = _one_of(text, "modality", MODALITIES)
+        campus, states = self._place(line, school, modality, text)
+        return ListingRow(
+            line=line,
+            external_id=external_id,
+            school=school,
+            school_website=_website(text),
+            campus=campus,
+            career=self._career(text),
+            title=_required(text, "title"),
+            credential_level=_one_of(text, "credential_level", CREDENTIAL_LEVELS),
+            modality=modality,
+            duration=_required(text, "duration"),
+            description=text["description"],
+            is_active=_boolean(text, "active"),
+            states=states,
+            terms=_terms(text),
+        )
+
+    def _new_external_id(self, line: int, text: dict[str, str]) -> str:
+        """The row's external_id, which no earlier row of the file may have used."""
         external_id = _required(text, "external_id")
         if external_id in self.seen_ids:
             raise RowInvalid(
                 f"external_id {external_id!r} is already used on line {self.seen_ids[external_id]}"
             )
         self.seen_ids[external_id] = line
-        school = _required(text, "school")
-        website = text["school_website"] or None
-        if website and not re.match(r"https?://\S+$", website):
-            raise RowInvalid(
-                "school_website must be a web address starting with http:// or https://"
-            )
+        return external_id
+
+    def _career(self, text: dict[str, str]) -> str:
+        """The row's career, which must have a guide page."""
         career = _required(text, "career")
         if career not in self.careers:
             raise RowInvalid(
                 f"career {career!r} is not a known career slug (such as medical-office-manager)"
             )
-        level = _one_of(text, "credential_level", CREDENTIAL_LEVELS)
-        modality = _one_of(text, "modality", MODALITIES)
+        return career
+
+    def _place(self, line: int, school: str, modality: str, text: dict[str, str]):
+        """Where the listing is found: (campus, no states), or (no campus, states) online."""
         if modality == "online":
-            campus = None
             filled = [name for name in CAMPUS_COLUMNS if text[name]]
             if filled:
                 raise RowInvalid(
                     f"an online listing has no campus; leave {', '.join(filled)} blank"
                 )
-            states = self._states(text["states"])
-        else:
-            if text["states"]:
-                raise RowInvalid(
-                    f"states is only for online listings; a {modality} listing is found by campus"
-                )
-            campus = self._campus(line, school, text)
-            states = frozenset()
-        starts_on = _date(text, "starts_on", required=True)
-        ends_on = _date(text, "ends_on")
-        if ends_on is not None and ends_on < starts_on:
-            raise RowInvalid("ends_on is before starts_on")
-        return ListingRow(
-            line=line,
-            external_id=external_id,
-            school=school,
-            school_website=website,
-            campus=campus,
-            career=career,
-            title=_required(text, "title"),
-            credential_level=level,
-            modality=modality,
-            duration=_required(text, "duration"),
-            description=text["description"],
-            is_active=_boolean(text, "active"),
-            states=states,
-            bid_cents=_cents(text, "bid_usd"),
-            starts_on=starts_on,
-            ends_on=ends_on,
-            daily_cap=_count(text, "daily_cap"),
-            monthly_cap=_count(text, "monthly_cap"),
-        )
+            return None, self._states(text["states"])
+        if text["states"]:
+            raise RowInvalid(
+                f"states is only for online listings; a {modality} listing is found by campus"
+            )
+        return self._campus(line, school, text), frozenset()
 
     def _states(self, text: str) -> frozenset[str]:
         """The states an online listing enrols in: codes separated by spaces, commas or ';'."""
@@ -457,6 +453,52 @@ class _RowChecker:
             )
         self.seen_campuses.setdefault(key, (line, campus))
         return campus
+
+
+def _clean_text(values: dict[str, str]) -> dict[str, str]:
+    """Every column's text, trimmed; RowInvalid for control characters or overlong text."""
+    for name, value in values.items():
+        if CONTROL_CHARACTERS.search(value):
+            raise RowInvalid(f"{name} holds a control character (such as NUL); remove it")
+    text = {name: (values.get(name) or "").strip() for name in COLUMNS}
+    for name, limit in MAX_LENGTHS.items():
+        if len(text[name]) > limit:
+            raise RowInvalid(f"{name} is longer than {limit} characters")
+    return text
+
+
+def _website(text: dict[str, str]) -> str | None:
+    """The school's web address, if given: http:// or https://."""
+    website = text["school_website"] or None
+    if website and not re.match(r"https?://\S+$", website):
+        raise RowInvalid("school_website must be a web address starting with http:// or https://")
+    return website
+
+
+# The columns of the sponsorship terms' fields, for messages that name what to fix.
+TERMS_COLUMNS = {
+    "bid_cents": "bid_usd",
+    "starts_on": "starts_on",
+    "ends_on": "ends_on",
+    "daily_cap": "daily_cap",
+    "monthly_cap": "monthly_cap",
+}
+
+
+def _terms(text: dict[str, str]) -> SponsorshipTerms:
+    """The row's sponsorship terms, which must keep their rules (SponsorshipTerms.problems)."""
+    terms = SponsorshipTerms(
+        bid_cents=_cents(text, "bid_usd"),
+        starts_on=_date(text, "starts_on", required=True),
+        ends_on=_date(text, "ends_on"),
+        daily_cap=_count(text, "daily_cap"),
+        monthly_cap=_count(text, "monthly_cap"),
+    )
+    problems = terms.problems()
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise RowInvalid(f"{TERMS_COLUMNS[field]}: {message}")
+    return terms
 
 
 def _required(text: dict[str, str], name: str) -> str:
@@ -562,13 +604,8 @@ def _upsert(rows: list[ListingRow], report: ImportReport) -> None:
 def _schools(rows: list[ListingRow], report: ImportReport) -> dict[str, School]:
     """The rows' schools by name, created where missing, websites brought up to date."""
     websites = {row.school: row.school_website for row in rows}
-    names = sorted(websites)
-    schools = {}
-    for start in range(0, len(names), _CHUNK):
-        chunk = names[start : start + _CHUNK]
-        schools.update(
-            (s.name, s) for s in db.session.scalars(select(School).where(School.name.in_(chunk)))
-        )
+    found = _in_chunks(sorted(websites), lambda chunk: select(School).where(School.name.in_(chunk)))
+    schools = {school.name: school for school in found}
     for name, website in websites.items():
         if name not in schools:
             schools[name] = School(name=name)
@@ -586,11 +623,8 @@ def _campuses(rows, schools: dict[str, School], report: ImportReport) -> dict[tu
         if row.campus
     }
     school_ids = [school.id for school in schools.values() if school.id is not None]
-    existing = {}
-    for start in range(0, len(school_ids), _CHUNK):
-        chunk = school_ids[start : start + _CHUNK]
-        for campus in db.session.scalars(select(Campus).where(Campus.school_id.in_(chunk))):
-            existing[(campus.school.name, campus.zip_code, campus.address)] = campus
+    found = _in_chunks(school_ids, lambda chunk: select(Campus).where(Campus.school_id.in_(chunk)))
+    existing = {(c.school.name, c.zip_code, c.address): c for c in found}
     campuses = {}
     for key, values in wanted.items():
         campus = existing.get(key)
@@ -614,16 +648,15 @@ def _campuses(rows, schools: dict[str, School], report: ImportReport) -> dict[tu
 
 def _existing_programs(external_ids: list[str]) -> dict[str, Program]:
     """The stored listings with these external ids, with states and sponsorship loaded."""
-    found = {}
-    for start in range(0, len(external_ids), _CHUNK):
-        chunk = external_ids[start : start + _CHUNK]
-        query = (
+    found = _in_chunks(
+        external_ids,
+        lambda chunk: (
             select(Program)
             .options(selectinload(Program.states), selectinload(Program.sponsorship))
             .where(Program.external_id.in_(chunk))
-        )
-        found.update((p.external_id, p) for p in db.session.scalars(query))
-    return found
+        ),
+    )
+    return {program.external_id: program for program in found}
 
 
 def _apply(program: Program, row: ListingRow, school: School, campus: Campus | None) -> bool:
@@ -646,14 +679,7 @@ def _apply(program: Program, row: ListingRow, school: School, campus: Campus | N
     if program.sponsorship is None:
         program.sponsorship = Sponsorship(day_count=0, month_count=0)
     sponsorship = program.sponsorship
-    changed |= _set(
-        sponsorship,
-        bid_cents=row.bid_cents,
-        starts_on=row.starts_on,
-        ends_on=row.ends_on,
-        daily_cap=row.daily_cap,
-        monthly_cap=row.monthly_cap,
-    )
+    changed |= _set(sponsorship, **asdict(row.terms))
     return changed
 
 

@@ -1,14 +1,13 @@
 """The admin's side of program listings: finding them, switching them on and off, sponsorship."""
 
 from dataclasses import dataclass
-from datetime import date
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Program, School, Sponsorship
+from portal.models import Program, School, Sponsorship, SponsorshipTerms
 from portal.services.programs import ProgramNotFound
 
 PER_PAGE = 50
@@ -27,17 +26,6 @@ class ProgramFilters:
     school_id: int | None = None
     modality: str | None = None
     active: bool | None = None
-
-
-@dataclass(frozen=True)
-class SponsorshipTerms:
-    """What a school pays per lead, from when to when, and its daily and monthly lead caps."""
-
-    bid_cents: int
-    starts_on: date
-    ends_on: date | None = None
-    daily_cap: int | None = None
-    monthly_cap: int | None = None
 
 
 def list_programs(filters: ProgramFilters, page: int = 1, per_page: int = PER_PAGE) -> Pagination:
@@ -89,14 +77,11 @@ def set_program_active(program_id: int, active: bool) -> Program:
 
 
 def update_sponsorship(program_id: int, terms: SponsorshipTerms) -> Sponsorship:
-    """Set a listing's bid, dates and caps (creating its sponsorship if it has none)."""
-    if terms.bid_cents < 0:
-        raise InvalidSponsorship("The bid cannot be negative.")
-    if terms.ends_on is not None and terms.ends_on < terms.starts_on:
-        raise InvalidSponsorship("The end date must not be before the start date.")
-    for cap in (terms.daily_cap, terms.monthly_cap):
-        if cap is not None and cap < 0:
-            raise InvalidSponsorship("A lead cap cannot be negative.")
+    """Set a listing's bid, dates and caps (creating its sponsorship if it has none); raise
+    InvalidSponsorship when the terms break their rules."""
+    problems = terms.problems()
+    if problems:
+        raise InvalidSponsorship(" ".join(problems.values()))
     program = get_program(program_id)
     sponsorship = program.sponsorship
     if sponsorship is None:
@@ -108,10 +93,3 @@ def update_sponsorship(program_id: int, terms: SponsorshipTerms) -> Sponsorship:
     sponsorship.monthly_cap = terms.monthly_cap
     db.session.commit()
     return sponsorship
-
-
-def program_filter_choices() -> tuple[list[tuple[int, str]], list[str]]:
-    """Schools and careers a listing can be filtered by."""
-    schools = db.session.execute(select(School.id, School.name).order_by(School.name)).all()
-    careers = db.session.scalars(select(Program.career).distinct().order_by(Program.career))
-    return [(sid, name) for sid, name in schools], list(careers)

@@ -124,8 +124,9 @@ def test_next_within_the_site_is_followed(client, admin):
         ("/\x7f/x.example", "/admin"),
     ],
 )
-def test_safe_next(target, expected):
-    assert safe_next(target) == expected
+def test_safe_next(app, target, expected):
+    with app.test_request_context():
+        assert safe_next(target) == expected
 
 
 def test_logout_is_a_post_with_csrf(admin_client):

@@ -105,3 +105,22 @@ def test_each_api_search_is_logged_once_unknown_zips_too(app, client):
             ).order_by(SearchLog.id)
         ).all()
     assert rows == [("60601", "IL", "medical-office-manager", 1), ("00000", None, None, 0)]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/api/v1/no-such-thing", 404),
+        ("GET", "/api/v1", 404),
+        ("POST", "/api/v1/programs", 405),
+    ],
+)
+def test_errors_under_the_api_are_json_even_where_no_route_matches(client, method, path, status):
+    response = client.open(path, method=method)
+    assert response.status_code == status and response.is_json
+    assert response.get_json()["error"]["status"] == status
+
+
+def test_errors_elsewhere_are_pages(client):
+    response = client.get("/apiv1/programs")  # shares the start of the API's prefix, not more
+    assert response.status_code == 404 and response.mimetype == "text/html"
