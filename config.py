@@ -195,9 +195,11 @@ class TestingConfig(Config):
         values["TESTING"] = True
         values["SECRET_KEY"] = values["SECRET_KEY"] or "testing-only-not-secret"
         values["SQLALCHEMY_DATABASE_URI"] = values["SQLALCHEMY_DATABASE_URI"] or "sqlite://"
-        # A test sees what it just wrote: no cached pages, every search logged at once.
+        # A test sees what it just wrote: no cached pages, every search logged at once; and
+        # rate limits only where a test turns them on.
         values["PAGE_CACHE_SECONDS"] = _float(env, "PAGE_CACHE_SECONDS", 0)
         values["SEARCH_LOG_BATCH_SECONDS"] = _float(env, "SEARCH_LOG_BATCH_SECONDS", 0)
+        values["RATELIMIT_ENABLED"] = _bool(env, "RATELIMIT_ENABLED", False)
         return values
 
 

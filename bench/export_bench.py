@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import scratch_postgres  # noqa: E402
+from tests.support.servers import scratch_postgres  # noqa: E402
 
 CONSENT = (
     "By ticking this box I agree that the school named above may contact me about its "

@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 
-from bench.harness import scratch_postgres  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models import (  # noqa: E402
@@ -50,6 +49,7 @@ from portal.services.matching import (  # noqa: E402
     _shape,
     _statements,
 )
+from tests.support.servers import scratch_postgres  # noqa: E402
 
 CAREERS = (
     "medical-office-manager",

@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.harness import HOST, Gunicorn, cpu_seconds, scratch_postgres  # noqa: E402
 from portal.services.demo import METRO_ZIPS  # noqa: E402
+from tests.support.servers import HOST, Gunicorn, cpu_seconds, scratch_postgres  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CAREER = "medical-office-manager"

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, load_settings
@@ -58,6 +57,9 @@ def register_extensions(app: Flask) -> None:
     from portal.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -67,17 +69,16 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Give SQLite foreign keys, WAL journaling and a busy timeout for concurrent writers."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()
-        _sqlite_math_functions(dbapi_connection)
-        _sqlite_export_functions(dbapi_connection)
+    """Give each SQLite connection foreign keys, WAL journaling, a busy timeout for concurrent
+    writers, and the functions the search and the export use."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+    _sqlite_math_functions(dbapi_connection)
+    _sqlite_export_functions(dbapi_connection)
 
 
 def _sqlite_math_functions(dbapi_connection) -> None:

@@ -3,6 +3,7 @@ a live server and a Chromium page for browser tests.
 
 Database tests run on SQLite always, and on PostgreSQL too when TEST_DATABASE_URL points at a
 server; each test session makes its own uniquely named PostgreSQL database and drops it.
+Apps are built in testing mode (config.TestingConfig), whatever PORTAL_ENV the shell has.
 """
 
 import os
@@ -10,15 +11,18 @@ import shutil
 import threading
 from pathlib import Path
 
+os.environ["PORTAL_ENV"] = "testing"  # before any app is built
+
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from bench.harness import scratch_postgres
 from portal import create_app
 from portal.extensions import db
 from portal.services.geo import load_zip_codes
+from tests.support.servers import scratch_postgres
+from tests.support.settings import BACKENDS, base_settings
 
 CHROMIUM = "/usr/bin/chromium"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -32,21 +36,6 @@ CHROMIUM_FLAGS = [
 ]
 # Reference data (the ZIP table) is loaded once per session and kept between tests.
 KEEP_TABLES = {"zip_code", "alembic_version"}
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-def base_settings(database_url: str) -> dict:
-    """Settings every test app shares."""
-    return {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "TESTING": True,
-        "SITE_URL": "http://localhost",
-        "RATELIMIT_ENABLED": False,
-        # A test sees what it just wrote (the testing mode's defaults, whatever PORTAL_ENV is).
-        "PAGE_CACHE_SECONDS": 0,
-        "SEARCH_LOG_BATCH_SECONDS": 0,
-    }
 
 
 @pytest.fixture(scope="session")

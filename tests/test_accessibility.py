@@ -4,8 +4,7 @@ import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 
 from portal.services import accounts
-from tests.admin.factories import PASSWORD, make_admin, make_lead
-from tests.factories import make_program, make_school
+from tests.support.factories import PASSWORD, make_admin, make_lead, make_program, make_school
 
 pytestmark = pytest.mark.browser
 

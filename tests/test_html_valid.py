@@ -22,10 +22,11 @@ from portal import create_app
 from portal.extensions import db
 from portal.services import accounts
 from portal.services.demo import seed_demo
-from tests.admin.factories import PASSWORD, make_admin
-from tests.conftest import base_settings
-from tests.htmlcheck import SITE_URL, crawl, vnu_messages, vnu_missing
-from tests.leads.helpers import GOOD_ANSWERS, inputs_of
+from tests.support.factories import PASSWORD, make_admin
+from tests.support.forms import form_inputs
+from tests.support.htmlcheck import SITE_URL, crawl, vnu_messages, vnu_missing
+from tests.support.leads import GOOD_ANSWERS
+from tests.support.settings import base_settings
 
 MISSING = vnu_missing()
 pytestmark = [pytest.mark.html, pytest.mark.skipif(MISSING is not None, reason=MISSING or "")]
@@ -124,7 +125,7 @@ class Pages:
 
 def csrf_of(html: str) -> str:
     """The CSRF token in a page's form."""
-    return inputs_of(html)["csrf_token"]
+    return form_inputs(html)["csrf_token"]
 
 
 def request_info_urls(pages: Pages, zip_code: str) -> list[str]:
@@ -163,14 +164,14 @@ def visit_as_visitor(app, pages: Pages) -> None:
     pages.crawl(client, ["/", *SEARCHES, *PUBLIC, *sitemap_paths(client), *FAILING])
     form_url = request_info_urls(pages, "60601")[0]
     bad = {"first_name": "<b>", "email": "no", "phone": "12", "zip_code": "x", "consent": ""}
-    data = inputs_of(client.get(form_url).text) | bad
+    data = form_inputs(client.get(form_url).text) | bad
     response = pages.post(client, "POST request-info with bad fields", form_url, data)
     assert response.status_code == 422
     response = pages.post(client, "POST request-info without CSRF", form_url, GOOD_ANSWERS)
     assert response.status_code == 400
     thanks = []
     for _ in range(2):  # the second time, a non-billable duplicate
-        data = inputs_of(client.get(form_url).text) | GOOD_ANSWERS
+        data = form_inputs(client.get(form_url).text) | GOOD_ANSWERS
         response = client.post(form_url, data=data)
         assert response.status_code == 303
         thanks.append(response.headers["Location"])
@@ -186,7 +187,7 @@ def visit_rate_limited(database_url: str, pages: Pages) -> None:
     client = limited.test_client()
     url = request_info_urls(pages, "60601")[0]
     for _ in range(2):
-        data = inputs_of(client.get(url).text)
+        data = form_inputs(client.get(url).text)
         response = pages.post(client, "POST request-info too often", url, data)
     assert response.status_code == 429
     with limited.app_context():
@@ -212,7 +213,7 @@ def visit_as_admin(app, pages: Pages) -> None:
     # and opened again, says the listing takes no more requests.
     form_url = request_info_urls(pages, "60601")[1]
     visitor = app.test_client()
-    answers = inputs_of(visitor.get(form_url).text) | GOOD_ANSWERS
+    answers = form_inputs(visitor.get(form_url).text) | GOOD_ANSWERS
     program_id = urlsplit(form_url).path.split("/")[2]
     sponsorship_url = f"/admin/programs/{program_id}/sponsorship"
     bad = {"bid": "sNaN", "starts_on": "2026-13-01", "ends_on": "2026-02-30", "daily_cap": "+1"}

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.factories import make_program, make_school
-from tests.leads.helpers import all_leads
+from tests.support.factories import make_program, make_school
+from tests.support.leads import all_leads
 
 pytestmark = pytest.mark.browser
 

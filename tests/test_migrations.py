@@ -8,13 +8,13 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
-from bench.harness import scratch_postgres
 from portal import create_app
 from portal.extensions import db
 from portal.models.types import UTCDateTime
 from portal.services.geo import load_zip_codes
-from tests.conftest import BACKENDS, base_settings
-from tests.factories import make_program, make_school
+from tests.support.factories import make_program, make_school
+from tests.support.servers import scratch_postgres
+from tests.support.settings import BACKENDS, base_settings
 
 
 def compare_type(context, inspected, metadata, inspected_type, metadata_type):

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from portal.guides import presentation
 from portal.services import careers
-from tests.htmlcheck import SITE_URL, ParsedPage, crawl
+from tests.support.htmlcheck import SITE_URL, ParsedPage, crawl
 
 
 def html_pages(pages: dict) -> dict[str, str]:

@@ -8,10 +8,9 @@ import pytest
 from portal import create_app
 from portal.admin.views import safe_next
 from portal.extensions import db
-from tests.admin.conftest import csrf_token, sign_in
-from tests.admin.factories import PASSWORD, make_lead
-from tests.conftest import base_settings
-from tests.factories import make_program
+from tests.support.factories import PASSWORD, make_lead, make_program
+from tests.support.forms import csrf_token, sign_in
+from tests.support.settings import base_settings
 
 LOGIN = "/admin/login"
 

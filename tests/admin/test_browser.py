@@ -5,8 +5,7 @@ import io
 
 import pytest
 
-from tests.admin.factories import PASSWORD, make_lead
-from tests.factories import make_program
+from tests.support.factories import PASSWORD, make_lead, make_program
 
 pytestmark = pytest.mark.browser
 

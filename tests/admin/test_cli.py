@@ -9,8 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AdminUser, Lead, LeadExport
 from portal.services.accounts import authenticate
-from tests.admin.factories import make_lead
-from tests.factories import make_program, make_school
+from tests.support.factories import make_lead, make_program, make_school
 
 GOOD = "a long enough password"
 

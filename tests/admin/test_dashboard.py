@@ -5,8 +5,7 @@ from datetime import UTC, date, datetime
 from portal.extensions import db
 from portal.models import SearchLog
 from portal.services.dashboard import dashboard_figures
-from tests.admin.factories import make_lead
-from tests.factories import make_program, make_school
+from tests.support.factories import make_lead, make_program, make_school
 
 TODAY = date(2026, 11, 27)
 

@@ -22,9 +22,8 @@ from portal.services.exports import (
     ExportSummary,
     export_leads_csv,
 )
-from tests.admin.conftest import csrf_token
-from tests.admin.factories import make_lead
-from tests.factories import make_program
+from tests.support.factories import make_lead, make_program
+from tests.support.forms import csrf_token
 
 DOCUMENTED_COLUMNS = [
     "lead_id",

@@ -15,10 +15,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Sponsorship
-from tests.admin.conftest import csrf_token
-from tests.admin.factories import PASSWORD, make_lead
-from tests.factories import make_program, make_school
-from tests.hostile import (
+from tests.support.factories import PASSWORD, make_lead, make_program, make_school
+from tests.support.forms import csrf_token
+from tests.support.hostile import (
     HOSTILE,
     SCRIPT,
     assert_answered,

@@ -9,7 +9,7 @@ from werkzeug.test import EnvironBuilder
 
 from portal.extensions import db
 from portal.models import Program
-from tests.admin.conftest import csrf_token
+from tests.support.forms import csrf_token
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "docs" / "programs-example.csv").read_bytes()
 PAGE = "/admin/programs/import"

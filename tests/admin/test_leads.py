@@ -9,9 +9,8 @@ from sqlalchemy import inspect, select
 from portal.extensions import db
 from portal.models import DataDeletion, Lead
 from portal.services.admin_leads import LeadFilters, delete_person_data, list_leads
-from tests.admin.conftest import csrf_token
-from tests.admin.factories import make_lead
-from tests.factories import make_program
+from tests.support.factories import make_lead, make_program
+from tests.support.forms import csrf_token
 
 
 def at(day: int, hour: int = 12) -> datetime:

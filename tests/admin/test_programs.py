@@ -6,9 +6,9 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Program
-from tests.admin.conftest import csrf_token
-from tests.factories import make_program, make_school
-from tests.htmlcheck import ParsedPage
+from tests.support.factories import make_program, make_school
+from tests.support.forms import csrf_token
+from tests.support.htmlcheck import ParsedPage
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ after 30 minutes idle. Each test replays a cookie copied while the session held.
 import pytest
 
 from portal.core import signin
-from tests.admin.conftest import csrf_token, sign_in
+from tests.support.forms import csrf_token, sign_in
 
 LEADS = "/admin/leads"
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import SearchLog, ZipCode, today_utc
 from portal.services.matching import Filters, find_candidates
-from tests.factories import make_campus, make_program, make_school
+from tests.support.factories import make_campus, make_program, make_school
 
 LISTING_FIELDS = {
     "program_id",

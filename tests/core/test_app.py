@@ -8,7 +8,7 @@ import config
 from config import ConfigError, development_secret_key, load_settings
 from portal import create_app
 from portal.extensions import db
-from tests.conftest import base_settings
+from tests.support.settings import base_settings
 
 LONG_KEY = "k" * 32
 

@@ -5,9 +5,8 @@ import pytest
 from flask import session
 
 from portal.services import accounts
-from tests.admin.conftest import sign_in
-from tests.admin.factories import make_admin
-from tests.factories import make_program
+from tests.support.factories import make_admin, make_program
+from tests.support.forms import sign_in
 
 GUIDE = "/careers/medical-office-manager"
 PLAIN_PAGES = ["/", "/careers/", GUIDE, "/programs", "/programs?zip=10001", "/sitemap.xml"]

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from bench.harness import ROOT, free_port, get
 from portal.cli import is_loopback
+from tests.support.servers import ROOT, free_port, get
 
 
 def serve_and_request(tmp_path, host: str, path: str) -> str:

@@ -5,7 +5,7 @@ from urllib.parse import quote
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.hostile import HOSTILE, SCRIPT, assert_answered, hostile_text, maybe, query
+from tests.support.hostile import HOSTILE, SCRIPT, assert_answered, hostile_text, maybe, query
 
 GUIDE_URL = "/careers/medical-office-manager"
 SLUGS = ["medical-office-manager", "medical-assistant", "MEDICAL-OFFICE-MANAGER", "..", "."]

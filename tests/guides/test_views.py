@@ -7,7 +7,7 @@ import pytest
 
 from portal.guides import presentation
 from portal.services import careers
-from tests.htmlcheck import ParsedPage, squash
+from tests.support.htmlcheck import ParsedPage, squash
 
 GUIDE_URL = "/careers/medical-office-manager"
 

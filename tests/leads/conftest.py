@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import make_program, make_school
+from tests.support.factories import make_program, make_school
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.leads.helpers import all_leads, form_url
+from tests.support.leads import all_leads, form_url
 
 pytestmark = pytest.mark.browser
 

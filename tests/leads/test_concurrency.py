@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Lead, Program
-from tests.leads.helpers import GOOD_ANSWERS, form_url, listing, open_form
+from tests.support.leads import GOOD_ANSWERS, form_url, listing, open_form
 
 THREADS = 30
 

@@ -4,14 +4,8 @@ import pytest
 
 from portal.core import page_cache
 from portal.core.page_cache import PageCache
-from tests.leads.helpers import (
-    GOOD_ANSWERS,
-    fill_today,
-    form_url,
-    inputs_of,
-    lead_count,
-    listing,
-)
+from tests.support.forms import form_inputs
+from tests.support.leads import GOOD_ANSWERS, fill_today, form_url, lead_count, listing
 
 
 @pytest.fixture
@@ -29,7 +23,7 @@ def visitor_form(app, program_id: int):
     response = client.get(form_url(program_id))
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    return client, html, inputs_of(html)
+    return client, html, form_inputs(html)
 
 
 def test_a_cached_form_carries_each_visitors_own_tokens_and_both_can_send_it(
@@ -80,7 +74,7 @@ def test_a_listing_capped_while_its_form_is_cached_takes_no_lead(app, clock):
 def test_each_zip_and_radius_has_its_own_cached_form(app, clock, program_id):
     visitor_form(app, program_id)
     response = app.test_client().get(form_url(program_id, zip_code="60614", radius=100))
-    values = inputs_of(response.get_data(as_text=True))
+    values = form_inputs(response.get_data(as_text=True))
     assert (values["zip_code"], values["radius"]) == ("60614", "100")
 
 
@@ -90,7 +84,7 @@ def test_what_a_visitor_types_can_never_take_a_tokens_slot(app, clock, program_i
     for _ in range(2):  # built, then served from the cache
         client = app.test_client()
         html = client.get(form_url(program_id, zip_code=zip_text)).get_data(as_text=True)
-        values = inputs_of(html)
+        values = form_inputs(html)
         assert values["zip_code"] == zip_text[:10]
         assert values["csrf_token"] and values["csrf_token"] not in values["zip_code"]
         assert "<slot:" not in html

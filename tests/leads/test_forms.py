@@ -3,7 +3,7 @@
 import pytest
 from markupsafe import escape
 
-from tests.leads.helpers import all_leads, lead_count, submit
+from tests.support.leads import all_leads, lead_count, submit
 
 NAME_LETTERS = "Use letters, spaces, hyphens, apostrophes and full stops only."
 CONTROL = "Remove the invisible control characters."

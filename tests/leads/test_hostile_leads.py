@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.extensions import db
-from tests.hostile import (
+from tests.support.forms import form_inputs
+from tests.support.hostile import (
     HOSTILE,
     SCRIPT,
     assert_answered,
@@ -17,7 +18,7 @@ from tests.hostile import (
     hostile_text,
     stored_leads,
 )
-from tests.leads.helpers import GOOD_ANSWERS, form_url, inputs_of
+from tests.support.leads import GOOD_ANSWERS, form_url
 
 NAMES = ["Jane", "Zoë", "O'Brien", "Jean-Luc", "Nguyễn", "José María", "  Ada  ", "李"]
 EMAILS = ["Jane.Doe@Example.COM", " jane@example.com ", "zoë@exämple.com", "a+b@example.org"]
@@ -61,7 +62,7 @@ def open_and_send(app, program_id, data, landing_args=None, headers=None):
     landing = client.get("/programs", query_string=landing_args or {}, headers=headers)
     assert_answered(landing, {200, 422})
     form = client.get(form_url(program_id), headers=headers)
-    hidden = inputs_of(assert_answered(form, {200}))
+    hidden = form_inputs(assert_answered(form, {200}))
     sent = {"csrf_token": hidden["csrf_token"], "started": hidden["started"], **data}
     response = client.post(form_url(program_id), data=sent, headers=headers)
     return client, response

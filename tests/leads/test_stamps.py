@@ -8,12 +8,12 @@ from itsdangerous.timed import TimestampSigner
 
 from portal.extensions import db
 from portal.models import Program
-from tests.leads.helpers import (
+from tests.support.forms import form_inputs
+from tests.support.leads import (
     GOOD_ANSWERS,
     all_leads,
     fill_today,
     form_url,
-    inputs_of,
     lead_count,
     listing,
     open_form,
@@ -88,7 +88,7 @@ def test_a_form_kept_open_too_long_is_shown_again_with_the_answers_and_a_new_sta
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f"open for more than {hours:g} hours" in html
-    kept = inputs_of(html)
+    kept = form_inputs(html)
     assert kept["first_name"] == "Jane" and kept["started"] != form["started"]
     assert lead_count(app) == 0
     assert post(client, program_id, form | {"started": kept["started"]}).status_code == 303

@@ -10,19 +10,19 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import Program, utcnow
 from portal.services.leads import consent_text
-from tests.conftest import base_settings
-from tests.htmlcheck import ParsedPage
-from tests.leads.helpers import (
+from tests.support.forms import form_inputs
+from tests.support.htmlcheck import ParsedPage
+from tests.support.leads import (
     GOOD_ANSWERS,
     all_leads,
     fill_today,
     form_url,
-    inputs_of,
     lead_count,
     listing,
     open_form,
     submit,
 )
+from tests.support.settings import base_settings
 
 
 def test_form_names_school_and_program_and_is_labelled(client, program_id, school_name):
@@ -41,7 +41,7 @@ def test_form_names_school_and_program_and_is_labelled(client, program_id, schoo
         ("start_timeframe", "When would you like to start?"),
     ]:
         assert f'<label for="{field_id}">{label}</label>' in html
-    assert inputs_of(html)["zip_code"] == "60601"
+    assert form_inputs(html)["zip_code"] == "60601"
     assert 'name="consent" required type="checkbox" value="y">' in html  # not ticked
     assert "aria-invalid" not in html
 
@@ -221,7 +221,7 @@ def test_online_program_serves_its_states(app, client):
 def test_failed_submit_keeps_the_answers(app, client, program_id):
     response = submit(client, program_id, email="not-an-email", consent=None)
     html = response.get_data(as_text=True)
-    values = inputs_of(html)
+    values = form_inputs(html)
     assert response.status_code == 422
     assert values["first_name"] == "Jane" and values["email"] == "not-an-email"
     assert values["phone"] == "+13125550142" and values["zip_code"] == "60601"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.harness import HOST, free_port
+from tests.support.servers import HOST, free_port
 
 
 def pg_bin() -> Path:

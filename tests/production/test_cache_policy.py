@@ -8,8 +8,8 @@ import urllib.parse
 
 import pytest
 
-from bench.harness import HOST
-from tests.production.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.support.production import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.support.servers import HOST
 
 pytestmark = [pytest.mark.production, pytest.mark.xdist_group("production")]
 

@@ -11,7 +11,7 @@ import io
 
 import pytest
 
-from tests.production.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, stored_emails
+from tests.support.production import ADMIN_EMAIL, ADMIN_PASSWORD, stored_emails
 
 pytestmark = [pytest.mark.production, pytest.mark.browser, pytest.mark.xdist_group("production")]
 

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from bench.harness import LeadLoad, alive
-from tests.production.conftest import stored_emails
+from tests.support.production import stored_emails
+from tests.support.servers import LeadLoad, alive
 
 pytestmark = [pytest.mark.production, pytest.mark.xdist_group("production")]
 

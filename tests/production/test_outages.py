@@ -9,9 +9,9 @@ import time
 import pytest
 import redis
 
-from bench.harness import Gunicorn, LeadClient, LeadLoad, get
-from tests.production.conftest import prepare_site, production_env, stored_emails
 from tests.production.private import PrivatePostgres, PrivateRedis
+from tests.support.production import prepare_site, production_env, stored_emails
+from tests.support.servers import Gunicorn, LeadClient, LeadLoad, get
 
 pytestmark = [pytest.mark.production, pytest.mark.xdist_group("production")]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from bench.harness import HOST, LeadClient
-from tests.production.conftest import LEAD_RATE_LIMIT, REDIS_URL, stored_emails
+from tests.support.production import LEAD_RATE_LIMIT, REDIS_URL, stored_emails
+from tests.support.servers import HOST, LeadClient
 
 pytestmark = [pytest.mark.production, pytest.mark.xdist_group("production")]
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import make_program
+from tests.support.factories import make_program
 
 pytestmark = pytest.mark.browser
 

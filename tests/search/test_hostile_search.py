@@ -8,8 +8,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import CREDENTIAL_LEVELS, SearchLog
 from portal.services.matching import RADIUS_CHOICES
-from tests.factories import make_program
-from tests.hostile import HOSTILE, ZIP5, assert_answered, maybe, query
+from tests.support.factories import make_program
+from tests.support.hostile import HOSTILE, ZIP5, assert_answered, maybe, query
 
 ZIPS = ["60601", "60601-1234", " 60601 ", "10001", "00000", "99999", ""]
 CAREERS = ["medical-office-manager", "medical-assistant", ""]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import SearchLog
-from tests.factories import make_campus, make_program, make_school
+from tests.support.factories import make_campus, make_program, make_school
 
 
 def page_of(client, query: str):

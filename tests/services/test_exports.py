@@ -142,8 +142,7 @@ def test_sql_phone_is_kept_only_when_e164(app, phone, expected):
 
 def test_sql_times_are_utc_iso(app):
     from portal.models import Lead
-    from tests.admin.factories import make_lead
-    from tests.factories import make_program
+    from tests.support.factories import make_lead, make_program
 
     with app.app_context():
         moment = datetime(2026, 11, 27, 3, 20, 7, 123456, tzinfo=UTC)

@@ -23,7 +23,7 @@ from portal.services.leads import (
     consent_text,
     open_listing,
 )
-from tests.factories import make_program
+from tests.support.factories import make_program
 
 NOON = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 

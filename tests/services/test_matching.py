@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models import Program, ZipCode, utcnow
 from portal.services.geo import bounding_box, distance_miles
 from portal.services.matching import Filters, find_candidates, program_serves
-from tests.factories import make_campus, make_program
+from tests.support.factories import make_campus, make_program
 
 TODAY = date(2026, 11, 27)
 

@@ -11,7 +11,7 @@ from portal.models import SearchLog, ZipCode
 from portal.services.geo import EARTH_RADIUS_MILES, InvalidZip, UnknownZip, distance_miles
 from portal.services.matching import Filters, find_candidates
 from portal.services.search import find_programs
-from tests.factories import make_campus, make_program, make_school
+from tests.support.factories import make_campus, make_program, make_school
 
 TODAY = date(2026, 11, 27)
 CHICAGO = "60601"

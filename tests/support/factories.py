@@ -1,10 +1,23 @@
-"""Small functions that make valid rows for tests, with overridable defaults."""
+"""Small functions that make valid rows for tests, with overridable defaults: each writes only
+values the product itself would write (the forms' codes, the consent text it shows)."""
 
 import itertools
-from datetime import date
+from datetime import UTC, date, datetime
 
 from portal.extensions import db
-from portal.models import Campus, Program, ProgramState, School, Sponsorship, ZipCode
+from portal.models import (
+    AdminUser,
+    Campus,
+    Lead,
+    Program,
+    ProgramState,
+    School,
+    Sponsorship,
+    ZipCode,
+)
+from portal.services.accounts import create_admin
+from portal.services.leads import consent_sha256, consent_text
+from tests.support.forms import PASSWORD
 
 _counter = itertools.count(1)
 
@@ -79,3 +92,51 @@ def make_program(
     db.session.add(program)
     db.session.commit()
     return program
+
+
+def make_admin(email: str = "admin@example.com", password: str = PASSWORD) -> AdminUser:
+    """An admin account with a known password."""
+    return create_admin(email, password)
+
+
+def make_lead(program: Program, **fields) -> Lead:
+    """A consented, billable lead for `program`; any column can be overridden."""
+    n = next(_counter)
+    consent = consent_text(program.school.name)
+    values = {
+        "created_at": datetime(2026, 11, 1, 12, 0, n % 60, tzinfo=UTC),
+        "program_id": program.id,
+        "school_id": program.school_id,
+        "campus_id": program.campus_id,
+        "career": program.career,
+        "price_cents": 2500,
+        "status": "new",
+        "billable": True,
+        "first_name": "Ada",
+        "last_name": f"Lovelace{n}",
+        "email": f"ada{n}@example.com",
+        "phone_e164": "+13125550100",
+        "zip_code": "60601",
+        "state": "IL",
+        "education_level": "high_school",
+        "start_timeframe": "1_3_months",
+        "consent_text": consent,
+        "consent_sha256": consent_sha256(consent),
+        "consented_at": datetime(2026, 11, 1, 12, 0, 0, tzinfo=UTC),
+        "ip_address": "203.0.113.7",
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64)",
+        "page_url": "http://localhost/programs?zip=60601",
+        "referrer": "https://www.google.com/",
+        "utm_source": "google",
+        "utm_medium": "cpc",
+        "utm_campaign": "mom",
+        "utm_term": "",
+        "utm_content": "",
+    }
+    values.update(fields)
+    if "consented_at" not in fields:
+        values["consented_at"] = values["created_at"]
+    lead = Lead(**values)
+    db.session.add(lead)
+    db.session.commit()
+    return lead

@@ -4,7 +4,6 @@ client that opens the request-info form and sends it, as a browser would.
 Everything here talks to 127.0.0.1 only.
 """
 
-import html
 import http.client
 import os
 import re
@@ -25,9 +24,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.forms import form_inputs
+
+ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
-FORM_INPUT = re.compile(r'<input[^>]*name="(csrf_token|started)"[^>]*value="([^"]*)"')
 SESSION_COOKIE = re.compile(r"session=([^;]+)")
 NETWORK_ERRORS = (OSError, http.client.HTTPException)
 
@@ -235,7 +235,8 @@ class LeadClient:
             return None
         self.form_status = page.status
         cookie = SESSION_COOKIE.search(page.getheader("Set-Cookie") or "")
-        fields = {name: html.unescape(value) for name, value in FORM_INPUT.findall(body)}
+        inputs = form_inputs(body)
+        fields = {name: inputs[name] for name in ("csrf_token", "started") if name in inputs}
         if page.status != 200 or not cookie or len(fields) != 2:
             return None
         return Form(cookie.group(1), fields)

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SITE_URL = "http://localhost"  # the SITE_URL conftest gives every test app
 # Where `npm install --no-save --ignore-scripts --prefix . vnu-jar@VERSION` puts the checker.
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

@@ -1,12 +1,11 @@
-"""Helpers for the lead tests: open the form as a browser would, fill it, count what was stored."""
-
-from html.parser import HTMLParser
+"""The lead form as tests use it: opened as a browser would, filled in, and what it stored."""
 
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Lead, Program, today_utc
-from tests.factories import make_program
+from tests.support.factories import make_program
+from tests.support.forms import form_inputs
 
 GOOD_ANSWERS = {
     "first_name": "Jane",
@@ -20,26 +19,6 @@ GOOD_ANSWERS = {
 }
 
 
-class _Inputs(HTMLParser):
-    """Collects the name and value of every <input> on a page."""
-
-    def __init__(self):
-        super().__init__()
-        self.values: dict[str, str] = {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "input" and attrs.get("name"):
-            self.values[attrs["name"]] = attrs.get("value") or ""
-
-
-def inputs_of(html: str) -> dict[str, str]:
-    """The name -> value of every input on the page."""
-    parser = _Inputs()
-    parser.feed(html)
-    return parser.values
-
-
 def form_url(program_id: int, zip_code: str = "60601", radius: int | None = None) -> str:
     """The request-info address as the search results link to it."""
     url = f"/programs/{program_id}/request-info?zip={zip_code}"
@@ -50,7 +29,7 @@ def open_form(client, program_id: int, **url_args) -> dict[str, str]:
     """GET the form; return its hidden fields (CSRF token, time stamp, radius)."""
     response = client.get(form_url(program_id, **url_args))
     assert response.status_code == 200, response.status_code
-    values = inputs_of(response.get_data(as_text=True))
+    values = form_inputs(response.get_data(as_text=True))
     return {key: values[key] for key in ("csrf_token", "started", "radius")}
 
 
