@@ -21,6 +21,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.admin.charts import bar_chart, column_chart
+from portal.admin.delivery_forms import ActionForm
 from portal.admin.forms import (
     MAX_PAGE,
     DeleteDataForm,
@@ -44,6 +45,7 @@ from portal.services.admin_leads import (
     recent_deletions,
 )
 from portal.services.dashboard import dashboard_figures
+from portal.services.deliveries import delivery_figures, lead_deliveries
 from portal.services.exports import Actor, export_leads_csv, list_exports
 from portal.services.imports import import_programs
 from portal.services.listings import (
@@ -104,7 +106,7 @@ def no_index(response: Response) -> Response:
 
 @bp.context_processor
 def admin_helpers() -> dict:
-    """Chart geometry and the sign-out form for admin templates."""
+    """Chart geometry and the sign-out form for admin templates (also the delivery pages')."""
     # formdata=None: the form only renders its token, and must not read (maybe oversized) bodies.
     logout_form = LogoutForm(formdata=None)
     return {"bar_chart": bar_chart, "column_chart": column_chart, "logout_form": logout_form}
@@ -152,7 +154,8 @@ def logout():
 def dashboard():
     """Leads per day and school, searches per state, ZIPs searched with no results."""
     figures = dashboard_figures(datetime.now(UTC).date())
-    return render_template("admin/dashboard.html", figures=figures)
+    delivery = delivery_figures(datetime.now(UTC))
+    return render_template("admin/dashboard.html", figures=figures, delivery=delivery)
 
 
 @bp.get("/leads")
@@ -176,7 +179,10 @@ def lead(lead_id: int):
         found = get_lead(lead_id)
     except LeadNotFound:
         abort(404)
-    return render_template("admin/lead.html", lead=found)
+    deliveries = lead_deliveries(lead_id)
+    return render_template(
+        "admin/lead.html", lead=found, deliveries=deliveries, action_form=ActionForm(formdata=None)
+    )
 
 
 @bp.route("/leads/export.csv", methods=["GET", "POST"])

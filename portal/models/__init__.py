@@ -1,6 +1,13 @@
 """The models, one aggregate per module, re-exported for convenience."""
 
 from portal.models.admin import EXPORT_STATES, AdminUser, DataDeletion, LeadExport
+from portal.models.delivery import (
+    DELIVERY_STATES,
+    DESTINATION_KINDS,
+    Delivery,
+    DeliveryAttempt,
+    Destination,
+)
 from portal.models.geo import ZipCode
 from portal.models.lead import LEAD_STATUSES, Lead
 from portal.models.program import (
@@ -17,12 +24,17 @@ from portal.models.types import UTCDateTime, utcnow
 
 __all__ = [
     "CREDENTIAL_LEVELS",
+    "DELIVERY_STATES",
+    "DESTINATION_KINDS",
     "EXPORT_STATES",
     "LEAD_STATUSES",
     "MODALITIES",
     "AdminUser",
     "Campus",
     "DataDeletion",
+    "Delivery",
+    "DeliveryAttempt",
+    "Destination",
     "Lead",
     "LeadExport",
     "Program",
