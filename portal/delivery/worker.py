@@ -128,7 +128,7 @@ class Worker:
             return []
         try:
             with self.app.app_context():
-                claimed = claim_due(utcnow(), self.lease, capacity, free)
+                claimed = claim_due(utcnow(), self.lease, capacity, free, PER_DESTINATION)
         except Exception:
             log.exception("claiming deliveries failed; trying again shortly")
             time.sleep(POLL_SECONDS)

@@ -58,14 +58,20 @@ class Claimed:
 
 
 def claim_due(
-    now: datetime, lease_seconds: float, capacity: dict[int, int] | None, limit: int
+    now: datetime,
+    lease_seconds: float,
+    capacity: dict[int, int] | None,
+    limit: int,
+    per_destination: int | None = None,
 ) -> list[Claimed]:
     """Lease up to `limit` due deliveries, oldest due first; commit.
 
     `capacity` maps a destination id to how many more of its deliveries this worker may take
-    now (missing: `limit`); destinations with none left are not even looked at, so one
-    endpoint's backlog never stands in front of another school's new lead.
+    now (a destination not in it: `per_destination`, or `limit`); destinations with none left
+    are not even looked at, so one endpoint's backlog never stands in front of another
+    school's new lead.
     """
+    default = per_destination or limit
     capacity = dict(capacity or {})
     full = [dest for dest, free in capacity.items() if free <= 0]
     due = (
@@ -88,8 +94,8 @@ def claim_due(
         for delivery_id, destination_id in db.session.execute(due).all():
             if len(wanted) == limit:
                 break
-            if capacity.get(destination_id, limit) > 0:
-                capacity[destination_id] = capacity.get(destination_id, limit) - 1
+            if capacity.get(destination_id, default) > 0:
+                capacity[destination_id] = capacity.get(destination_id, default) - 1
                 wanted.append(delivery_id)
         if not wanted:
             db.session.rollback()

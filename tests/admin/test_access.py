@@ -190,3 +190,27 @@ def test_sign_in_attempts_are_limited_per_account(app, limited_client):
     assert "Too many requests" in attempt(
         limited_client, "admin@example.com", "198.51.100.9"
     ).get_data(as_text=True)
+
+
+def test_the_crawl_covers_the_schools_delivery_pages(app):
+    urls = set(admin_urls(app))
+    assert {
+        ("GET", "/admin/schools"),
+        ("GET", "/admin/schools/1"),
+        ("POST", "/admin/schools/1/webhooks"),
+        ("POST", "/admin/schools/1/emails"),
+        ("POST", "/admin/destinations/1/enabled"),
+        ("POST", "/admin/destinations/1/rotate"),
+        ("POST", "/admin/destinations/1/test"),
+        ("POST", "/admin/deliveries/1/redeliver"),
+    } <= urls
+
+
+def test_delivery_buttons_need_a_csrf_token(admin_client):
+    for path in [
+        "/admin/schools/1/webhooks",
+        "/admin/destinations/1/rotate",
+        "/admin/destinations/1/test",
+        "/admin/deliveries/1/redeliver",
+    ]:
+        assert admin_client.post(path).status_code == 400, path

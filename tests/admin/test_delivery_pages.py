@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Delivery, DeliveryAttempt, Destination, Program, utcnow
+from portal.models import Delivery, DeliveryAttempt, Destination, Lead, Program, utcnow
+from portal.services.admin_leads import delete_person_data
 from portal.services.destinations import add_webhook
 from portal.services.outbox import queue_deliveries
 from tests.admin.conftest import csrf_token
@@ -241,3 +242,12 @@ def test_the_dashboard_shows_delivery_figures(app, admin_client, school_id):
     assert "Deliveries to schools" in html
     assert re.search(r"<dt>Failed</dt><dd>1</dd>", html)
     assert "Capture to delivery, median (7 days)" in html
+
+
+def test_deleting_a_persons_data_deletes_their_deliveries_too(app, admin_client, school_id):
+    failed_delivery(app, school_id, "x")
+    with app.app_context():
+        email = db.session.scalar(select(Lead.email))
+        delete_person_data(email, admin_id=1)
+        assert db.session.scalar(select(Delivery)) is None
+        assert db.session.scalar(select(DeliveryAttempt)) is None

@@ -234,3 +234,19 @@ def test_retries_stop_after_the_maximum_age(app, client, runner, receiver, listi
     [delivery] = deliveries(app)
     assert delivery.status == "failed"
     assert delivery.last_error == "HTTP 500"
+
+
+def test_logs_carry_ids_and_statuses_but_no_lead_data(
+    app, client, runner, receiver, listing, caplog
+):
+    webhook(app, listing["school_id"], receiver.url())
+    receiver.answer(Reply(500))
+    send_lead(client, listing, first_name="Philomena", last_name="Quartermaine")
+    caplog.clear()
+    with caplog.at_level("DEBUG"):
+        deliver_until(runner, lambda: deliveries(app)[0].status == "delivered")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "delivery 1 to destination 1: delivered (status 200" in logged
+    assert "will retry (status 500)" in logged
+    for secret in ("Philomena", "Quartermaine", "jane.doe", "312", "60601"):
+        assert secret not in logged

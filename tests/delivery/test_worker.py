@@ -113,3 +113,39 @@ def test_a_receiver_down_for_the_whole_run_gets_everything_once_up(app, listing,
             verify(request, secret)
     finally:
         receiver.stop()
+
+
+def test_a_slow_school_does_not_hold_up_another_schools_lead(app, listing):
+    import threading
+
+    from portal.delivery.worker import PER_DESTINATION, Worker
+    from tests.factories import make_program, make_school
+
+    app.config["DELIVERY_TIMEOUT_SECONDS"] = 10
+    slow = Receiver(default=Reply(200, delay=1.0))
+    fast = Receiver()
+    try:
+        webhook(app, listing["school_id"], slow.url())
+        with app.app_context():
+            other = make_program(make_school("Prairie Health College"), zip_code="60601")
+            other_program, other_school = other.id, other.school_id
+        webhook(app, other_school, fast.url())
+        with app.app_context():
+            capture(listing["program_id"], 3 * PER_DESTINATION)  # queued first: a backlog
+            capture(other_program, 1)
+        worker = Worker(app)
+        thread = threading.Thread(target=worker.run, daemon=True)
+        thread.start()
+        try:
+            [request] = fast.wait_for(1)
+            # The other school's lead went out in the first round, beside the slow school's
+            # first few attempts, not after its whole backlog.
+            assert len(slow.requests) <= PER_DESTINATION
+            assert count_deliveries(app, "delivered") < 3 * PER_DESTINATION
+        finally:
+            worker.stop()
+            thread.join(timeout=30)
+        assert request.headers["webhook-id"]
+    finally:
+        slow.stop()
+        fast.stop()
