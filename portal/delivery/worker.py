@@ -3,8 +3,8 @@ and sends them on a small pool of threads, until SIGTERM (or, with --once, until
 due any more).
 
 - Wake-up: on PostgreSQL a listener connection hears NOTIFY portal_delivery (sent when a lead
-  is queued or redelivered) and wakes the claim loop at once; without it, and on SQLite, the
-  loop looks again at least every POLL_SECONDS.
+  is queued or redelivered) and wakes the claim loop at once (it still looks every second, in
+  case a notification was missed); SQLite has no NOTIFY, and its loop looks every 0.25 s.
 - Fairness: each destination may have at most PER_DESTINATION attempts in flight in this
   worker (1 once its last attempt failed), so endpoints that hang use a thread each at most
   and every other school's deliveries go on in the other threads.
@@ -40,7 +40,10 @@ from portal.services.deliveries import (
 
 log = logging.getLogger("portal.delivery")
 
-POLL_SECONDS = 0.5
+# How often the claim loop looks for due deliveries when nothing woke it: SQLite has no
+# NOTIFY, so it looks often; on PostgreSQL the listener wakes it, and this is a fallback.
+POLL_SECONDS = 0.25
+LISTENING_POLL_SECONDS = 1.0
 PER_DESTINATION = 4
 
 
@@ -69,6 +72,7 @@ class Worker:
         self.in_flight: dict[int, int] = {}  # destination id -> attempts running
         self.failing: set[int] = set()  # destinations whose last attempt here failed
         self.running = 0
+        self.listening = False
         self.stats = Stats()
 
     def stop(self, *_args) -> None:
@@ -88,10 +92,9 @@ class Worker:
 
     def run(self, once: bool = False) -> Stats:
         """Claim and send until stopped (or, with once, until nothing is due)."""
-        listener = None
-        if not once and self._is_postgresql():
-            listener = threading.Thread(target=self._listen, daemon=True, name="delivery-listen")
-            listener.start()
+        self.listening = not once and self._is_postgresql()
+        if self.listening:
+            threading.Thread(target=self._listen, daemon=True, name="delivery-listen").start()
         log.info("delivery worker started (%s threads)", self.threads)
         with ThreadPoolExecutor(self.threads, thread_name_prefix="delivery") as pool:
             while not self.stopping.is_set():
@@ -148,7 +151,9 @@ class Worker:
 
     def _sleep_seconds(self, once: bool) -> float:
         """How long to wait for a wake-up before looking again."""
-        return 0.05 if once else POLL_SECONDS
+        if once:
+            return 0.05
+        return LISTENING_POLL_SECONDS if self.listening else POLL_SECONDS
 
     def _attempt(self, claimed: Claimed) -> None:
         """Send one claimed delivery and record the answer (runs on a pool thread)."""
