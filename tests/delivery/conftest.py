@@ -14,8 +14,12 @@ SCHOOL = "Lakeshore Medical Institute"
 
 
 @pytest.fixture(autouse=True)
-def quick_delivery(app):
-    """Retries a few milliseconds apart and a short timeout, so failure paths run fast."""
+def quick_delivery(request):
+    """Retries a few milliseconds apart and a short timeout, so failure paths run fast (for
+    tests with an app; the HTTP client's own tests need none)."""
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
     app.config.update(
         DELIVERY_RETRY_BASE_SECONDS=0.01,
         DELIVERY_TIMEOUT_SECONDS=2.0,
