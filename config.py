@@ -161,6 +161,20 @@ class Config:
             # be written in one INSERT (0: each with its search). See portal/services/search_log.
             "SEARCH_LOG_BATCH_SECONDS": _float(env, "SEARCH_LOG_BATCH_SECONDS", 1.0),
             "SEARCH_LOG_BATCH_ROWS": _int(env, "SEARCH_LOG_BATCH_ROWS", 200),
+            # Lead delivery to schools (portal/delivery): webhooks and email, from the outbox.
+            "DELIVERY_TIMEOUT_SECONDS": _float(env, "DELIVERY_TIMEOUT_SECONDS", 10.0),
+            "DELIVERY_RETRY_BASE_SECONDS": _float(env, "DELIVERY_RETRY_BASE_SECONDS", 30.0),
+            "DELIVERY_MAX_AGE_HOURS": _float(env, "DELIVERY_MAX_AGE_HOURS", 72.0),
+            "DELIVERY_ALLOW_PRIVATE_TARGETS": _bool(env, "DELIVERY_ALLOW_PRIVATE_TARGETS", True),
+            "DELIVERY_WORKER_THREADS": _int(env, "DELIVERY_WORKER_THREADS", 8),
+            "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+            "MAIL_PORT": _int(env, "MAIL_PORT", 25),
+            "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+            "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+            "MAIL_USE_TLS": _bool(env, "MAIL_USE_TLS", False),
+            "MAIL_FROM": env.get("MAIL_FROM", "leads@localhost"),
+            # Without MAIL_SERVER, emails are written as .eml files here (None: not at all).
+            "MAIL_FILE_FOLDER": None,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "WTF_CSRF_TIME_LIMIT": None,  # the session bounds the token's life, not a clock
@@ -180,6 +194,7 @@ class DevelopmentConfig(Config):
         values["SQLALCHEMY_DATABASE_URI"] = values["SQLALCHEMY_DATABASE_URI"] or (
             f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
         )
+        values["MAIL_FILE_FOLDER"] = str(INSTANCE_DIR / "mail")
         return values
 
 
@@ -223,6 +238,10 @@ class ProductionConfig(Config):
                 "python3 -c 'import secrets; print(secrets.token_hex(32))'"
             )
         values = super().settings(env)
+        # Webhook URLs are the schools': in production they may not reach our own network.
+        values["DELIVERY_ALLOW_PRIVATE_TARGETS"] = _bool(
+            env, "DELIVERY_ALLOW_PRIVATE_TARGETS", False
+        )
         values["SESSION_COOKIE_SECURE"] = True
         values["REMEMBER_COOKIE_SECURE"] = True
         values["PREFERRED_URL_SCHEME"] = "https"

@@ -48,10 +48,28 @@ def run(*args: str, env: dict | None = None) -> None:
 
 
 def serve(extra: list[str]) -> None:
-    """Migrate the SQLite database, load demo data and serve at http://127.0.0.1:5000."""
+    """Migrate the SQLite database, load demo data and serve at http://127.0.0.1:5000, with a
+    delivery worker beside the server (stopped with it, e.g. by Ctrl+C)."""
     run("flask", "--app", "wsgi", "db", "upgrade")
     run("flask", "--app", "wsgi", "seed-demo")
-    run("flask", "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", "5000", *extra)
+    worker = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "deliver"], cwd=ROOT)
+    try:
+        run("flask", "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", "5000", *extra)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(worker)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a process gracefully (SIGTERM: it finishes what it is doing), or kill it."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def test(extra: list[str]) -> None:

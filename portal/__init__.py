@@ -126,6 +126,7 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area of the site."""
+    from portal.admin.delivery_views import bp as admin_delivery_bp
     from portal.admin.views import bp as admin_bp
     from portal.api.views import bp as api_bp
     from portal.core.views import bp as core_bp
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(leads_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(admin_delivery_bp)
 
 
 def register_http(app: Flask) -> None:
@@ -159,7 +161,8 @@ def register_cli(app: Flask) -> None:
     """Add the project's flask commands."""
     from portal.admin.cli import ADMIN_COMMANDS
     from portal.cli import register
+    from portal.delivery.cli import DELIVERY_COMMANDS
 
     register(app)
-    for command in ADMIN_COMMANDS:
+    for command in ADMIN_COMMANDS + DELIVERY_COMMANDS:
         app.cli.add_command(command)

@@ -3,7 +3,11 @@
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 
+from portal.extensions import db
+from portal.models import utcnow
 from portal.services import accounts
+from portal.services.destinations import add_email, add_webhook
+from portal.services.outbox import queue_deliveries
 from tests.support.factories import PASSWORD, make_admin, make_lead, make_program, make_school
 
 pytestmark = pytest.mark.browser
@@ -34,8 +38,12 @@ def site(app, monkeypatch):
         program = make_program(school, title="Medical Office Administration")
         make_program(make_school("Prairie Health College"), zip_code="60614")
         lead = make_lead(program)
+        add_webhook(school.id, "https://crm.example.edu/hooks/leads", production=False)
+        add_email(school.id, "admissions@example.edu")
+        queue_deliveries(lead.id, school.id, utcnow())
+        db.session.commit()
         make_admin()
-        return {"program_id": program.id, "lead_id": lead.id}
+        return {"program_id": program.id, "lead_id": lead.id, "school_id": school.id}
 
 
 def sign_in(page, live_server) -> None:
@@ -92,6 +100,7 @@ def test_admin_pages_have_no_serious_violations(live_server, page, site):
     found = {"/admin/login": axe_violations(page)}
     sign_in(page, live_server)
     paths = ["/admin", "/admin/leads", f"/admin/leads/{site['lead_id']}", "/admin/programs"]
+    paths += ["/admin/schools", f"/admin/schools/{site['school_id']}"]
     for path in [*paths, "/admin/exports", "/admin/privacy/delete"]:
         page.goto(live_server + path)
         found[path] = axe_violations(page)

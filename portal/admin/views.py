@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from portal.admin.delivery_forms import ActionForm
 from portal.admin.forms import (
     MAX_PAGE,
     DeleteDataForm,
@@ -34,7 +35,7 @@ from portal.core.charts import bar_chart, column_chart, counted
 from portal.core.http import in_blueprint, no_store
 from portal.core.signin import end_session, start_session
 from portal.core.signin_limits import signin_limits
-from portal.models import today_utc
+from portal.models import today_utc, utcnow
 from portal.services.accounts import authenticate, end_all_sessions
 from portal.services.admin_leads import (
     LeadNotFound,
@@ -44,6 +45,7 @@ from portal.services.admin_leads import (
     recent_deletions,
 )
 from portal.services.dashboard import dashboard_figures
+from portal.services.deliveries import delivery_figures, lead_deliveries
 from portal.services.exports import Actor, export_leads_csv, list_exports
 from portal.services.imports import import_programs
 from portal.services.listings import (
@@ -71,27 +73,30 @@ def safe_next(target: str | None, default: str | None = None) -> str:
     return target
 
 
-@bp.before_app_request
 def require_admin():
-    """Send anyone not signed in from any /admin URL to the sign-in page, revealing nothing."""
-    if not in_blueprint(bp) or current_user.is_authenticated:
-        return None
-    if request.endpoint == "admin.login":
+    """Send anyone not signed in to the sign-in page, revealing nothing of the page asked for."""
+    if current_user.is_authenticated or request.endpoint == "admin.login":
         return None
     wanted = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("admin.login", next=wanted))
 
 
-@bp.after_request
+@bp.before_app_request
+def require_admin_for_unknown_pages():
+    """A URL under /admin that matches nothing is answered as any admin page would be."""
+    if request.url_rule is None and in_blueprint(bp):
+        return require_admin()
+    return None
+
+
 def private_and_unindexed(response: Response) -> Response:
     """Admin pages are never stored by a cache nor indexed by a search engine."""
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return no_store(response)
 
 
-@bp.context_processor
 def admin_helpers() -> dict:
-    """Chart geometry and the sign-out form for admin templates."""
+    """Chart geometry and the sign-out form for admin templates (also the delivery pages')."""
     # formdata=None: the form only renders its token, and must not read (maybe oversized) bodies.
     logout_form = LogoutForm(formdata=None)
     return {
@@ -100,6 +105,17 @@ def admin_helpers() -> dict:
         "counted": counted,
         "logout_form": logout_form,
     }
+
+
+def admin_area(blueprint: Blueprint) -> None:
+    """Make `blueprint` part of the admin area: every page needs a signed-in admin (but the
+    sign-in page), none is cached or indexed, and the admin layout has its helpers."""
+    blueprint.before_request(require_admin)
+    blueprint.after_request(private_and_unindexed)
+    blueprint.context_processor(admin_helpers)
+
+
+admin_area(bp)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -136,7 +152,8 @@ def logout():
 def dashboard():
     """Leads per day and school, searches per state, ZIPs searched with no results."""
     figures = dashboard_figures(today_utc())
-    return render_template("admin/dashboard.html", figures=figures)
+    delivery = delivery_figures(utcnow())
+    return render_template("admin/dashboard.html", figures=figures, delivery=delivery)
 
 
 @bp.get("/leads")
@@ -160,7 +177,10 @@ def lead(lead_id: int):
         found = get_lead(lead_id)
     except LeadNotFound:
         abort(404)
-    return render_template("admin/lead.html", lead=found)
+    deliveries = lead_deliveries(lead_id)
+    return render_template(
+        "admin/lead.html", lead=found, deliveries=deliveries, action_form=ActionForm(formdata=None)
+    )
 
 
 @bp.post("/leads/export.csv")

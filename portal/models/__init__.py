@@ -1,6 +1,13 @@
 """The models, one aggregate per module, re-exported for convenience."""
 
 from portal.models.admin import EXPORT_STATES, AdminUser, DataDeletion, LeadExport
+from portal.models.delivery import (
+    DELIVERY_STATES,
+    DESTINATION_KINDS,
+    Delivery,
+    DeliveryAttempt,
+    Destination,
+)
 from portal.models.geo import ZipCode
 from portal.models.lead import LEAD_STATUSES, Lead
 from portal.models.program import (
@@ -20,6 +27,8 @@ from portal.models.types import DB_INT_MAX, UTCDateTime, today_utc, utcnow
 __all__ = [
     "CREDENTIAL_LEVELS",
     "DB_INT_MAX",
+    "DELIVERY_STATES",
+    "DESTINATION_KINDS",
     "EXPORT_STATES",
     "LEAD_STATUSES",
     "MAX_BID_CENTS",
@@ -27,6 +36,9 @@ __all__ = [
     "AdminUser",
     "Campus",
     "DataDeletion",
+    "Delivery",
+    "DeliveryAttempt",
+    "Destination",
     "Lead",
     "LeadExport",
     "Program",

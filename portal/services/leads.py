@@ -28,6 +28,7 @@ from portal.services.matching import (
     sponsorship_is_running,
     sponsorship_running,
 )
+from portal.services.outbox import queue_deliveries
 from portal.services.programs import ProgramNotFound, load_programs
 
 log = logging.getLogger(__name__)
@@ -200,6 +201,9 @@ def capture_lead(
             billable=original_id is None, duplicate_of_id=original_id, form_nonce=form_nonce
         )
         lead_id = db.session.execute(_INSERT_LEAD, lead).scalar_one()
+        if original_id is None:
+            # The outbox: queued in the lead's own transaction, so a stored lead is never lost.
+            queue_deliveries(lead_id, program.school_id, consent.consented_at)
         # Known before the commit: after it nothing may touch the database, or a connection
         # lost just then would turn a stored lead into an error page.
         captured = Captured(lead_id=lead_id, duplicate=original_id is not None)

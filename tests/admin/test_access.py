@@ -21,7 +21,7 @@ def admin_urls(app) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/admin") or rule.endpoint == "admin.login":
             continue
-        path = re.sub(r"<int:\w+>", "1", rule.rule)
+        path = re.sub(r"<(?:int|id):\w+>", "1", rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             urls.append((method, path))
     return urls
@@ -233,3 +233,27 @@ def test_each_failed_sign_in_is_logged_without_the_password(app, admin, limited_
     assert f"account_id={admin['id']} ip=198.51.100.7 at=" in lines[0]
     assert "account_id=none ip=198.51.100.8 at=" in lines[1]
     assert "secret-guess" not in caplog.text and "nobody@" not in caplog.text
+
+
+def test_the_crawl_covers_the_schools_delivery_pages(app):
+    urls = set(admin_urls(app))
+    assert {
+        ("GET", "/admin/schools"),
+        ("GET", "/admin/schools/1"),
+        ("POST", "/admin/schools/1/webhooks"),
+        ("POST", "/admin/schools/1/emails"),
+        ("POST", "/admin/destinations/1/enabled"),
+        ("POST", "/admin/destinations/1/rotate"),
+        ("POST", "/admin/destinations/1/test"),
+        ("POST", "/admin/deliveries/1/redeliver"),
+    } <= urls
+
+
+def test_delivery_buttons_need_a_csrf_token(admin_client):
+    for path in [
+        "/admin/schools/1/webhooks",
+        "/admin/destinations/1/rotate",
+        "/admin/destinations/1/test",
+        "/admin/deliveries/1/redeliver",
+    ]:
+        assert admin_client.post(path).status_code == 400, path

@@ -1,0 +1,104 @@
+"""The `lead.created` event a webhook carries, and how it is signed (Standard Webhooks).
+
+The event's `data` is the lead as the CSV export documents it: the same field names and
+formats (times UTC ISO 8601 to the second, phones E.164), typed as JSON (numbers, booleans,
+null for no campus or no earlier lead), without the export's own bookkeeping (status,
+exported_at, export_id), which would change between retries. Text is sent as typed: the
+spreadsheet-formula prefix of the CSV is a CSV matter. README "Lead delivery" documents it
+and docs/webhook-lead-created.example.json is an example a test compares with what is sent.
+"""
+
+import base64
+import json
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from standardwebhooks.webhooks import Webhook
+
+from portal.extensions import db
+from portal.models import Campus, Lead, Program, School
+from portal.services.exports import EXPORT_COLUMNS
+
+EVENT_TYPE = "lead.created"
+TEST_EVENT_TYPE = "webhook.test"
+SCHEMA_VERSION = 1
+# Fields of the export that describe the export itself, not the lead.
+NOT_SENT = frozenset({"status", "exported_at", "export_id"})
+EVENT_COLUMNS = [column for column in EXPORT_COLUMNS if column[0] not in NOT_SENT]
+SECRET_PREFIX = "whsec_"
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A time as the export writes it: UTC, ISO 8601 to the second, with Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def lead_data(lead_id: int) -> dict | None:
+    """The lead's fields as the event carries them, in the export's order (None: no lead)."""
+    query = (
+        select(*[column.label(name) for name, column, _ in EVENT_COLUMNS])
+        .select_from(Lead)
+        .join(School, School.id == Lead.school_id)
+        .join(Program, Program.id == Lead.program_id)
+        .outerjoin(Campus, Campus.id == Lead.campus_id)
+        .where(Lead.id == lead_id)
+    )
+    row = db.session.execute(query).first()
+    if row is None:
+        return None
+    data: dict = {"schema_version": SCHEMA_VERSION}
+    for (name, _, kind), value in zip(EVENT_COLUMNS, row, strict=True):
+        if kind == "time":
+            value = iso(value)
+        elif kind == "flag":
+            value = bool(value)
+        data[name] = value
+    return data
+
+
+def lead_event(data: dict) -> dict:
+    """The `lead.created` event for a lead's data; its timestamp is when the lead arrived."""
+    return {"type": EVENT_TYPE, "timestamp": data["created_at"], "data": data}
+
+
+def test_event(school_id: int, destination_id: int, site_name: str, now: datetime) -> dict:
+    """A `webhook.test` event: no lead, just enough to check the endpoint and its signature."""
+    return {
+        "type": TEST_EVENT_TYPE,
+        "timestamp": iso(now),
+        "data": {
+            "schema_version": SCHEMA_VERSION,
+            "message": f"A test event from {site_name}. It carries no lead.",
+            "school_id": school_id,
+            "destination_id": destination_id,
+        },
+    }
+
+
+def encode(event: dict) -> str:
+    """The event as the JSON text that is sent and signed."""
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+def new_secret() -> str:
+    """A new signing secret: whsec_ and 32 random bytes in base64, as Standard Webhooks has it."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def new_message_id() -> str:
+    """A random webhook-id for a message that is not a stored delivery (a test event)."""
+    return "msg_test_" + secrets.token_hex(12)
+
+
+def signed_headers(message_id: str, body: str, keys: list[str], now: datetime) -> dict:
+    """The Standard Webhooks headers: id, timestamp, and one v1 signature per valid secret."""
+    moment = now.astimezone(UTC)
+    signatures = [Webhook(key).sign(message_id, moment, body) for key in keys]
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(moment.timestamp())),
+        "webhook-signature": " ".join(signatures),
+    }
