@@ -8,7 +8,7 @@ from sqlalchemy import inspect, select
 
 from portal.extensions import db
 from portal.models import DataDeletion, Lead
-from portal.services.admin_leads import LeadFilters, delete_person_data, list_leads
+from portal.services.admin_leads import delete_person_data
 from tests.support.factories import make_lead, make_program
 from tests.support.forms import csrf_token
 
@@ -125,12 +125,6 @@ def test_pagination_copies_only_the_pages_own_filters(app, admin_client, stray):
     html = admin_client.get(f"/admin/leads?state=IL&{stray}").get_data(as_text=True)
     pager = re.search(r'<nav class="pagination".*?</nav>', html, re.S).group(0)
     assert re.findall(r'href="([^"]*)"', pager) == ["/admin/leads?state=IL&amp;page=2"]
-
-
-def test_list_service_pages(app, leads):
-    with app.app_context():
-        page = list_leads(LeadFilters(), page=2, per_page=3)
-        assert page.total == 4 and [lead.first_name for lead in page.items] == ["Anna"]
 
 
 def test_detail_shows_everything_including_consent(app, admin_client, leads):

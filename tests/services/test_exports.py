@@ -1,154 +1,257 @@
-"""CSV cells: formula neutralising, RFC 4180 quoting, and their SQL twins on each backend."""
+"""The lead CSV export service: columns, quoting, neutralising, filters, marking, the audit
+record."""
 
-import csv
-import io
-import re
-import sys
-import unicodedata
+import json
+import threading
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from sqlalchemy import literal, select
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.services.csv_cells import INVISIBLE_CLASS, csv_line, neutralise, quote_cell
-from portal.services.sql import e164_or_neutralised, neutralised, utc_day, utc_iso
+from portal.models import LeadExport
+from portal.services.admin_leads import LeadFilters
+from portal.services.exports import (
+    CHUNK_ROWS,
+    EXPORT_HEADER,
+    Actor,
+    ExportOptions,
+    ExportSummary,
+    export_leads_csv,
+)
+from tests.support.exports import (
+    DOCUMENTED_COLUMNS,
+    SHELL,
+    TRICKY,
+    expected_row,
+    read,
+    reference_csv,
+    run_export,
+    stored_leads,
+)
+from tests.support.factories import make_lead, make_program
 
-CASES = [
-    ("=1+2", "'=1+2"),
-    ("+15555550123", "'+15555550123"),
-    ("-1", "'-1"),
-    ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"),
-    ("\rx", "'\rx"),
-    ("\nx", "'\nx"),
-    ("a=b", "a=b"),
-    ("José", "José"),
-    ("'=x", "'=x"),
-    ("", ""),
-    ("|cmd", "'|cmd"),
-    # After whitespace and invisible characters, and in full-width forms (NFKC), too.
-    (" =x", "' =x"),
-    ("   +1", "'   +1"),
-    ("\u00a0=HYPERLINK(x)", "'\u00a0=HYPERLINK(x)"),
-    ("\u2003\u3000-1", "'\u2003\u3000-1"),
-    ("\u200b=1", "'\u200b=1"),
-    ("\ufeff@x", "'\ufeff@x"),
-    ("\u2060\u200d|x", "'\u2060\u200d|x"),
-    ("\u2028=x", "'\u2028=x"),
-    ("\x0b=x", "'\x0b=x"),
-    ("＝1+2", "'＝1+2"),
-    ("＋1", "'＋1"),
-    ("－1", "'－1"),
-    ("＠x", "'＠x"),
-    ("｜x", "'｜x"),
-    ("\u00a0＝x", "'\u00a0＝x"),
-    ("\ufe62x", "'\ufe62x"),  # small plus sign
-    # Text that only contains such characters later on is left alone.
-    ("Mozilla/5.0 (=)", "Mozilla/5.0 (=)"),
-    ("  plain", "  plain"),
-    ("\u00a0", "\u00a0"),
-    ("\u200b", "\u200b"),
-    ("Ｍozilla", "Ｍozilla"),
-    ("東京=", "東京="),
+
+def test_columns_are_the_documented_ones_in_order():
+    assert EXPORT_HEADER == DOCUMENTED_COLUMNS
+
+
+def test_readme_documents_the_columns_in_order():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### Lead export", 1)[1].split("\n#", 1)[0]
+    listed = [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")]
+    assert listed == DOCUMENTED_COLUMNS
+
+
+def test_file_matches_stored_leads_byte_for_byte(app):
+    """Both backends (SQLite rows, PostgreSQL COPY) give exactly the csv module's bytes."""
+    with app.app_context():
+        program = make_program()
+        online = make_program(modality="online", states=("IL",))
+        make_lead(program, **TRICKY)
+        make_lead(online, first_name="José", last_name="Ñúñez", utm_term="", utm_content="")
+        make_lead(program, phone_e164="=1+2", first_name="plain")
+        data = run_export()
+        assert data == reference_csv(stored_leads())
+
+
+def test_read_back_equals_stored_leads(app):
+    with app.app_context():
+        program = make_program()
+        for n in range(3):
+            make_lead(program, **(TRICKY if n == 1 else {}))
+        rows = read(run_export())
+        assert rows[0] == DOCUMENTED_COLUMNS
+        assert rows[1:] == [expected_row(lead) for lead in stored_leads()]
+
+
+def test_quoting_and_neutralising(app):
+    with app.app_context():
+        make_lead(make_program(), **TRICKY)
+        data = run_export()
+        row = dict(zip(DOCUMENTED_COLUMNS, read(data)[1], strict=True))
+    assert b"\r\n" in data and data.endswith(b"\r\n")
+    assert row["first_name"] == "'" + TRICKY["first_name"]
+    assert row["last_name"] == TRICKY["last_name"]  # commas, quotes, CRLF survive inside quotes
+    assert b'"O""Brien, Jr.\r\nthe second"' in data
+    assert row["email"] == "'+zoë@example.com"
+    for name in ("user_agent", "page_url", "referrer", "utm_source", "utm_medium"):
+        assert row[name] == "'" + TRICKY[name]
+    assert row["utm_campaign"] == TRICKY["utm_campaign"]
+    assert row["phone"] == "+13125550100"  # E.164 is data, not a formula
+    assert "Bücher, 東京".encode() in data
+
+
+# Formulas a visitor could smuggle in through the User-Agent, referrer and utm values.
+DISGUISED = [
+    "  =cmd|' /C calc'!A0",
+    '\u00a0=HYPERLINK("http://evil.example")',
+    "\u200b+1",
+    "\ufeff-2",
+    "\u2028@SUM(1)",
+    "＝1+1",
+    "＋1",
+    "｜x",
+    "|x",
+    "\u3000\u2060＠x",
 ]
 
 
-@pytest.mark.parametrize(("value", "expected"), CASES)
-def test_neutralise(value, expected):
-    assert neutralise(value) == expected
-
-
-def test_the_invisible_characters_are_this_pythons_unicode_whitespace_and_format_characters():
-    computed = {
-        ch
-        for ch in map(chr, range(sys.maxunicode + 1))
-        if ch.isspace() or unicodedata.category(ch) in ("Zs", "Zl", "Zp", "Cc", "Cf")
-    }
-    written = {
-        ch for ch in map(chr, range(sys.maxunicode + 1)) if re.fullmatch(INVISIBLE_CLASS, ch)
-    }
-    assert written == computed
+def test_disguised_formulas_are_neutralised_alike_on_every_backend(app):
+    fields = ("user_agent", "referrer", "utm_source", "utm_medium", "utm_campaign")
+    with app.app_context():
+        program = make_program()
+        for value in DISGUISED:
+            make_lead(program, **dict.fromkeys(fields, value))
+        make_lead(program, **dict.fromkeys(fields, "Mozilla/5.0 (=) \u00a0x"))
+        data = run_export()
+        assert data == reference_csv(stored_leads())  # COPY on PostgreSQL, Python on SQLite
+    rows = [dict(zip(DOCUMENTED_COLUMNS, row, strict=True)) for row in read(data)[1:]]
+    for row, value in zip(rows, DISGUISED, strict=False):
+        assert {row[name] for name in fields} == {"'" + value}
+    assert rows[-1]["user_agent"] == "Mozilla/5.0 (=) \u00a0x"
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
+    ("filters", "expected"),
     [
-        (None, ""),
-        (12, "12"),
-        ("plain", "plain"),
-        ("a,b", '"a,b"'),
-        ('say "hi"', '"say ""hi"""'),
-        ("two\nlines", '"two\nlines"'),
-        ("cr\rhere", '"cr\rhere"'),
-        ("東京", "東京"),
+        (LeadFilters(), ["a", "b", "c", "d"]),
+        (LeadFilters(since=datetime(2026, 11, 2, tzinfo=UTC)), ["b", "c", "d"]),
+        (LeadFilters(until=datetime(2026, 11, 2, tzinfo=UTC)), ["a"]),
+        (LeadFilters(state="WI"), ["c"]),
+        (LeadFilters(status="rejected"), ["d"]),
+        (LeadFilters(career="medical-billing"), ["b"]),
     ],
 )
-def test_quote_cell(value, expected):
-    assert quote_cell(value) == expected
-
-
-cells = st.one_of(st.none(), st.integers(), st.text(alphabet=st.characters(codec="utf-8")))
-
-
-@given(st.lists(cells, min_size=1, max_size=8))
-def test_csv_line_is_what_the_csv_module_writes(values):
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerow([neutralise(v) if isinstance(v, str) else v for v in values])
-    expected = buffer.getvalue()
-    if len(values) == 1 and values[0] in ("", None):
-        expected = "\r\n"  # the csv module writes '""' for a lone empty cell; we never do that
-    assert csv_line(values) == expected
-
-
-@given(st.lists(st.text(alphabet=st.characters(codec="utf-8")), min_size=2, max_size=6))
-def test_csv_line_reads_back(values):
-    parsed = next(csv.reader(io.StringIO(csv_line(values), newline="")))
-    assert parsed == [neutralise(v) for v in values]
-
-
-def test_csv_line_keeps_chosen_cells_unneutralised():
-    assert csv_line(["+1555", "+1555"], keep=frozenset({1})) == "'+1555,+1555\r\n"
-
-
-def sql_value(expression):
-    """Evaluate a SQL expression on the app's database."""
-    return db.session.scalar(select(expression))
-
-
-@pytest.mark.parametrize(("value", "expected"), CASES)
-def test_sql_neutralised_agrees_with_python(app, value, expected):
+def test_filters(app, filters, expected):
     with app.app_context():
-        assert sql_value(neutralised(literal(value))) == (expected or None)
+        program = make_program()
+        other = make_program(career="medical-billing")
+        at = lambda day: datetime(2026, 11, day, 9, tzinfo=UTC)  # noqa: E731
+        make_lead(program, first_name="a", created_at=at(1))
+        make_lead(other, first_name="b", created_at=at(2), career="medical-billing")
+        make_lead(program, first_name="c", created_at=at(3), state="WI")
+        make_lead(program, first_name="d", created_at=at(4), status="rejected")
+        rows = read(run_export(ExportOptions(filters=filters)))[1:]
+    assert [r[DOCUMENTED_COLUMNS.index("first_name")] for r in rows] == expected
 
 
-@pytest.mark.parametrize(
-    ("phone", "expected"),
-    [
-        ("+13125550100", "+13125550100"),
-        ("+1 312", "'+1 312"),
-        ("+", "'+"),
-        ("=1", "'=1"),
-        ("3125550100", "3125550100"),
-        ("", None),
-    ],
-)
-def test_sql_phone_is_kept_only_when_e164(app, phone, expected):
+def test_school_and_program_filters(app):
     with app.app_context():
-        assert sql_value(e164_or_neutralised(literal(phone))) == expected
+        first, second = make_program(), make_program()
+        make_lead(first, first_name="one")
+        make_lead(second, first_name="two")
+        by_school = ExportOptions(filters=LeadFilters(school_id=second.school_id))
+        by_program = ExportOptions(filters=LeadFilters(program_id=first.id))
+        assert [r[13] for r in read(run_export(by_school))[1:]] == ["two"]
+        assert [r[13] for r in read(run_export(by_program))[1:]] == ["one"]
 
 
-def test_sql_times_are_utc_iso(app):
-    from portal.models import Lead
-    from tests.support.factories import make_lead, make_program
-
+def test_duplicates_are_left_out_unless_asked_for(app):
     with app.app_context():
-        moment = datetime(2026, 11, 27, 3, 20, 7, 123456, tzinfo=UTC)
-        lead = make_lead(make_program(), created_at=moment)
-        query = select(utc_iso(Lead.created_at), utc_day(Lead.created_at))
-        assert db.session.execute(query.where(Lead.id == lead.id)).one() == (
-            "2026-11-27T03:20:07Z",
-            "2026-11-27",
-        )
+        program = make_program()
+        first = make_lead(program)
+        make_lead(program, billable=False, duplicate_of_id=first.id)
+        assert len(read(run_export())) == 2
+        rows = read(run_export(ExportOptions(include_duplicates=True)))
+        assert [r[3] for r in rows[1:]] == ["true", "false"]
+
+
+def test_mark_exported_across_two_exports(app):
+    with app.app_context():
+        program = make_program()
+        make_lead(program, first_name="early")
+        make_lead(program, first_name="rejected", status="rejected")
+        summary = ExportSummary()
+        first = b"".join(export_leads_csv(ExportOptions(mark_exported=True), SHELL, summary))
+        make_lead(program, first_name="later")
+        second = run_export(ExportOptions(mark_exported=True))
+        third = run_export(ExportOptions(mark_exported=True))
+        everything = run_export(ExportOptions(not_exported=True))
+
+        assert [r[13] for r in read(first)[1:]] == ["early"]
+        assert [r[13] for r in read(second)[1:]] == ["later"]
+        assert read(third) == [DOCUMENTED_COLUMNS]
+        assert [r[13] for r in read(everything)[1:]] == ["rejected"]
+        early = stored_leads()[0]
+        assert early.status == "exported" and early.export_id == summary.export_id
+        assert early.exported_at is not None
+        assert read(first)[1] == expected_row(early)  # the file shows its own marking
+
+
+def test_a_lead_arriving_mid_export_is_left_for_next_time(app):
+    with app.app_context():
+        program = make_program()
+        make_lead(program, first_name="before")
+        chunks = export_leads_csv(ExportOptions(mark_exported=True), SHELL)
+        header = next(chunks)  # the export has started and claimed its leads
+        make_lead(program, first_name="during")
+        rest = b"".join(chunks)
+        assert [r[13] for r in read(header + rest)[1:]] == ["before"]
+        assert [r[13] for r in read(run_export(ExportOptions(mark_exported=True)))[1:]] == [
+            "during"
+        ]
+
+
+def test_an_abandoned_export_gives_its_leads_back(app):
+    with app.app_context():
+        make_lead(make_program())
+        chunks = export_leads_csv(ExportOptions(mark_exported=True), SHELL)
+        next(chunks)
+        chunks.close()
+        record = db.session.scalars(select(LeadExport)).one()
+        assert record.state == "aborted"
+        lead = stored_leads()[0]
+        assert (lead.status, lead.export_id, lead.exported_at) == ("new", None, None)
+        assert len(read(run_export(ExportOptions(mark_exported=True)))) == 2
+
+
+def test_two_exporters_at_once_never_share_a_lead(app):
+    with app.app_context():
+        program = make_program()
+        for _ in range(40):
+            make_lead(program)
+    results: list[bytes] = []
+    barrier = threading.Barrier(2)
+
+    def export():
+        with app.app_context():
+            barrier.wait()
+            results.append(run_export(ExportOptions(mark_exported=True)))
+            db.session.remove()
+
+    threads = [threading.Thread(target=export) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    ids = [[row[0] for row in read(data)[1:]] for data in results]
+    assert len(ids) == 2
+    assert not set(ids[0]) & set(ids[1])
+    assert sorted(ids[0] + ids[1], key=int) == [str(n) for n in range(1, 41)]
+
+
+def test_each_export_is_recorded(app):
+    with app.app_context():
+        program = make_program()
+        make_lead(program, state="IL")
+        make_lead(program, state="WI")
+        options = ExportOptions(filters=LeadFilters(state="IL"), mark_exported=True)
+        run_export(options, Actor(name="ops@example.com", source="web"))
+        record = db.session.scalars(select(LeadExport)).one()
+        assert record.actor == "ops@example.com" and record.source == "web"
+        assert json.loads(record.filters) == {"state": "IL"}
+        assert record.mark_exported and record.not_exported
+        assert (record.state, record.row_count) == ("complete", 1)
+        assert record.created_at <= record.finished_at
+
+
+def test_export_is_streamed_in_chunks(app):
+    with app.app_context():
+        program = make_program()
+        for _ in range(CHUNK_ROWS + 1):
+            make_lead(program)
+        chunks = list(export_leads_csv(ExportOptions(), SHELL))
+    assert len(chunks) == 3  # header, a full chunk, the last row

@@ -12,6 +12,7 @@ from portal.models import (
     Program,
     ProgramState,
     School,
+    SearchLog,
     Sponsorship,
     ZipCode,
 )
@@ -140,3 +141,17 @@ def make_lead(program: Program, **fields) -> Lead:
     db.session.add(lead)
     db.session.commit()
     return lead
+
+
+def make_search_log(zip_code: str, state: str | None, results: int, day: int = 20) -> None:
+    """One logged search on a day of November 2026 (10:00 UTC)."""
+    db.session.add(
+        SearchLog(
+            created_at=datetime(2026, 11, day, 10, tzinfo=UTC),
+            zip_code=zip_code,
+            state=state,
+            radius_miles=50,
+            result_count=results,
+        )
+    )
+    db.session.commit()
