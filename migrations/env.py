@@ -8,11 +8,20 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging when this process has none yet (`flask db ...`).
-# A process that already logs (the test suite, which migrates in-process and then serves) keeps
-# its own set-up: a second handler on the root logger would print every app log line twice.
+# Interpret the config file for Python logging when this process has none yet. A process that
+# already logs keeps its own set-up: a handler on the root logger beside the app's own (Flask
+# gives the app logger one) would print every app log line twice. There, only Alembic's own
+# lines (the revisions it runs) get a handler.
 if not logging.getLogger().handlers:
-    fileConfig(config.config_file_name, disable_existing_loggers=False)
+    if current_app.logger.handlers:
+        alembic_logger = logging.getLogger("alembic")
+        if not any(type(h) is logging.StreamHandler for h in alembic_logger.handlers):
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(levelname)-5.5s [%(name)s] %(message)s"))
+            alembic_logger.addHandler(handler)
+            alembic_logger.setLevel(logging.INFO)
+    else:
+        fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 

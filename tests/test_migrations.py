@@ -1,6 +1,8 @@
 """The migrations build exactly the schema the models describe, on every backend."""
 
 import os
+import subprocess
+import sys
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -74,3 +76,22 @@ def test_each_migration_downgrades_and_upgrades_again(empty_database_url):
         downgrade(revision="base")
         upgrade()
         db.engine.dispose()
+
+
+def test_a_process_that_migrates_then_serves_logs_each_request_once(tmp_path):
+    """The benchmarks migrate in-process: Alembic's logging set-up once doubled every app line."""
+    script = (
+        "from flask_migrate import upgrade\n"
+        "from portal import create_app\n"
+        f"app = create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/x.db'}})\n"
+        "with app.app_context():\n"
+        "    upgrade()\n"
+        "app.test_client().get('/robots.txt')\n"
+    )
+    env = {**os.environ, "PORTAL_ENV": "development", "SECRET_KEY": "k" * 32}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert len([line for line in result.stderr.splitlines() if "/robots.txt" in line]) == 1
+    assert "Running upgrade  -> 0001" in result.stderr  # Alembic still says what it ran
