@@ -143,16 +143,19 @@ def measure(command: list[str], out: Path, env: dict | None = None) -> tuple[flo
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KiB on Linux
 
 
-def race(repeat: int, ours: tuple, theirs: tuple, workdir: Path) -> tuple[tuple, tuple]:
-    """Alternate runs of the two commands (fair on a busy machine); medians of each."""
+def race(repeat: int, ours: tuple, theirs: tuple, workdir: Path) -> tuple[tuple, tuple, list]:
+    """Alternate runs of the two commands (fair on a busy machine): the medians of each, and
+    the wall-time ratio of each pair of runs (ours / theirs)."""
     runs: dict[str, list] = {"ours": [], "theirs": []}
     for _ in range(repeat):
         runs["ours"].append(measure(ours[0], workdir / "ours.csv", ours[1]))
         runs["theirs"].append(measure(theirs[0], workdir / "theirs.csv", theirs[1]))
-    return tuple(
+    medians = tuple(
         tuple(statistics.median(run[i] for run in runs[key]) for i in range(3))
         for key in ("ours", "theirs")
     )
+    ratios = [o[0] / t[0] for o, t in zip(runs["ours"], runs["theirs"], strict=True)]
+    return (*medians, ratios)
 
 
 def count_lines(path: Path) -> int:
@@ -161,15 +164,19 @@ def count_lines(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
 
 
-def report(label: str, ours: tuple, dump: tuple, dump_name: str, target: float, rows: int):
-    """Print one backend's figures and the ratios against the target."""
+def report(
+    label: str, ours: tuple, dump: tuple, ratios: list, dump_name: str, target: float, rows: int
+):
+    """Print one backend's figures and the ratios against the target (met in every run)."""
     wall, cpu = ours[0] / dump[0], ours[1] / dump[1]
-    verdict = "OK" if wall <= target and ours[2] < 100 else "MISSED"
+    verdict = "OK" if max(ratios) <= target and ours[2] < 100 else "MISSED"
     print(f"\n{label}, {rows:,} leads (median of the runs)")
     print(f"  {'':<13} {'wall':>8} {'CPU':>8} {'peak RSS':>10}")
     for name, (w, c, m) in (("export-leads", ours), (dump_name, dump)):
         print(f"  {name:<13} {w:7.2f}s {c:7.2f}s {m:7.1f} MB")
-    print(f"  ratio: wall {wall:.2f}x, CPU {cpu:.2f}x (target <= {target:g}x); {verdict}")
+    each = ", ".join(f"{r:.2f}x" for r in ratios)
+    print(f"  wall ratio of each run: {each}")
+    print(f"  ratio: wall {wall:.2f}x, CPU {cpu:.2f}x (target <= {target:g}x each run); {verdict}")
 
 
 def export_command(url: str) -> tuple[list[str], dict]:
@@ -185,9 +192,9 @@ def bench_sqlite(rows: int, repeat: int, workdir: Path) -> None:
     print("SQLite: ", end="", flush=True)
     build_in_child(url, rows)
     dump = ["sqlite3", "-csv", "-header", str(path), "SELECT * FROM lead ORDER BY id"]
-    ours, theirs = race(repeat, export_command(url), (dump, None), workdir)
+    ours, theirs, ratios = race(repeat, export_command(url), (dump, None), workdir)
     assert count_lines(workdir / "ours.csv") == rows + 1, "export lost rows"
-    report("SQLite", ours, theirs, "sqlite3 -csv", 5, rows)
+    report("SQLite", ours, theirs, ratios, "sqlite3 -csv", 5, rows)
 
 
 def bench_postgres(server: str, rows: int, repeat: int, workdir: Path) -> None:
@@ -199,9 +206,9 @@ def bench_postgres(server: str, rows: int, repeat: int, workdir: Path) -> None:
         build_in_child(url, rows)
         copy = "COPY (SELECT * FROM lead ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER)"
         dump = [*psql, libpq, "-c", copy]
-        ours, theirs = race(repeat, export_command(url), (dump, None), workdir)
+        ours, theirs, ratios = race(repeat, export_command(url), (dump, None), workdir)
         assert count_lines(workdir / "ours.csv") == rows + 1, "export lost rows"
-        report("PostgreSQL", ours, theirs, "psql COPY", 2, rows)
+        report("PostgreSQL", ours, theirs, ratios, "psql COPY", 2, rows)
 
 
 def main() -> None:
@@ -216,13 +223,16 @@ def main() -> None:
         ),
         help="a server URL to create the benchmark database on ('' to skip PostgreSQL)",
     )
+    parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
+    backends = args.backends.split(",")
     for tool in ("sqlite3", "psql"):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is needed for the baseline dump")
     with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp:
-        bench_sqlite(args.rows, args.repeat, Path(tmp))
-        if args.postgres:
+        if "sqlite" in backends:
+            bench_sqlite(args.rows, args.repeat, Path(tmp))
+        if args.postgres and "postgresql" in backends:
             bench_postgres(args.postgres, args.rows, args.repeat, Path(tmp))
 
 
