@@ -5,7 +5,8 @@
   gains tuition_min_cents, so sorting by tuition still reads only the index.
 - school: response_hours, how soon the school usually contacts a visitor (24 by default).
 - contact_message and privacy_request: the contact form's messages and the "Do Not Sell or
-  Share My Personal Information" requests, for the admins.
+  Share My Personal Information" requests, for the admins; data_deletion counts the contact
+  messages a deletion removed too.
 
 Columns with CHECK constraints are added with plain ALTER TABLE ... ADD COLUMN, which both
 databases run in place: a batch copy on SQLite would drop program's coordinate triggers.
@@ -94,7 +95,6 @@ def upgrade():
         sa.Column("email", sa.String(length=254), nullable=True),
         sa.Column("name", sa.String(length=100), nullable=True),
         sa.Column("state", sa.String(length=2), nullable=True),
-        sa.Column("wants_deletion", sa.Boolean(), nullable=False),
         sa.Column("form_nonce", sa.String(length=64), nullable=False),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("closed_by_id", sa.Integer(), nullable=True),
@@ -124,9 +124,14 @@ def upgrade():
         "privacy_request",
         ["closed_at", "created_at"],
     )
+    op.add_column(
+        "data_deletion",
+        sa.Column("messages_deleted", sa.Integer(), server_default="0", nullable=False),
+    )
 
 
 def downgrade():
+    op.execute("ALTER TABLE data_deletion DROP COLUMN messages_deleted")
     op.drop_index("ix_privacy_request_closed_at_created_at", table_name="privacy_request")
     op.drop_table("privacy_request")
     op.drop_index("ix_contact_message_created_at", table_name="contact_message")

@@ -28,8 +28,15 @@ from portal.models.types import DB_INT_MAX, CodeList, DateList, UTCDateTime, utc
 CREDENTIAL_LEVELS = ("certificate", "diploma", "associate", "bachelor", "master")
 MODALITIES = ("campus", "online", "hybrid")
 MAX_BID_CENTS = 100_000_000  # $1,000,000 a lead: far above any real bid, well inside an integer
-# When classes meet, in the order they are shown.
-SCHEDULES = ("full_time", "part_time", "evenings", "weekends", "self_paced")
+# When classes meet, in the order they are shown, with what visitors read.
+SCHEDULE_NAMES = {
+    "full_time": "Full-time",
+    "part_time": "Part-time",
+    "evenings": "Evenings",
+    "weekends": "Weekends",
+    "self_paced": "Self-paced",
+}
+SCHEDULES = tuple(SCHEDULE_NAMES)
 MAX_START_DATES = 6
 MAX_TUITION_CENTS = 100_000_000  # $1,000,000: above any program's price, inside an integer
 ACCREDITATION_MAX = 200
