@@ -3,9 +3,10 @@ Sell or Share" request."""
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Optional, Regexp
 
 from portal.admin.forms import MAX_PAGE, whole_number
+from portal.core.validators import long_text
 from portal.core.widgets import select_options
 from portal.services.erasure import NOTE_MAX
 
@@ -38,6 +39,6 @@ class CloseRequestForm(FlaskForm):
     action = HiddenField(validators=[DataRequired(), Regexp(r"^(delete|close)$")])
     note = TextAreaField(
         "What was done",
-        validators=[Length(max=NOTE_MAX)],
+        validators=[long_text(NOTE_MAX)],
         render_kw={"rows": 2, "maxlength": NOTE_MAX},
     )

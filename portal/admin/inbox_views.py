@@ -77,6 +77,9 @@ def close_request(request_id: int):
     note; either way it is recorded and the address is erased. Back to the deletion page."""
     form = CloseRequestForm()
     if not form.validate_on_submit():
+        if form.note.errors and not (form.action.errors or form.csrf_token.errors):
+            errors = {request_id: " ".join(form.note.errors)}
+            return deletion_page(DeleteDataForm(formdata=None), form, errors, status=422)
         abort(400)
     try:
         closed = close_privacy_request(

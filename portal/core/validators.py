@@ -73,9 +73,10 @@ def long_text(max_length: int):
     breaks and tabs allowed, no other control characters."""
 
     def check(form, field):
-        if len(field.data) > max_length:
+        text = field.data or ""
+        if len(text) > max_length:
             raise StopValidation(f"Use at most {max_length:,} characters.")
-        if has_control_characters(field.data.replace("\r", "").replace("\n", "").replace("\t", "")):
+        if has_control_characters(text.replace("\r", "").replace("\n", "").replace("\t", "")):
             raise StopValidation("Remove the invisible control characters.")
 
     return check

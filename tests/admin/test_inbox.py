@@ -130,6 +130,15 @@ def test_closing_without_deleting_needs_a_note_beside_the_request(app, admin_cli
         assert db.session.scalar(select(func.count()).select_from(Lead)) == 2
 
 
+def test_a_note_with_control_characters_is_refused_beside_the_request(admin_client, inbox):
+    token = csrf_token(admin_client, DELETE_PAGE)
+    url = f"/admin/privacy/requests/{inbox['request']}/close"
+    data = {"csrf_token": token, "action": "close", "note": "no\x00data"}
+    response = admin_client.post(url, data=data)
+    assert response.status_code == 422
+    assert "Remove the invisible control characters." in response.get_data(as_text=True)
+
+
 def test_closing_needs_csrf_and_a_known_action(admin_client, inbox):
     url = f"/admin/privacy/requests/{inbox['request']}/close"
     assert admin_client.post(url, data={"action": "delete"}).status_code == 400
