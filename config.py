@@ -117,6 +117,15 @@ class Config:
             "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL"),
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(env),
             "SITE_NAME": "Medical Career Guide",
+            # Who runs the site, as the privacy policy, the terms and the About page name them.
+            "OPERATOR_NAME": env.get("OPERATOR_NAME", "The Medical Career Guide project"),
+            # A postal address and an email for privacy questions, shown when set.
+            "OPERATOR_ADDRESS": env.get("OPERATOR_ADDRESS", ""),
+            "CONTACT_EMAIL": env.get("CONTACT_EMAIL", ""),
+            # Per-IP limit on sending the contact and "Do Not Sell or Share" forms.
+            # (Their minimum fill time and stamp age are LEAD_MIN_FILL_SECONDS and
+            # LEAD_FORM_MAX_AGE_HOURS, as for the request-info form.)
+            "CONTACT_RATE_LIMIT": env.get("CONTACT_RATE_LIMIT", "5 per minute; 20 per hour"),
             # Absolute URLs (sitemap, canonical links, Open Graph) start with this.
             "SITE_URL": env.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/"),
             "RATELIMIT_STORAGE_URI": limits_uri,
@@ -128,7 +137,7 @@ class Config:
             "RATELIMIT_SWALLOW_ERRORS": True,
             # Per-IP limit on submitting the request-info form (Flask-Limiter syntax).
             "LEAD_RATE_LIMIT": env.get("LEAD_RATE_LIMIT", "10 per minute; 100 per hour"),
-            # A request-info form sent back sooner than this after it was shown is a bot's.
+            # A form sent back sooner than this after it was shown is asked to be confirmed.
             "LEAD_MIN_FILL_SECONDS": _int(env, "LEAD_MIN_FILL_SECONDS", 3),
             # A form's signed stamp stores one lead, within this many hours of being shown.
             "LEAD_FORM_MAX_AGE_HOURS": _float(env, "LEAD_FORM_MAX_AGE_HOURS", 3.0, "hours"),

@@ -127,20 +127,26 @@ def register_url_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area of the site."""
     from portal.admin.delivery_views import bp as admin_delivery_bp
+    from portal.admin.inbox_views import bp as admin_inbox_bp
+    from portal.admin.listing_views import bp as admin_listings_bp
     from portal.admin.views import bp as admin_bp
     from portal.api.views import bp as api_bp
     from portal.core.views import bp as core_bp
     from portal.guides.views import bp as guides_bp
     from portal.leads.views import bp as leads_bp
+    from portal.pages.views import bp as pages_bp
     from portal.search.views import bp as search_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(guides_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(leads_bp)
+    app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_delivery_bp)
+    app.register_blueprint(admin_listings_bp)
+    app.register_blueprint(admin_inbox_bp)
 
 
 def register_http(app: Flask) -> None:

@@ -20,12 +20,20 @@ from werkzeug.exceptions import HTTPException
 
 from portal import create_app
 from portal.extensions import db
+from portal.models import Program
 from portal.services import accounts
 from portal.services.demo import seed_demo
+from portal.services.inbox import (
+    ContactDraft,
+    OptOutDraft,
+    save_contact_message,
+    save_privacy_request,
+)
 from tests.support.factories import PASSWORD, make_admin
 from tests.support.forms import form_inputs
 from tests.support.htmlcheck import SITE_URL, crawl, vnu_messages, vnu_missing
 from tests.support.leads import GOOD_ANSWERS
+from tests.support.pages import GOOD_CONTACT, GOOD_OPT_OUT, open_page_form
 from tests.support.settings import base_settings
 
 MISSING = vnu_missing()
@@ -177,6 +185,32 @@ def visit_as_visitor(app, pages: Pages) -> None:
         thanks.append(response.headers["Location"])
     pages.crawl(client, thanks[:1])
     assert pages.post(client, "POST /careers/", "/careers/", {}).status_code == 405
+    visit_site_forms(app, client, pages)
+    # A listing that is gone: 410, with similar listings.
+    program_id = int(urlsplit(form_url).path.split("/")[2])
+    with app.app_context():
+        db.session.get(Program, program_id).is_active = False
+        db.session.commit()
+    gone = pages.keep("GET a listing that is gone", client.get(f"/programs/{program_id}?zip=60601"))
+    assert gone.status_code == 410 and "Similar programs" in gone.text
+    with app.app_context():
+        db.session.get(Program, program_id).is_active = True
+        db.session.commit()
+
+
+def visit_site_forms(app, client, pages: Pages) -> None:
+    """The contact and opt-out forms: with errors, the "please confirm" step, and sent."""
+    for path, answers in (("/contact", GOOD_CONTACT), ("/privacy/do-not-sell", GOOD_OPT_OUT)):
+        form = open_page_form(client, path)
+        bad = form | answers | {"email": "not an address", "name": "<b>"}
+        assert pages.post(client, f"POST {path} with bad fields", path, bad).status_code == 422
+        app.config["LEAD_MIN_FILL_SECONDS"] = 60
+        quick = pages.post(client, f"POST {path} too fast", path, form | answers)
+        assert quick.status_code == 200 and "Please confirm" in quick.text
+        app.config["LEAD_MIN_FILL_SECONDS"] = 0
+        sent = pages.post(client, f"POST {path}", path, form | answers, follow_redirects=True)
+        assert sent.status_code == 200
+        pages.crawl(client, [sent.request.path])
 
 
 def visit_rate_limited(database_url: str, pages: Pages) -> None:
@@ -247,6 +281,36 @@ def visit_as_admin(app, pages: Pages) -> None:
     app.config["MAX_CONTENT_LENGTH"] = limit
 
     pages.crawl(client, ADMIN)
+
+    details_url = f"/admin/programs/{program_id}/details"
+    bad_details = {
+        "csrf_token": token,
+        "tuition_min": "x",
+        "tuition_max": "-1",
+        "starts-0": "2027-02-30",
+    }
+    bad_details |= {"schedule": "nights", "program_url": "ftp://x", "financial_aid": "maybe"}
+    response = pages.post(client, "POST details with bad fields", details_url, bad_details)
+    assert response.status_code == 422
+    with app.app_context():
+        school_id = db.session.get(Program, int(program_id)).school_id
+    settings_url = f"/admin/schools/{school_id}/settings"
+    response = pages.post(
+        client, "POST school settings with bad fields", settings_url, {"csrf_token": token}
+    )
+    assert response.status_code == 422
+    with app.app_context():
+        save_contact_message(ContactDraft("Pat Doe", "pat@example.com", "other", "Hi\nthere"), "m")
+        request_id = save_privacy_request(OptOutDraft(GOOD_ANSWERS["email"], "Jo", "CA"), "r")
+    pages.keep("GET messages with a message", client.get("/admin/messages"))
+    close_url = f"/admin/privacy/requests/{request_id}/close"
+    response = pages.post(
+        client,
+        "POST close request without a note",
+        close_url,
+        {"csrf_token": token, "action": "close"},
+    )
+    assert response.status_code == 422
 
     delete = {"csrf_token": token, "email": "not an email"}
     response = pages.post(client, "POST delete with bad fields", "/admin/privacy/delete", delete)

@@ -1,10 +1,12 @@
 """The site as a whole: a crawl from the home page, well-formed HTML, labels, SEO files."""
 
 import xml.etree.ElementTree as ET
+from datetime import date
 from urllib.parse import urlsplit
 
 from portal.guides import presentation
 from portal.services import careers
+from tests.support.factories import make_program
 from tests.support.htmlcheck import SITE_URL, ParsedPage, crawl
 
 
@@ -63,6 +65,10 @@ def test_titles_and_descriptions_are_unique_per_page(client):
 
 
 def test_sitemap_lists_every_public_page_with_absolute_urls(app, client):
+    with app.app_context():
+        listed = make_program().id
+        make_program(is_active=False)
+        make_program(ends_on=date(2020, 12, 31))  # not taking requests
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert response.mimetype == "application/xml"
@@ -71,10 +77,11 @@ def test_sitemap_lists_every_public_page_with_absolute_urls(app, client):
     urls = [loc.text for loc in root.findall("s:url/s:loc", namespace)]
     assert all(url.startswith(SITE_URL + "/") for url in urls)
     with app.test_request_context():
-        expected = [SITE_URL + path for path in presentation.public_urls()]
+        expected = [SITE_URL + path for path in presentation.public_urls([listed])]
     assert urls == expected
     assert f"{SITE_URL}/careers/medical-office-manager" in urls
-    assert len(urls) == 2 + len(careers.all_careers()) + 1
+    assert f"{SITE_URL}/programs/{listed}" in urls and f"{SITE_URL}/privacy" in urls
+    assert len(urls) == 2 + len(careers.all_careers()) + 2 + len(presentation.SITE_PAGES)
     for url in urls:
         response = client.get(url[len(SITE_URL) :])
         assert response.status_code == 200, url

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from portal.admin.deletion import deletion_page
 from portal.admin.delivery_forms import ActionForm
 from portal.admin.forms import (
     MAX_PAGE,
@@ -37,15 +38,10 @@ from portal.core.signin import end_session, start_session
 from portal.core.signin_limits import signin_limits
 from portal.models import today_utc, utcnow
 from portal.services.accounts import authenticate, end_all_sessions
-from portal.services.admin_leads import (
-    LeadNotFound,
-    delete_person_data,
-    get_lead,
-    list_leads,
-    recent_deletions,
-)
+from portal.services.admin_leads import LeadNotFound, get_lead, list_leads
 from portal.services.dashboard import dashboard_figures
 from portal.services.deliveries import delivery_figures, lead_deliveries
+from portal.services.erasure import delete_person_data
 from portal.services.exports import Actor, export_leads_csv, list_exports
 from portal.services.imports import import_programs
 from portal.services.listings import (
@@ -212,14 +208,17 @@ def exports():
 @bp.route("/privacy/delete", methods=["GET", "POST"])
 @login_required
 def delete_data():
-    """Delete every lead of one email address on the person's request, and record it."""
+    """Delete every lead and message of one email address on the person's request, and record
+    it; the open "Do Not Sell or Share" requests are listed here to act on."""
     form = DeleteDataForm()
     if form.validate_on_submit():
-        record = delete_person_data(form.email.data, current_user.id)
-        flash(f"Deleted {record.rows_deleted} request(s) from that address. Deletion recorded.")
+        deleted = delete_person_data(form.email.data, current_user.id)
+        flash(
+            f"Deleted {deleted.leads} request(s) and {deleted.messages} contact message(s) "
+            "from that address. Deletion recorded."
+        )
         return redirect(url_for("admin.delete_data"))
-    status = 422 if form.errors else 200
-    return render_template("admin/delete.html", form=form, deletions=recent_deletions()), status
+    return deletion_page(form, status=422 if form.errors else 200)
 
 
 @bp.get("/programs")

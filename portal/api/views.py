@@ -6,7 +6,7 @@ from portal.core.errors import json_errors
 from portal.extensions import csrf
 from portal.models import today_utc
 from portal.search.forms import ApiSearchForm
-from portal.search.links import request_info_url
+from portal.search.links import program_page_url, request_info_url
 from portal.services.geo import UnknownZip
 from portal.services.search import Listing, SearchResults, find_programs
 from portal.services.search_log import record_search
@@ -51,6 +51,7 @@ def results_json(results: SearchResults) -> dict:
             "modality": filters.modality,
             "radius": filters.radius_miles,
         },
+        "sort": filters.sort,
         "pagination": {
             "page": results.page,
             "per_page": results.per_page,
@@ -64,7 +65,8 @@ def results_json(results: SearchResults) -> dict:
 
 def listing_json(listing: Listing, results: SearchResults) -> dict:
     """One listing in the API's shape (bids are never shown)."""
-    path = request_info_url(listing.program_id, results.zip_code, results.filters.radius_miles)
+    radius = results.filters.radius_miles
+    site = current_app.config["SITE_URL"]
     campus = None
     if listing.campus_zip is not None:
         campus = {
@@ -84,6 +86,21 @@ def listing_json(listing: Listing, results: SearchResults) -> dict:
         "duration": listing.duration,
         "campus": campus,
         "distance_miles": None if miles is None else round(miles, 1),
+        "tuition_min_usd": usd(listing.tuition_min_cents),
+        "tuition_max_usd": usd(listing.tuition_max_cents),
+        "schedule": list(listing.schedule),
+        "next_start_dates": [day.isoformat() for day in listing.next_start_dates],
+        "accreditation": listing.accreditation,
+        "financial_aid": listing.financial_aid,
+        "program_url": listing.program_url,
         "sponsored": True,
-        "request_info_url": current_app.config["SITE_URL"] + path,
+        "request_info_url": site + request_info_url(listing.program_id, results.zip_code, radius),
+        "program_page_url": site + program_page_url(listing.program_id, results.zip_code, radius),
     }
+
+
+def usd(cents: int | None) -> int | float | None:
+    """An amount of cents as a JSON number of dollars: whole when it is, else to the cent."""
+    if cents is None:
+        return None
+    return cents // 100 if cents % 100 == 0 else cents / 100

@@ -12,6 +12,7 @@ from portal.services.careers import (
     all_careers,
     find_career,
     format_count,
+    known_careers,
     load_guide,
 )
 
@@ -45,10 +46,31 @@ def parse_table_args(pay: str | None, sort: str | None, order: str | None) -> tu
     return pay, sort, order
 
 
-def public_urls() -> list[str]:
-    """Every public page of the site, as absolute paths, for the sitemap."""
+# The site's own pages (the footer's), in the sitemap after the guides.
+SITE_PAGES = (
+    "pages.about",
+    "pages.advertising",
+    "pages.contact",
+    "pages.privacy",
+    "pages.terms",
+    "pages.do_not_sell",
+)
+
+
+def public_urls(program_ids: list[int] = ()) -> list[str]:
+    """Every public page of the site, as absolute paths, for the sitemap: the guides, the
+    search, the listings' pages (`program_ids`) and the site's own pages."""
     careers = [url_for("guides.career", slug=career.slug) for career in all_careers()]
-    return [url_for("guides.home"), url_for("guides.index"), *careers, url_for("search.programs")]
+    programs = [url_for("search.program", program_id=pid) for pid in program_ids]
+    pages = [url_for(endpoint) for endpoint in SITE_PAGES]
+    return [
+        url_for("guides.home"),
+        url_for("guides.index"),
+        *careers,
+        url_for("search.programs"),
+        *programs,
+        *pages,
+    ]
 
 
 def json_ld(career: Career, guide: Guide | None) -> list[dict]:
@@ -123,7 +145,7 @@ def career_page(
     page = {
         "career": career,
         "guide": load_guide(slug),
-        "others": [c for c in all_careers() if c.slug != slug],
+        "others": [c for c in known_careers() if c.slug != slug],
         "json_ld": json_ld(career, load_guide(slug)),
         "pay": pay,
         "sort": sort,
@@ -141,7 +163,7 @@ def career_page(
         ranks = [p.rank for p in guide.percentiles]
         page["chart"] = column_chart(
             [(p.label, p.pay.annual, p.pay.text(pay)) for p in guide.percentiles],
-            width=560,
+            width=400,
             highlight=ranks.index(50) if 50 in ranks else None,
         )
         jobs = guide.projection

@@ -4,7 +4,16 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from portal.core.page_cache import RenderedPage, cached_page
 from portal.guides import presentation
-from portal.services.careers import FEATURED_SLUG, all_careers, find_career, format_count
+from portal.models import today_utc
+from portal.services.careers import (
+    FEATURED_SLUG,
+    all_careers,
+    career_groups,
+    find_career,
+    format_count,
+    known_careers,
+)
+from portal.services.program_pages import listed_program_ids
 
 bp = Blueprint("guides", __name__)
 bp.add_app_template_filter(format_count, "thousands")
@@ -14,13 +23,13 @@ bp.add_app_template_filter(format_count, "thousands")
 def home():
     """The home page: what the site is, the featured guide and every career."""
     featured = find_career(FEATURED_SLUG)
-    return render_template("guides/home.html", featured=featured, careers=all_careers())
+    return render_template("guides/home.html", featured=featured, careers=known_careers())
 
 
 @bp.get("/careers/")
 def index():
-    """Every career the site covers."""
-    return render_template("guides/index.html", careers=all_careers())
+    """Every career the site covers, by group, each group in alphabetical order."""
+    return render_template("guides/index.html", careers=all_careers(), groups=career_groups())
 
 
 @bp.get("/careers/<slug>")
@@ -50,7 +59,8 @@ def career_page(slug: str, pay: str, sort: str, order: str) -> RenderedPage | No
 def sitemap():
     """Every public page as absolute URLs, for search engines."""
     site = current_app.config["SITE_URL"]
-    urls = [site + path for path in presentation.public_urls()]
+    paths = presentation.public_urls(listed_program_ids(today_utc()))
+    urls = [site + path for path in paths]
     return Response(render_template("guides/sitemap.xml", urls=urls), mimetype="application/xml")
 
 

@@ -1,1 +1,1 @@
-"""Enrollment-information requests: the form, the thank-you page and the privacy page."""
+"""Enrollment-information requests: the form and the thank-you page."""

@@ -1,15 +1,22 @@
 """The request-info form: validation, normalisation and the quiet bot checks."""
 
 import re
-import unicodedata
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField
-from wtforms.validators import DataRequired, StopValidation, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
+from portal.core.stamps import StampField, judge_stamp
+from portal.core.validators import (
+    clean,
+    email_address,
+    one_of,
+    person_name,
+    required,
+    short_text,
+)
 from portal.core.widgets import (
     QuickCheckboxInput,
     QuickEmailInput,
@@ -19,14 +26,7 @@ from portal.core.widgets import (
     QuickTextInput,
     select_options,
 )
-from portal.leads.tokens import (
-    BadData,
-    FormStamp,
-    form_token,
-    parse_radius,
-    read_form_token,
-    session_id,
-)
+from portal.leads.tokens import BadData, FormStamp, form_token, parse_radius, read_form_token
 from portal.services.geo import InvalidZip, normalise_zip
 from portal.services.leads import (
     EDUCATION_LEVELS,
@@ -39,66 +39,7 @@ CHOOSE_ONE = ("", "Choose one")
 NAME_MAX = 50
 EMAIL_MAX = 254
 PHONE_MAX = 25
-# Besides letters and marks of any script, names may hold these.
-NAME_PUNCTUATION = frozenset(" '’-.")
 PHONE_CHARS = re.compile(r"^[0-9 ()+\-.]+$")
-# Joiners that some scripts need inside names; every other format character is refused.
-ALLOWED_FORMAT_CHARS = {"\u200c", "\u200d"}
-
-
-def has_control_characters(text: str) -> bool:
-    """Whether the text holds control, format, surrogate, private or unassigned characters."""
-    return any(
-        unicodedata.category(ch).startswith("C") and ch not in ALLOWED_FORMAT_CHARS for ch in text
-    )
-
-
-def clean(value):
-    """Trim the ends, normalise to NFC and squeeze runs of spaces (other characters stay)."""
-    if not isinstance(value, str):
-        return value
-    return re.sub(r" {2,}", " ", unicodedata.normalize("NFC", value).strip())
-
-
-def required(message: str):
-    """A validator that stops with `message` when the field is empty."""
-
-    def check(form, field):
-        if not field.data:
-            raise StopValidation(message)
-
-    return check
-
-
-def short_text(max_length: int):
-    """A validator refusing overlong text and control characters, before any format check."""
-
-    def check(form, field):
-        if len(field.data) > max_length:
-            raise StopValidation(f"Use at most {max_length} characters.")
-        if has_control_characters(field.data):
-            raise StopValidation("Remove the invisible control characters.")
-
-    return check
-
-
-def person_name(form, field):
-    """Names: letters of any alphabet, with spaces, hyphens, apostrophes and full stops."""
-    allowed = all(
-        unicodedata.category(ch)[0] in "LM" or ch in NAME_PUNCTUATION or ch in ALLOWED_FORMAT_CHARS
-        for ch in field.data
-    )
-    if not allowed or not any(ch.isalpha() for ch in field.data):
-        raise ValidationError("Use letters, spaces, hyphens, apostrophes and full stops only.")
-
-
-def email_address(form, field):
-    """A deliverable-looking email (syntax only, no DNS), replaced by its normalised form."""
-    try:
-        result = validate_email(field.data, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise ValidationError("Enter a valid email address, like name@example.com.") from error
-    field.data = result.normalized.lower()
 
 
 def us_phone(form, field):
@@ -123,30 +64,10 @@ def zip_code(form, field):
         raise ValidationError(str(error)) from error
 
 
-def one_of(choices: dict, message: str):
-    """A validator accepting only the machine codes in `choices`."""
-
-    def check(form, field):
-        if field.data not in choices:
-            raise StopValidation(message)
-
-    return check
-
-
-class StampField(HiddenField):
-    """The signed stamp's hidden field; a Markup value (a cached page's slot) is kept as such."""
-
-    def _value(self) -> str:
-        return self.data if isinstance(self.data, Markup) else super()._value()
-
-
 def _stamp_verdict(stamp: FormStamp | None, program_id: int, min_age: float, max_age: float):
-    """LeadForm.judge() for the stamp alone."""
-    if stamp is None or stamp.program_id != program_id or stamp.session_id != session_id():
-        return "bot"
-    if stamp.age_seconds < min_age:
-        return "bot"
-    return "expired" if stamp.age_seconds > max_age else "good"
+    """LeadForm.judge() for the stamp alone (portal.core.stamps.judge_stamp)."""
+    matches = stamp is not None and stamp.program_id == program_id
+    return judge_stamp(stamp, matches, min_age, max_age)
 
 
 class LeadForm(FlaskForm):
@@ -224,16 +145,17 @@ class LeadForm(FlaskForm):
 
         A form sent back with a good `stamp` (as read_stamp() read it) for the same disclosure
         keeps it, so correcting a mistake does not restart the clock; one past `max_age`
-        seconds, or for another disclosure, is replaced.
+        seconds, or for another disclosure, is replaced, and so is none (None: a fresh stamp).
         """
         kept = _stamp_verdict(stamp, program_id, 0, max_age) == "good"
         if not kept or stamp.consent_sha256 != disclosure_sha256:
             self.started.data = form_token(program_id, disclosure_sha256)
 
     def judge(self, stamp: FormStamp | None, program_id: int, min_age: float, max_age: float):
-        """What the returned form says of its sender: "good", "expired" (shown more than
-        `max_age` seconds ago), or "bot": the honeypot filled, no (or a forged) stamp, a stamp
-        for another listing or shown to another session, or sent back within `min_age` seconds.
+        """What the returned form says of its sender: "good"; "too_fast" (sent back within
+        `min_age` seconds: autofill can be that quick, so the visitor is asked to confirm);
+        "expired" (shown more than `max_age` seconds ago); or "bot": the honeypot filled, no
+        (or a forged) stamp, or a stamp for another listing or shown to another session.
         """
         if self.website.data:
             return "bot"

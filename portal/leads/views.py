@@ -1,4 +1,4 @@
-"""The request-info form, its thank-you page, and the privacy page its consent links to."""
+"""The request-info form and its thank-you page."""
 
 from flask import (
     Blueprint,
@@ -22,7 +22,8 @@ from portal.leads.attribution import SESSION_KEY, attribution_from, remember_lan
 from portal.leads.forms import LeadForm
 from portal.leads.tokens import FormStamp, form_token, parse_radius
 from portal.models import today_utc, utcnow
-from portal.services.geo import InvalidZip, UnknownZip
+from portal.search.links import results_url
+from portal.services.geo import InvalidZip, UnknownZip, normalise_zip
 from portal.services.leads import (
     ConsentChanged,
     ConsentEvidence,
@@ -45,9 +46,8 @@ THANKS_KEY = "thanks"
 
 @bp.after_request
 def never_stored(response: Response) -> Response:
-    """Forms and thank-you pages are one visitor's: no cache may keep them (the privacy page,
-    the same for all, may be kept)."""
-    return response if request.endpoint == "leads.privacy" else no_store(response)
+    """Forms and thank-you pages are one visitor's: no cache may keep them."""
+    return no_store(response)
 
 
 def lead_rate_limit() -> str:
@@ -100,8 +100,11 @@ def submit_request(program_id: int):
     verdict = form.judge(stamp, program_id, config["LEAD_MIN_FILL_SECONDS"], max_age)
     if verdict == "bot":
         return redirect_to_thanks(program_id, form)
-    if verdict == "expired":
-        return render_form(form, listing, stamp, expired=True)
+    if verdict in ("too_fast", "expired"):
+        # Nothing is stored: the visitor sends the form again, as it is or corrected, with a
+        # fresh stamp; its problems, if any, are shown beside the fields now.
+        form.validate()
+        return render_form(form, listing, None, notice=verdict)
     if not form.validate_on_submit():
         return render_form(form, listing, stamp)
     try:
@@ -123,7 +126,8 @@ def submit_request(program_id: int):
 
 @bp.get("/requests/thanks")
 def thanks():
-    """Confirm what was sent to whom, and offer up to three other matching programs."""
+    """Confirm what was sent to whom and what happens next, lead back to the results, and
+    offer up to three other matching programs."""
     try:
         program_id, zip_code, radius = session[THANKS_KEY]
         program_id, zip_code = int(program_id), str(zip_code)
@@ -131,35 +135,40 @@ def thanks():
         abort(404)
     radius = parse_radius(radius)
     page = thank_you(program_id, zip_code, radius, today_utc())
-    return render_template("leads/thanks.html", page=page, zip_code=zip_code, radius=radius)
+    try:
+        back = results_url(normalise_zip(zip_code), radius)
+    except InvalidZip:
+        back = url_for("search.programs")
+    return render_template(
+        "leads/thanks.html", page=page, zip_code=zip_code, radius=radius, back_url=back
+    )
 
 
-@bp.get("/privacy")
-def privacy():
-    """What we collect when a visitor asks a school for information, why, and for how long."""
-    return render_template("leads/privacy.html")
+def render_form(
+    form: LeadForm, listing: OpenListing, stamp: FormStamp | None, notice: str | None = None
+):
+    """The form sent back, answers kept, its stamp kept while still good (else a fresh one):
+    422 with the problems beside the fields.
 
-
-def render_form(form: LeadForm, listing: OpenListing, stamp: FormStamp | None, expired=False):
-    """The form sent back with problems (422), answers kept, its stamp kept while still good.
-
-    `expired`: the form came back after its stamp's time ran out; it is shown again with a
-    fresh stamp and a word on why.
+    `notice` says why a form was not sent though it may have no problem: "too_fast" (back
+    sooner than LEAD_MIN_FILL_SECONDS: the visitor is asked to confirm, 200 when nothing is
+    wrong) or "expired" (back after LEAD_FORM_MAX_AGE_HOURS).
     """
     max_age = current_app.config["LEAD_FORM_MAX_AGE_HOURS"] * 3600
     form.stamp(listing.program.id, listing.disclosure_sha256, stamp, max_age)
-    return render_template_for(form, listing, expired), 422
+    status = 200 if notice == "too_fast" and not form.errors else 422
+    return render_template_for(form, listing, notice), status
 
 
-def render_template_for(form: LeadForm, listing: OpenListing, expired: bool = False) -> str:
+def render_template_for(form: LeadForm, listing: OpenListing, notice: str | None = None) -> str:
     """The form page for a listing, its checkbox labelled with that school's disclosure."""
-    form.show_consent(listing.disclosure, url_for("leads.privacy"))
+    form.show_consent(listing.disclosure, url_for("pages.privacy"))
     return render_template(
         "leads/request_info.html",
         form=form,
         program=listing.program,
         radius=form.radius_miles(),
-        expired=expired,
+        notice=notice,
     )
 
 

@@ -65,13 +65,15 @@ class LeadExport(db.Model):
 
 
 class DataDeletion(db.Model):
-    """A person's leads deleted on request: when, by whom, how many rows; never whose."""
+    """A person's data deleted on request: when, by whom, how many leads and contact messages;
+    never whose."""
 
     __tablename__ = "data_deletion"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     admin_id: Mapped[int] = mapped_column(ForeignKey("admin_user.id"))
-    rows_deleted: Mapped[int] = mapped_column(Integer)
+    rows_deleted: Mapped[int] = mapped_column(Integer)  # leads
+    messages_deleted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     admin: Mapped[AdminUser] = relationship()

@@ -4,6 +4,7 @@ A listing is one program at one campus (or online, with no campus): a school tha
 same programme at three campuses lists it three times, since leads are bought per campus.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -22,22 +23,47 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.types import DB_INT_MAX, UTCDateTime, utcnow
+from portal.models.types import DB_INT_MAX, CodeList, DateList, UTCDateTime, utcnow
 
 CREDENTIAL_LEVELS = ("certificate", "diploma", "associate", "bachelor", "master")
 MODALITIES = ("campus", "online", "hybrid")
 MAX_BID_CENTS = 100_000_000  # $1,000,000 a lead: far above any real bid, well inside an integer
+# When classes meet, in the order they are shown, with what visitors read.
+SCHEDULE_NAMES = {
+    "full_time": "Full-time",
+    "part_time": "Part-time",
+    "evenings": "Evenings",
+    "weekends": "Weekends",
+    "self_paced": "Self-paced",
+}
+SCHEDULES = tuple(SCHEDULE_NAMES)
+MAX_START_DATES = 6
+MAX_TUITION_CENTS = 100_000_000  # $1,000,000: above any program's price, inside an integer
+ACCREDITATION_MAX = 200
+PROGRAM_URL_MAX = 500
+WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+[^\s]*", re.IGNORECASE)
+DEFAULT_RESPONSE_HOURS = 24
+MAX_RESPONSE_HOURS = 720  # 30 days
 
 
 class School(db.Model):
     """An advertiser: a school that pays for enrollment-information requests."""
 
     __tablename__ = "school"
+    __table_args__ = (
+        CheckConstraint(
+            f"response_hours BETWEEN 1 AND {MAX_RESPONSE_HOURS}", name="response_hours_range"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     website: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How soon the school usually contacts a visitor who asked it (the thank-you page says so).
+    response_hours: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_RESPONSE_HOURS, server_default=str(DEFAULT_RESPONSE_HOURS)
+    )
 
     campuses: Mapped[list["Campus"]] = relationship(back_populates="school")
     programs: Mapped[list["Program"]] = relationship(back_populates="school")
@@ -77,9 +103,19 @@ class Program(db.Model):
         CheckConstraint(
             "(modality = 'online') OR (campus_id IS NOT NULL)", name="campus_unless_online"
         ),
+        CheckConstraint(
+            f"tuition_min_cents IS NULL OR tuition_min_cents BETWEEN 0 AND {MAX_TUITION_CENTS}",
+            name="tuition_min_range",
+        ),
+        CheckConstraint(
+            "tuition_max_cents IS NULL OR (tuition_min_cents IS NOT NULL"
+            f" AND tuition_max_cents BETWEEN tuition_min_cents AND {MAX_TUITION_CENTS})",
+            name="tuition_max_range",
+        ),
         Index("ix_program_career_active", "career", "is_active"),
-        # The radius search's filters read only this index (a covering index on SQLite, an
-        # index-only scan on PostgreSQL); the bounding box is a range on its first two columns.
+        # The radius search's filters (and its sort by tuition) read only this index (a
+        # covering index on SQLite, an index-only scan on PostgreSQL); the bounding box is a
+        # range on its first two columns.
         Index(
             "ix_program_campus_lat_lon",
             "campus_latitude",
@@ -89,6 +125,7 @@ class Program(db.Model):
             "career",
             "credential_level",
             "id",
+            "tuition_min_cents",
         ),
     )
 
@@ -112,6 +149,20 @@ class Program(db.Model):
     duration: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(Text, default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What a visitor decides on (ProgramDetails states their rules): tuition in US cents
+    # (none: "contact the school"; a maximum only beside a minimum), when classes meet, the
+    # next start dates, the accrediting body, whether financial aid is offered (None: not
+    # said), and the program's own page on the school's site. An empty schedule or list of
+    # dates is stored as NULL.
+    tuition_min_cents: Mapped[int | None] = mapped_column(Integer)
+    tuition_max_cents: Mapped[int | None] = mapped_column(Integer)
+    schedule: Mapped[tuple[str, ...]] = mapped_column(CodeList(80), nullable=True, default=())
+    next_start_dates: Mapped[tuple[date, ...]] = mapped_column(
+        DateList(80), nullable=True, default=()
+    )
+    accreditation: Mapped[str | None] = mapped_column(String(ACCREDITATION_MAX))
+    financial_aid: Mapped[bool | None] = mapped_column(Boolean)
+    program_url: Mapped[str | None] = mapped_column(String(PROGRAM_URL_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -124,6 +175,23 @@ class Program(db.Model):
         back_populates="program", uselist=False, cascade="all, delete-orphan"
     )
 
+    @property
+    def details(self) -> "ProgramDetails":
+        """The listing's details as one value (see ProgramDetails)."""
+        return ProgramDetails(
+            tuition_min_cents=self.tuition_min_cents,
+            tuition_max_cents=self.tuition_max_cents,
+            schedule=tuple(self.schedule or ()),
+            next_start_dates=tuple(self.next_start_dates or ()),
+            accreditation=self.accreditation,
+            financial_aid=self.financial_aid,
+            program_url=self.program_url,
+        )
+
+    def upcoming_starts(self, today: date) -> tuple[date, ...]:
+        """The start dates from `today` on (past ones are not worth showing)."""
+        return tuple(day for day in self.next_start_dates or () if day >= today)
+
 
 class ProgramState(db.Model):
     """A state in which an online program may enrol students."""
@@ -135,6 +203,77 @@ class ProgramState(db.Model):
     state: Mapped[str] = mapped_column(String(2), primary_key=True)
 
     program: Mapped[Program] = relationship(back_populates="states")
+
+
+@dataclass(frozen=True)
+class ProgramDetails:
+    """What a visitor decides on besides place and format: cost, schedule, start dates,
+    accreditation, financial aid and the program's page. The import and the admin's listing
+    editor both check them with problems(); the Program table's CHECK constraints hold the
+    tuition rules in the database too. Use program_details() to build one: it puts the schedule and
+    dates in their canonical order.
+    """
+
+    tuition_min_cents: int | None = None
+    tuition_max_cents: int | None = None
+    schedule: tuple[str, ...] = ()
+    next_start_dates: tuple[date, ...] = ()
+    accreditation: str | None = None
+    financial_aid: bool | None = None
+    program_url: str | None = None
+
+    def problems(self) -> dict[str, str]:
+        """What is wrong with the details, as {field name: message}; empty when nothing is."""
+        found = {}
+        dollars = MAX_TUITION_CENTS // 100
+        low, high = self.tuition_min_cents, self.tuition_max_cents
+        if low is not None and not 0 <= low <= MAX_TUITION_CENTS:
+            found["tuition_min_cents"] = f"Use an amount from 0 to {dollars:,}."
+        if high is not None:
+            if low is None:
+                found["tuition_max_cents"] = "Give the lowest tuition too (or only that one)."
+            elif not low <= high <= MAX_TUITION_CENTS:
+                found["tuition_max_cents"] = (
+                    f"Use an amount from the lowest tuition up to {dollars:,}."
+                )
+        unknown = [code for code in self.schedule if code not in SCHEDULES]
+        if unknown:
+            found["schedule"] = f"Use only {', '.join(SCHEDULES)} (not {', '.join(unknown)})."
+        if len(self.next_start_dates) > MAX_START_DATES:
+            found["next_start_dates"] = f"Give at most {MAX_START_DATES} start dates."
+        if self.accreditation is not None and len(self.accreditation) > ACCREDITATION_MAX:
+            found["accreditation"] = f"Use at most {ACCREDITATION_MAX} characters."
+        url = self.program_url
+        if url is not None and (len(url) > PROGRAM_URL_MAX or not WEB_ADDRESS.fullmatch(url)):
+            found["program_url"] = (
+                f"Use a web address starting with http:// or https:// "
+                f"(at most {PROGRAM_URL_MAX} characters)."
+            )
+        return found
+
+
+def program_details(
+    tuition_min_cents: int | None = None,
+    tuition_max_cents: int | None = None,
+    schedule=(),
+    next_start_dates=(),
+    accreditation: str | None = None,
+    financial_aid: bool | None = None,
+    program_url: str | None = None,
+) -> ProgramDetails:
+    """ProgramDetails in canonical form: schedule codes in SCHEDULES' order (unknown ones
+    last, for problems() to name), dates sorted, each once; blank text as None."""
+    codes = dict.fromkeys(schedule)
+    ordered = [c for c in SCHEDULES if c in codes] + [c for c in codes if c not in SCHEDULES]
+    return ProgramDetails(
+        tuition_min_cents=tuition_min_cents,
+        tuition_max_cents=tuition_max_cents,
+        schedule=tuple(ordered),
+        next_start_dates=tuple(sorted(set(next_start_dates))),
+        accreditation=(accreditation or "").strip() or None,
+        financial_aid=financial_aid,
+        program_url=(program_url or "").strip() or None,
+    )
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,13 @@ from portal.core.widgets import QuickSelect, select_options
 from portal.models import CREDENTIAL_LEVELS
 from portal.services.careers import known_careers
 from portal.services.geo import InvalidZip, normalise_zip
-from portal.services.matching import DEFAULT_RADIUS, RADIUS_CHOICES, Filters
+from portal.services.matching import (
+    DEFAULT_RADIUS,
+    DEFAULT_SORT,
+    RADIUS_CHOICES,
+    SORTS,
+    Filters,
+)
 
 MAX_PAGE = 1000
 LEVEL_CHOICES = [("", "Any level")] + [(level, level.capitalize()) for level in CREDENTIAL_LEVELS]
@@ -91,12 +97,23 @@ class SearchForm(FlaskForm):
         validators=[_choice(RADIUS_OPTIONS, "Choose a distance of 10, 25, 50 or 100 miles.")],
     )
     page = StringField("Page", default="1", validators=[_page_number])
+    # Chosen with links above the results, carried by the form as a hidden field.
+    sort = StringField(
+        "Order",
+        default=DEFAULT_SORT,
+        validators=[AnyOf([None, "", *SORTS], message="Order by sponsored, distance or tuition.")],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         careers = career_choices()
         self.career.choices = select_options(careers)
         self.career.validators = [_choice(careers, "Choose a career from the list.")]
+
+    @property
+    def has_filters(self) -> bool:
+        """Whether the search narrows by career, level or format."""
+        return bool(self.career.data or self.level.data or self.modality.data)
 
     @property
     def has_zip(self) -> bool:
@@ -110,6 +127,7 @@ class SearchForm(FlaskForm):
             credential_level=self.level.data or None,
             modality=self.modality.data or None,
             radius_miles=self.radius_miles(),
+            sort=self.sort.data or DEFAULT_SORT,
         )
 
     def radius_miles(self) -> int:
@@ -128,10 +146,11 @@ class SearchForm(FlaskForm):
             "level": self.level.data,
             "modality": self.modality.data,
             "radius": self.radius_miles(),
+            "sort": self.sort.data or DEFAULT_SORT,
             "page": self.page_number(),
         }
         args.update(changes)
-        defaults = {"radius": DEFAULT_RADIUS, "page": 1}
+        defaults = {"radius": DEFAULT_RADIUS, "page": 1, "sort": DEFAULT_SORT}
         return {k: v for k, v in args.items() if v not in (None, "") and defaults.get(k) != v}
 
 

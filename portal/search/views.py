@@ -1,24 +1,35 @@
-"""The program search page: the form, and one page of sponsored results for a ZIP."""
+"""The program search page, with one page of sponsored results for a ZIP, and each listing's
+own page."""
 
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
+from werkzeug.exceptions import NotFound
 
+from portal.core.errors import render_error
 from portal.core.page_cache import RenderedPage, cached_page
 from portal.models import today_utc
+from portal.search import presentation
 from portal.search.forms import MODALITY_NAMES, SearchForm, search_box_form
-from portal.search.links import request_info_url
+from portal.search.links import program_page_url, request_info_url, results_url
 from portal.services.careers import career_name
 from portal.services.geo import UnknownZip
-from portal.services.matching import Filters
+from portal.services.matching import Filters, parse_radius
+from portal.services.program_pages import ProgramGone, program_page
+from portal.services.programs import ProgramNotFound
 from portal.services.search import find_programs
 from portal.services.search_log import record_search
 
 bp = Blueprint("search", __name__)
 bp.add_app_template_global(request_info_url)
+bp.add_app_template_global(program_page_url)
+bp.add_app_template_global(results_url)
 bp.add_app_template_global(search_box_form)
 bp.add_app_template_global(career_name)
 bp.add_app_template_global(MODALITY_NAMES, "modality_names")
+bp.add_app_template_filter(presentation.tuition_text, "tuition")
+bp.add_app_template_filter(presentation.schedule_text, "schedule")
+bp.add_app_template_filter(presentation.long_date, "long_date")
 
 
 @dataclass(frozen=True)
@@ -55,5 +66,50 @@ def programs():
 def results_page(form: SearchForm, filters: Filters, number: int) -> RenderedPage:
     """One page of results, rendered; UnknownZip for a ZIP we don't have."""
     results = find_programs(form.zip.data, filters, number, today_utc())
-    html = render_template("search/results.html", form=form, results=results)
+    html = render_template(
+        "search/results.html",
+        form=form,
+        results=results,
+        sort_labels=presentation.SORT_LABELS,
+        sort_explanation=presentation.SORT_EXPLANATIONS[filters.sort],
+    )
     return RenderedPage(html, 200, Outcome(results.state, results.total))
+
+
+@bp.get("/programs/<id:program_id>")
+def program(program_id: int):
+    """One listing's page: everything a visitor decides on, and its Request Info button.
+
+    The same for everyone who comes from the same ZIP (no session is read or written), so it
+    is cached like any public page, and kept by this process for PAGE_CACHE_SECONDS.
+    """
+    zip_text, radius = request.args.get("zip", "")[:10], parse_radius(request.args.get("radius"))
+    key = ("program", program_id, zip_text, radius)
+    page = cached_page("pages", key, lambda: program_html(program_id, zip_text, radius))
+    return page.html, page.status
+
+
+def program_html(program_id: int, zip_text: str, radius: int) -> RenderedPage:
+    """A listing's page, rendered: 200, or 410 for a listing that is gone."""
+    try:
+        page = program_page(program_id, zip_text, radius, today_utc())
+    except ProgramGone as gone:
+        html = render_template("search/program_gone.html", gone=gone, radius=radius)
+        return RenderedPage(html, 410)
+    origin = page.origin.code if page.origin else None
+    url = current_app.config["SITE_URL"] + program_page_url(program_id, None, radius)
+    html = render_template(
+        "search/program.html",
+        page=page,
+        program=page.program,
+        zip_code=origin,
+        radius=radius,
+        json_ld=presentation.program_json_ld(page, url),
+    )
+    return RenderedPage(html, 200)
+
+
+@bp.errorhandler(ProgramNotFound)
+def program_not_found(_error: ProgramNotFound):
+    """No listing has that id: the site's 404 page."""
+    return render_error(NotFound())

@@ -1,14 +1,15 @@
-"""The admin's view of leads: filtering, paging, one lead in full, and deleting a person's data."""
+"""The admin's view of leads: filtering, paging, and one lead in full (deleting a person's
+data is portal.services.erasure)."""
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import DataDeletion, Lead, Program, School
+from portal.models import Lead, Program, School
 
 PER_PAGE = 50
 
@@ -77,32 +78,6 @@ def get_lead(lead_id: int) -> Lead:
     if lead is None:
         raise LeadNotFound(lead_id)
     return lead
-
-
-def delete_person_data(email: str, admin_id: int) -> DataDeletion:
-    """Delete every lead of this email address (any case) and record how many, but not whose."""
-    address = func.lower(func.trim(Lead.email)) == email.strip().lower()
-    ids = select(Lead.id).where(address).scalar_subquery()
-    # Another person's lead never points at these, but unlink any reference before deleting.
-    db.session.execute(
-        update(Lead).where(Lead.duplicate_of_id.in_(ids)).values(duplicate_of_id=None)
-    )
-    result = db.session.execute(delete(Lead).where(address))
-    record = DataDeletion(admin_id=admin_id, rows_deleted=result.rowcount)
-    db.session.add(record)
-    db.session.commit()
-    return record
-
-
-def recent_deletions(limit: int = 20) -> list[DataDeletion]:
-    """The latest data deletions, newest first."""
-    query = (
-        select(DataDeletion)
-        .options(joinedload(DataDeletion.admin))
-        .order_by(DataDeletion.created_at.desc(), DataDeletion.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
 
 
 class UnknownChoice(LookupError):

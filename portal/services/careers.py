@@ -7,6 +7,7 @@ import json
 import re
 import string
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
@@ -115,12 +116,23 @@ class Projection:
 
 @dataclass(frozen=True)
 class Career:
-    """A career the site has a page for."""
+    """A career the site has a page for, in one of the careers index's groups."""
 
     slug: str
     name: str
     summary: str
     has_guide: bool
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class CareerGroup:
+    """A group of the careers index (clinical, office and administration...), its careers in
+    alphabetical order."""
+
+    key: str
+    name: str
+    careers: tuple[Career, ...]
 
 
 @dataclass(frozen=True)
@@ -136,6 +148,7 @@ class Guide:
     states: tuple[StateSalary, ...]
     top_states: tuple[StateSalary, ...]
     projection: Projection
+    reviewed: date  # when an editor last checked the guide against its sources
 
     @property
     def missing_states(self) -> tuple[str, ...]:
@@ -247,6 +260,10 @@ def build_guide(data: dict) -> Guide:
             raise GuideDataError("the Education Duration rating disagrees with education_duration")
     if len(_get(data, "faq.items", list)) == 0:
         raise GuideDataError("a guide needs at least one FAQ")
+    try:
+        reviewed = date.fromisoformat(_get(data, "reviewed", str))
+    except ValueError as error:
+        raise GuideDataError("reviewed must be a date like 2026-11-30") from error
     figures = _figures(salary, average, entry, experienced, top, projection)
     return Guide(
         slug=_get(data, "slug", str),
@@ -258,6 +275,7 @@ def build_guide(data: dict) -> Guide:
         states=tuple(states),
         top_states=top,
         projection=projection,
+        reviewed=reviewed,
     )
 
 
@@ -273,19 +291,43 @@ def load_guide(slug: str) -> Guide | None:
     return guide
 
 
+def _sort_key(career: Career) -> str:
+    """Alphabetical order of careers, as people read it (case aside)."""
+    return career.name.casefold()
+
+
 @cache
 def all_careers() -> tuple[Career, ...]:
     """Every career with a page, in the order of the seed's More Medical Careers list."""
+    data = _read_json(CONTENT_DIR / "careers.json")
+    groups = {_get(group, "key", str) for group in _get(data, "groups", list)}
     careers = []
-    for row in _get(_read_json(CONTENT_DIR / "careers.json"), "careers", list):
+    for row in _get(data, "careers", list):
         slug = _get(row, "slug", str)
         if not SLUG_PATTERN.fullmatch(slug):
             raise GuideDataError(f"slug {slug!r} must be lowercase words joined by hyphens")
+        group = _get(row, "group", str)
+        if group not in groups:
+            raise GuideDataError(f"career {slug!r} is in an unknown group {group!r}")
         has_guide = (CONTENT_DIR / "careers" / f"{slug}.json").is_file()
-        careers.append(Career(slug, _get(row, "name", str), _get(row, "summary", str), has_guide))
+        name, summary = _get(row, "name", str), _get(row, "summary", str)
+        careers.append(Career(slug, name, summary, has_guide, group))
     if len({c.slug for c in careers}) != len(careers):
         raise GuideDataError("a career slug appears twice in careers.json")
     return tuple(careers)
+
+
+@cache
+def career_groups() -> tuple[CareerGroup, ...]:
+    """The careers index's groups, in the content file's order, each sorted by name."""
+    data = _read_json(CONTENT_DIR / "careers.json")
+    found = []
+    for group in _get(data, "groups", list):
+        key = _get(group, "key", str)
+        members = sorted((c for c in all_careers() if c.group == key), key=_sort_key)
+        if members:
+            found.append(CareerGroup(key, _get(group, "name", str), tuple(members)))
+    return tuple(found)
 
 
 def find_career(slug: str) -> Career | None:
@@ -296,7 +338,7 @@ def find_career(slug: str) -> Career | None:
 @cache
 def known_careers() -> tuple[Career, ...]:
     """Every career a listing may belong to, in alphabetical order of name."""
-    return tuple(sorted(all_careers(), key=lambda c: c.name.lower()))
+    return tuple(sorted(all_careers(), key=_sort_key))
 
 
 def career_name(slug: str | None) -> str | None:

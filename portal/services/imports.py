@@ -24,11 +24,13 @@ from portal.models import (
     MODALITIES,
     Campus,
     Program,
+    ProgramDetails,
     ProgramState,
     School,
     Sponsorship,
     SponsorshipTerms,
     ZipCode,
+    program_details,
 )
 from portal.services.careers import known_careers
 from portal.services.geo import InvalidZip, normalise_zip
@@ -57,7 +59,25 @@ COLUMNS = (
     "ends_on",
     "daily_cap",
     "monthly_cap",
+    "tuition_min_usd",
+    "tuition_max_usd",
+    "schedule",
+    "next_start_dates",
+    "accreditation",
+    "financial_aid",
+    "program_url",
 )
+# The listing details' columns, by the ProgramDetails field each fills. A file without one of
+# these columns leaves that detail of its listings as it is (new listings: blank).
+DETAIL_COLUMNS = {
+    "tuition_min_cents": "tuition_min_usd",
+    "tuition_max_cents": "tuition_max_usd",
+    "schedule": "schedule",
+    "next_start_dates": "next_start_dates",
+    "accreditation": "accreditation",
+    "financial_aid": "financial_aid",
+    "program_url": "program_url",
+}
 # Columns the header must have; the others may be left out (then every row has them blank).
 REQUIRED_COLUMNS = (
     "external_id",
@@ -82,6 +102,8 @@ MAX_LENGTHS = {
     "campus_city": 100,
     "title": 200,
     "duration": 64,
+    "accreditation": 200,
+    "program_url": 500,
 }
 # What "ALL" means in the states column: the fifty states and DC (list territories by code).
 US_STATES = frozenset(
@@ -140,6 +162,9 @@ US_STATES = frozenset(
     ]
 )
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Dollars, maybe with thousands separators: 12500, 12,500, 12500.00, $12,500.50.
+DOLLARS = re.compile(r"\d+(\.\d{1,2})?|\d{1,3}(,\d{3})+(\.\d{1,2})?")
+LIST_SEPARATORS = re.compile(r"[\s,;]+")
 # Control characters no listing needs (tab and line breaks may stay, in descriptions); NUL would
 # not even reach PostgreSQL, which refuses it in text.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -238,6 +263,9 @@ class ListingRow:
     is_active: bool
     states: frozenset[str]
     terms: SponsorshipTerms
+    details: ProgramDetails
+    # The ProgramDetails fields the file has columns for (the others are left as they are).
+    detail_fields: frozenset[str] = frozenset()
 
 
 def import_programs(stream: TextIO, dry_run: bool = False) -> ImportReport:
@@ -367,6 +395,8 @@ class _RowChecker:
             is_active=_boolean(text, "active"),
             states=states,
             terms=_terms(text),
+            details=_details(text),
+            detail_fields=frozenset(f for f, c in DETAIL_COLUMNS.items() if c in values),
         )
 
     def _new_external_id(self, line: int, text: dict[str, str]) -> str:
@@ -499,6 +529,54 @@ def _terms(text: dict[str, str]) -> SponsorshipTerms:
         field, message = next(iter(problems.items()))
         raise RowInvalid(f"{TERMS_COLUMNS[field]}: {message}")
     return terms
+
+
+def _details(text: dict[str, str]) -> ProgramDetails:
+    """The row's listing details, which must keep their rules (ProgramDetails.problems)."""
+    details = program_details(
+        tuition_min_cents=_optional_cents(text, "tuition_min_usd"),
+        tuition_max_cents=_optional_cents(text, "tuition_max_usd"),
+        schedule=[
+            code.lower().replace("-", "_")
+            for code in LIST_SEPARATORS.split(text["schedule"])
+            if code
+        ],
+        next_start_dates=_dates(text, "next_start_dates"),
+        accreditation=text["accreditation"],
+        financial_aid=_optional_boolean(text, "financial_aid"),
+        program_url=text["program_url"],
+    )
+    problems = details.problems()
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise RowInvalid(f"{DETAIL_COLUMNS[field]}: {message}")
+    return details
+
+
+def _optional_cents(text: dict[str, str], name: str) -> int | None:
+    """A dollar amount (thousands separators allowed) as whole cents, or None when blank."""
+    raw = text[name].removeprefix("$").strip()
+    if not raw:
+        return None
+    if not DOLLARS.fullmatch(raw):
+        raise RowInvalid(
+            f"{name} must be an amount in dollars like 12500 or 12,500.00, or blank (not {raw!r})"
+        )
+    return int(Decimal(raw.replace(",", "")) * 100)
+
+
+def _optional_boolean(text: dict[str, str], name: str) -> bool | None:
+    """A yes/no column; blank means not known."""
+    return _boolean(text, name) if text[name] else None
+
+
+def _dates(text: dict[str, str], name: str) -> list[date]:
+    """YYYY-MM-DD dates separated by spaces, commas or semicolons."""
+    days = []
+    for part in LIST_SEPARATORS.split(text[name]):
+        if part:
+            days.append(_date({name: part}, name))
+    return days
 
 
 def _required(text: dict[str, str], name: str) -> str:
@@ -673,6 +751,8 @@ def _apply(program: Program, row: ListingRow, school: School, campus: Campus | N
         description=row.description,
         is_active=row.is_active,
     )
+    wanted = {name: getattr(row.details, name) for name in row.detail_fields}
+    changed |= _set(program, **wanted)
     if {s.state for s in program.states} != row.states:
         program.states = [ProgramState(state=state) for state in sorted(row.states)]
         changed = True

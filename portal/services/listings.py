@@ -1,4 +1,5 @@
-"""The admin's side of program listings: finding them, switching them on and off, sponsorship."""
+"""The admin's side of program listings: finding them, switching them on and off, sponsorship,
+the details visitors decide on, and what a school's visitors are told about its reply."""
 
 from dataclasses import dataclass
 
@@ -7,7 +8,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Program, School, Sponsorship, SponsorshipTerms
+from portal.models import (
+    MAX_RESPONSE_HOURS,
+    Program,
+    ProgramDetails,
+    School,
+    Sponsorship,
+    SponsorshipTerms,
+)
+from portal.services.destinations import get_school
 from portal.services.programs import ProgramNotFound
 
 PER_PAGE = 50
@@ -15,6 +24,18 @@ PER_PAGE = 50
 
 class InvalidSponsorship(ValueError):
     """The sponsorship terms contradict each other; the message says how."""
+
+
+class InvalidDetails(ValueError):
+    """The listing details break their rules: `problems` by field, as ProgramDetails says."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(" ".join(problems.values()))
+        self.problems = problems
+
+
+class InvalidResponseHours(ValueError):
+    """A response time outside 1 to MAX_RESPONSE_HOURS hours."""
 
 
 @dataclass(frozen=True)
@@ -93,3 +114,32 @@ def update_sponsorship(program_id: int, terms: SponsorshipTerms) -> Sponsorship:
     sponsorship.monthly_cap = terms.monthly_cap
     db.session.commit()
     return sponsorship
+
+
+def update_details(program_id: int, details: ProgramDetails) -> Program:
+    """Set what visitors decide on (tuition, schedule, start dates, accreditation, financial
+    aid, the program's page); raise InvalidDetails when they break their rules."""
+    problems = details.problems()
+    if problems:
+        raise InvalidDetails(problems)
+    program = get_program(program_id)
+    program.tuition_min_cents = details.tuition_min_cents
+    program.tuition_max_cents = details.tuition_max_cents
+    program.schedule = details.schedule
+    program.next_start_dates = details.next_start_dates
+    program.accreditation = details.accreditation
+    program.financial_aid = details.financial_aid
+    program.program_url = details.program_url
+    db.session.commit()
+    return program
+
+
+def set_response_hours(school_id: int, hours: int) -> School:
+    """Set how soon the school usually contacts a visitor (the thank-you page says so); raise
+    SchoolNotFound or InvalidResponseHours."""
+    if not 1 <= hours <= MAX_RESPONSE_HOURS:
+        raise InvalidResponseHours(f"Use a whole number of hours from 1 to {MAX_RESPONSE_HOURS}.")
+    school = get_school(school_id)
+    school.response_hours = hours
+    db.session.commit()
+    return school

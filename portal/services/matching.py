@@ -34,18 +34,22 @@ from portal.services.geo import EARTH_RADIUS_MILES, bounding_box, distance_miles
 
 RADIUS_CHOICES = (10, 25, 50, 100)
 DEFAULT_RADIUS = 50
+# How results may be ordered: by sponsorship (the default), nearest first, or cheapest first.
+SORTS = ("sponsored", "distance", "tuition")
+DEFAULT_SORT = "sponsored"
 # Above any campus's haversine term (at most 1), so online listings rank after campuses.
 ONLINE_SORT_KEY = 2.0
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Optional narrowing of a search; None means any."""
+    """Optional narrowing of a search (None means any), and how its results are ordered."""
 
     career: str | None = None
     credential_level: str | None = None
     modality: str | None = None
     radius_miles: int = DEFAULT_RADIUS
+    sort: str = DEFAULT_SORT
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,16 @@ class Candidate:
     program_id: int
     bid_cents: int
     distance_miles: float | None  # None for online listings
+
+
+def parse_radius(value) -> int:
+    """A radius from the search's choices (as a URL or form gives it), or the default for
+    anything else."""
+    try:
+        radius = int(value)
+    except (TypeError, ValueError):
+        return DEFAULT_RADIUS
+    return radius if radius in RADIUS_CHOICES else DEFAULT_RADIUS
 
 
 def month_start(day: date) -> date:
@@ -100,6 +114,7 @@ class _Shape:
     career: bool
     level: bool
     program: bool
+    sort: str
 
 
 @dataclass(frozen=True)
@@ -120,6 +135,7 @@ def _shape(filters: Filters, program_id: int | None) -> _Shape:
         career=bool(filters.career),
         level=bool(filters.credential_level),
         program=program_id is not None,
+        sort=filters.sort,
     )
 
 
@@ -167,7 +183,8 @@ def _statements(shape: _Shape) -> _Statements | None:
     Campus and hybrid listings are found through the index on the listing's copy of its
     campus's coordinates (a bounding box), then cut to the circle; online listings through the
     state index. Online rows get a sort key above any campus's, so they rank after campuses
-    with the same bid.
+    with the same bid (or, sorted by distance, after every campus). Sorted by tuition, the
+    lowest tuition comes first and listings without one last; that index carries tuition too.
     """
     common = [
         Program.is_active.is_(True),
@@ -179,6 +196,8 @@ def _statements(shape: _Shape) -> _Statements | None:
         common.append(Program.credential_level == bindparam("level"))
     if shape.program:
         common.append(Program.id == bindparam("program_id"))
+    # Only a search sorted by tuition reads it (so the others' plans stay as they were).
+    tuition = [Program.tuition_min_cents.label("tuition")] if shape.sort == "tuition" else []
     parts = []
     if shape.campus_modalities:
         term = _haversine_term()
@@ -189,6 +208,7 @@ def _statements(shape: _Shape) -> _Statements | None:
                 term.label("sort_key"),
                 Program.campus_latitude.label("lat"),
                 Program.campus_longitude.label("lon"),
+                *tuition,
             )
             .join(Sponsorship, Sponsorship.program_id == Program.id)
             .where(
@@ -207,6 +227,7 @@ def _statements(shape: _Shape) -> _Statements | None:
                 literal(ONLINE_SORT_KEY, Float).label("sort_key"),
                 cast(null(), Float).label("lat"),
                 cast(null(), Float).label("lon"),
+                *tuition,
             )
             .join(Sponsorship, Sponsorship.program_id == Program.id)
             .join(ProgramState, ProgramState.program_id == Program.id)
@@ -219,8 +240,7 @@ def _statements(shape: _Shape) -> _Statements | None:
     if not parts:
         return None
     listing = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("listing")
-    # Highest bid first, then nearest (online after campuses), then the lowest id.
-    order = (listing.c.bid_cents.desc(), listing.c.sort_key, listing.c.program_id)
+    order = _order(listing, shape.sort)
     total = func.count().over().label("total")
     return _Statements(
         ranked=select(listing).order_by(*order),
@@ -232,6 +252,21 @@ def _statements(shape: _Shape) -> _Statements | None:
         ),
         count=select(func.count()).select_from(listing),
     )
+
+
+def _order(listing, sort: str) -> tuple:
+    """The ORDER BY of a sort; every one ends with the lowest id, so the order is stable.
+
+    sponsored: highest bid first, then nearest (online after campuses). distance: nearest
+    first (online last), then highest bid. tuition: lowest first, listings without tuition
+    last, then as sponsored.
+    """
+    bid, distance, program_id = listing.c.bid_cents.desc(), listing.c.sort_key, listing.c.program_id
+    if sort == "distance":
+        return (distance, bid, program_id)
+    if sort == "tuition":
+        return (listing.c.tuition.asc().nulls_last(), bid, distance, program_id)
+    return (bid, distance, program_id)
 
 
 def _candidate(origin: ZipCode, row) -> Candidate:

@@ -22,7 +22,8 @@ ONLINE_FALLBACK_LIMIT = 10
 
 @dataclass(frozen=True)
 class Listing:
-    """One sponsored result, ready to show: the program, its school and campus, and distance."""
+    """One sponsored result, ready to show: the program, its school and campus, distance, and
+    what a visitor decides on (tuition, schedule, start dates from today on...)."""
 
     program_id: int
     school: str
@@ -37,6 +38,13 @@ class Listing:
     campus_state: str | None
     campus_zip: str | None
     distance_miles: float | None  # None for online listings
+    tuition_min_cents: int | None = None
+    tuition_max_cents: int | None = None
+    schedule: tuple[str, ...] = ()
+    next_start_dates: tuple[date, ...] = ()  # from the day of the search on
+    accreditation: str | None = None
+    financial_aid: bool | None = None
+    program_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,7 @@ def find_programs(
         page=page,
         per_page=per_page,
         total=total,
-        listings=_listings(candidates),
+        listings=_listings(candidates, today),
         online_in_state=fallback,
     )
     return results
@@ -113,17 +121,27 @@ def online_programs_in_state(
     Offered when a search found nothing: its modality and credential level filters are dropped.
     """
     online = Filters(career=filters.career, modality="online", radius_miles=filters.radius_miles)
-    return _listings(find_candidates(origin, online, today)[:limit])
+    return _listings(find_candidates(origin, online, today)[:limit], today)
 
 
-def _listings(candidates: list[Candidate]) -> list[Listing]:
+def similar_listings(
+    origin: ZipCode, career: str, radius_miles: int, today: date, exclude: int, limit: int = 4
+) -> list[Listing]:
+    """The best-ranked listings for `career` serving `origin`, but the one `exclude` names:
+    offered in place of a listing that is gone."""
+    filters = Filters(career=career, radius_miles=radius_miles)
+    found = [c for c in find_candidates(origin, filters, today) if c.program_id != exclude]
+    return _listings(found[:limit], today)
+
+
+def _listings(candidates: list[Candidate], today: date) -> list[Listing]:
     """The candidates' listings ready to show, in the candidates' order."""
     programs = load_programs([c.program_id for c in candidates])
     miles = {c.program_id: c.distance_miles for c in candidates}
-    return [_listing(program, miles[program.id]) for program in programs]
+    return [_listing(program, miles[program.id], today) for program in programs]
 
 
-def _listing(program: Program, miles: float | None) -> Listing:
+def _listing(program: Program, miles: float | None, today: date) -> Listing:
     """A Listing from a loaded program and its distance."""
     campus = program.campus
     return Listing(
@@ -140,4 +158,11 @@ def _listing(program: Program, miles: float | None) -> Listing:
         campus_state=campus.state if campus else None,
         campus_zip=campus.zip_code if campus else None,
         distance_miles=miles,
+        tuition_min_cents=program.tuition_min_cents,
+        tuition_max_cents=program.tuition_max_cents,
+        schedule=tuple(program.schedule or ()),
+        next_start_dates=program.upcoming_starts(today),
+        accreditation=program.accreditation,
+        financial_aid=program.financial_aid,
+        program_url=program.program_url,
     )

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Delivery, DeliveryAttempt, Destination, Lead, Program, utcnow
-from portal.services.admin_leads import delete_person_data
 from portal.services.destinations import add_webhook
+from portal.services.erasure import delete_person_data
 from portal.services.outbox import queue_deliveries
 from tests.delivery.receiver import Receiver, Reply, verify
 from tests.support.factories import make_lead, make_program, make_school

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, select
 
 from portal.extensions import db
 from portal.models import DataDeletion, Lead
-from portal.services.admin_leads import delete_person_data
+from portal.services.erasure import delete_person_data
 from tests.support.factories import make_lead, make_program
 from tests.support.forms import csrf_token
 
@@ -161,7 +161,7 @@ def test_delete_person_data(app, admin_client, admin):
         record = db.session.scalars(select(DataDeletion)).one()
         assert (record.admin_id, record.rows_deleted) == (admin["id"], 2)
         columns = {c.key for c in inspect(DataDeletion).columns}
-        assert columns == {"id", "created_at", "admin_id", "rows_deleted"}
+        assert columns == {"id", "created_at", "admin_id", "rows_deleted", "messages_deleted"}
 
 
 def test_delete_needs_confirmation(admin_client, app):
@@ -178,4 +178,4 @@ def test_delete_needs_confirmation(admin_client, app):
 
 def test_delete_of_unknown_address_is_recorded_as_zero(app, admin):
     with app.app_context():
-        assert delete_person_data("nobody@example.com", admin["id"]).rows_deleted == 0
+        assert delete_person_data("nobody@example.com", admin["id"]).record.rows_deleted == 0

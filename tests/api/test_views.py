@@ -1,5 +1,7 @@
 """/api/v1/programs: the search as JSON, with JSON errors."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
@@ -18,8 +20,16 @@ LISTING_FIELDS = {
     "duration",
     "campus",
     "distance_miles",
+    "tuition_min_usd",
+    "tuition_max_usd",
+    "schedule",
+    "next_start_dates",
+    "accreditation",
+    "financial_aid",
+    "program_url",
     "sponsored",
     "request_info_url",
+    "program_page_url",
 }
 
 
@@ -27,7 +37,16 @@ def test_results_as_json(app, client):
     with app.app_context():
         school = make_school("Lakeside Health Institute")
         campus = make_program(
-            school, make_campus(school, "60614"), title="Medical Office Administration"
+            school,
+            make_campus(school, "60614"),
+            title="Medical Office Administration",
+            tuition_min_cents=1_240_050,
+            tuition_max_cents=1_500_000,
+            schedule=("full_time", "evenings"),
+            next_start_dates=(date(2020, 1, 6), date(2099, 1, 4)),
+            accreditation="Accrediting Bureau of Health Education Schools (ABHES)",
+            financial_aid=True,
+            program_url="https://lakeside.example/moa",
         ).id
         online = make_program(modality="online", states=("IL",), bid_cents=10).id
     response = client.get("/api/v1/programs?zip=60601&radius=25&unknown=1")
@@ -35,6 +54,7 @@ def test_results_as_json(app, client):
     body = response.get_json()
     assert (body["zip"], body["city"], body["state"]) == ("60601", "Chicago", "IL")
     assert body["filters"] == {"career": None, "level": None, "modality": None, "radius": 25}
+    assert body["sort"] == "sponsored"
     assert body["pagination"] == {"page": 1, "per_page": 10, "total": 2, "pages": 1}
     first, second = body["results"]
     assert set(first) == LISTING_FIELDS and "bid_cents" not in first
@@ -47,8 +67,37 @@ def test_results_as_json(app, client):
     assert first["request_info_url"] == (
         f"http://localhost/programs/{campus}/request-info?zip=60601&radius=25"
     )
+    assert first["program_page_url"] == f"http://localhost/programs/{campus}?zip=60601&radius=25"
+    assert (first["tuition_min_usd"], first["tuition_max_usd"]) == (12400.5, 15000)
+    assert first["schedule"] == ["full_time", "evenings"]
+    assert first["next_start_dates"] == ["2099-01-04"]  # dates already past are left out
+    assert first["accreditation"].endswith("(ABHES)") and first["financial_aid"] is True
+    assert first["program_url"] == "https://lakeside.example/moa"
     assert second["campus"] is None and second["distance_miles"] is None
+    assert second["tuition_min_usd"] is None and second["schedule"] == []
+    assert second["financial_aid"] is None and second["program_url"] is None
     assert body["online_in_state"] == []
+
+
+def test_results_sorted_by_tuition_or_distance(app, client):
+    with app.app_context():
+        near = make_program(zip_code="60601", bid_cents=100, tuition_min_cents=900_000).id
+        far = make_program(zip_code="60640", bid_cents=900, tuition_min_cents=500_000).id
+        unknown = make_program(zip_code="60614", bid_cents=500).id
+
+    def order(sort: str) -> list[int]:
+        body = client.get(f"/api/v1/programs?zip=60601&sort={sort}").get_json()
+        assert body["sort"] == sort
+        return [item["program_id"] for item in body["results"]]
+
+    assert order("sponsored") == [far, unknown, near]
+    assert order("distance") == [near, unknown, far]
+    assert order("tuition") == [far, near, unknown]
+    response = client.get("/api/v1/programs?zip=60601&sort=price")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == {
+        "sort": ["Order by sponsored, distance or tuition."]
+    }
 
 
 def test_same_ranking_as_the_matching_rule(app, client):

@@ -40,8 +40,20 @@ def test_bad_query_values_fall_back_to_defaults(args, expected):
     assert presentation.parse_table_args(*args) == expected
 
 
-def test_sitemap_paths_cover_every_career(app):
+def test_sitemap_paths_cover_every_career_the_listings_and_the_sites_pages(app):
     with app.test_request_context():
-        paths = presentation.public_urls()
-    assert paths[:2] == ["/", "/careers/"] and paths[-1] == "/programs"
+        paths = presentation.public_urls([7, 9])
+    assert paths[:2] == ["/", "/careers/"]
     assert {f"/careers/{c.slug}" for c in all_careers()} <= set(paths)
+    after_careers = paths[2 + len(all_careers()) :]
+    assert after_careers == [
+        "/programs",
+        "/programs/7",
+        "/programs/9",
+        "/about",
+        "/how-we-make-money",
+        "/contact",
+        "/privacy",
+        "/terms",
+        "/privacy/do-not-sell",
+    ]

@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import date
 
 import pytest
 
@@ -27,7 +28,7 @@ SEED_HEADINGS = [
     "Step 2: Gain Relevant Experience and Skills",
     "Step 3: Earn Healthcare Management Credentials",
     "Step 4: Join Associations and Networking Organizations",
-    "Popular Programs",
+    "Find a Medical Office Manager program near you",
     "Search Programs",
     "Medical Office Manager Education Requirements",
     "Back Office Management",
@@ -35,7 +36,6 @@ SEED_HEADINGS = [
     "Financial Calculations and Controls",
     "Federal and State Compliance",
     "Payment Protocols",
-    "Video About The Career",
     "Licensing & Certification of Medical Office Managers",
     "Certification",
     "Licensing of Medical Office Managers",
@@ -118,7 +118,7 @@ def content_items() -> list[str]:
     items += data["should_you"]["personal_skills"]["items"]
     items += [f"{r['label']}: {r['value']}" for r in data["should_you"]["ratings"]]
     items += [q["question"] for q in data["faq"]["items"]]
-    items += [data["video"]["placeholder"], data["licensing"]["extras_note"]]
+    items += [data["licensing"]["extras_note"]]
     for row in data["states"]["rows"]:
         amount = f"${row['annual']:,}" if row["annual"] else "No data"
         items.append(f"{row['name']} {amount}")
@@ -255,19 +255,48 @@ def test_search_box_appears_twice_preset_to_the_career(client):
     html = client.get(GUIDE_URL).get_data(as_text=True)
     assert html.count('class="search-box"') == 2
     assert html.count('<option selected value="medical-office-manager">') == 2
-    intro, popular = html.index('id="zip-intro"'), html.index('id="zip-popular"')
+    intro, find = html.index('id="zip-intro"'), html.index('id="zip-find"')
     assert html.index("Job Description:") > intro
-    assert html.index("The Basic Steps") < popular < html.index("Education Requirements")
+    assert html.index("The Basic Steps") < find < html.index("Education Requirements")
     assert "Sponsored search" in html
     # Two landmarks named alike confuse screen-reader users (axe: landmark-unique).
     names = re.findall(r'class="search-box" aria-labelledby="([^"]+)"', html)
-    assert names == ["search-box-title-intro", "search-box-title-popular popular-title"]
+    assert names == ["search-box-title-intro", "search-box-title-find find-title"]
 
 
-def test_video_slot_is_a_placeholder_without_embeds(client):
+def test_no_placeholder_sections(client):
     html = client.get(GUIDE_URL).get_data(as_text=True)
-    assert "coming soon" in html
+    assert "coming soon" not in html.lower() and 'id="video"' not in html
+    assert "Popular Programs" not in html and "#video" not in html
     assert "<iframe" not in html and "youtube" not in html.lower()
+
+
+def test_the_guide_says_when_it_was_reviewed(client):
+    html = client.get(GUIDE_URL).get_data(as_text=True)
+    reviewed = date.fromisoformat(data_file()["reviewed"])
+    assert f'Reviewed <time datetime="{reviewed.isoformat()}">November 30, 2026</time>' in html
+
+
+def test_the_salary_figures_name_their_bls_occupation_where_they_are_shown(client):
+    html = client.get(GUIDE_URL).get_data(as_text=True)
+    occupation = "<em>Executive Secretaries and Executive Administrative Assistants</em> (43-6011)"
+    head = html[html.index('class="stats"') : html.index('id="intro"')]
+    salary = html[html.index('id="salary"') : html.index('id="salary-by-state"')]
+    assert "Pay and jobs: " in head and occupation in head
+    assert "Source: " in salary and occupation in salary
+    caption = re.search(r'<table class="state-table"[^>]*>\s*<caption>(.*?)</caption>', html, re.S)
+    assert "Executive Secretaries and Executive Administrative Assistants, 43-6011" in caption[1]
+
+
+def test_the_table_of_contents_is_a_jump_menu_too_and_every_entry_leads_somewhere(client):
+    html = client.get(GUIDE_URL).get_data(as_text=True)
+    menu = re.search(r'<nav class="toc-jump".*?</nav>', html, re.S).group(0)
+    sidebar = re.search(r'<nav class="guide-toc".*?</nav>', html, re.S).group(0)
+    assert "<details>" in menu and "<summary>Jump to a section</summary>" in menu
+    targets = re.findall(r'href="#([^"]+)"', menu)
+    assert targets == re.findall(r'href="#([^"]+)"', sidebar) and len(targets) == 12
+    for target in targets:
+        assert f'id="{target}"' in html, target
 
 
 def test_no_inline_styles_scripts_or_external_hosts(client):
@@ -311,10 +340,35 @@ def test_unknown_career_is_404(client):
     assert "Page not found" in response.get_data(as_text=True)
 
 
-def test_index_lists_every_career(client):
+def test_index_lists_every_career_by_group_in_alphabetical_order(client):
     html = client.get("/careers/").get_data(as_text=True)
     for career in careers.all_careers():
-        assert f'href="/careers/{career.slug}"' in html
+        assert html.count(f'href="/careers/{career.slug}"') == 1
+    sections = re.findall(r'<section class="career-group" id="([^"]+)".*?</section>', html, re.S)
+    assert sections == ["clinical", "dental-vision", "technical", "office", "animal"]
+    groups = {}
+    for key, body in re.findall(
+        r'<section class="career-group" id="([^"]+)"(.*?)</section>', html, re.S
+    ):
+        names = re.findall(r'<a href="/careers/[^"]+">([^<]+)</a>', body)
+        assert names == sorted(names, key=str.casefold), key
+        groups[key] = names
+    assert "Medical Office Manager" in groups["office"]
+    assert "X-Ray Technician" in groups["technical"]
+    assert groups["animal"] == [
+        "Dog Groomer",
+        "Vet Office Manager",
+        "Veterinary Assistant",
+        "Veterinary Technician",
+    ]
+    assert sum(len(names) for names in groups.values()) == len(careers.all_careers())
+
+
+def test_a_career_without_a_full_guide_says_so_and_leads_with_the_search(client):
+    html = client.get("/careers/emt").get_data(as_text=True)
+    assert "We have not written a full guide to this career yet" in html
+    assert html.index('class="search-box"') < html.index("We have not written a full guide")
+    assert html.index("<h1>EMT</h1>") < html.index('class="search-box"')
 
 
 def test_home_page_introduces_the_site_and_links_the_guides(client):

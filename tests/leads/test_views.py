@@ -2,11 +2,13 @@
 
 import hashlib
 import logging
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 import pytest
 
 from portal import create_app
+from portal.core import stamps
 from portal.extensions import db
 from portal.models import Program, utcnow
 from portal.services.leads import consent_text
@@ -125,6 +127,29 @@ def test_thank_you_page_says_what_went_where_and_reload_sends_nothing(app, clien
         assert "Lakeshore Medical Institute" in html and "your request has been sent" in html
     assert lead_count(app) == 1
     assert location == "/requests/thanks"  # no ZIP, name or id in a URL an access log keeps
+
+
+def test_thank_you_page_says_what_happens_next_and_leads_back_to_the_results(
+    app, client, program_id
+):
+    html = client.get(submit(client, program_id).headers["Location"]).get_data(as_text=True)
+    assert "What happens next" in html
+    assert "Lakeshore Medical Institute contacts you, usually within" in html
+    assert "<strong>24 hours</strong>" in html  # the default
+    assert 'href="/programs?zip=60601">&larr; Back to your search results' in html
+    with app.app_context():
+        db.session.get(Program, program_id).school.response_hours = 4
+        db.session.commit()
+    location = submit(client, program_id, url_args={"radius": 25}).headers["Location"]
+    html = client.get(location).get_data(as_text=True)
+    assert "<strong>4 hours</strong>" in html
+    assert 'href="/programs?zip=60601&amp;radius=25">&larr; Back to your search results' in html
+
+
+def test_a_bots_thank_you_page_links_back_safely(app, client, program_id):
+    location = submit(client, program_id, website="x", zip_code="<b>").headers["Location"]
+    html = client.get(location).get_data(as_text=True)
+    assert 'href="/programs">&larr; Back to your search results' in html
 
 
 def test_thank_you_page_needs_the_visitors_own_session(app, client, program_id):
@@ -263,9 +288,52 @@ def test_bots_are_quietly_dropped(app, client, program_id, bot):
     assert lead_count(app) == 0
 
 
-def test_a_form_sent_back_too_fast_is_quietly_dropped(app, client, program_id):
+def a_minute_later() -> type:
+    """A datetime class whose now() is 61 seconds ahead (for the stamps' clock)."""
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + timedelta(seconds=61)
+
+    return Later
+
+
+def test_a_form_sent_back_too_fast_asks_to_confirm_with_answers_kept_and_a_fresh_stamp(
+    app, client, program_id, monkeypatch
+):
     app.config["LEAD_MIN_FILL_SECONDS"] = 60
-    response = submit(client, program_id)
+    form = open_form(client, program_id)
+    response = client.post(form_url(program_id), data={**form, **GOOD_ANSWERS})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200  # nothing wrong, nothing sent: not a thank-you page
+    assert "Please confirm your request" in html and "Nothing has been sent yet" in html
+    assert ">Confirm request</button>" in html
+    kept = form_inputs(html)
+    assert kept["first_name"] == "Jane" and kept["zip_code"] == "60601"
+    assert kept["email"] == "jane.doe@example.com"
+    assert " checked " in re.search(r'<input [^>]*name="consent"[^>]*>', html).group(0)
+    assert kept["started"] != form["started"]
+    assert lead_count(app) == 0
+    # A minute later, the visitor presses Confirm: the request is sent.
+    monkeypatch.setattr(stamps, "datetime", a_minute_later())
+    confirmed = client.post(form_url(program_id), data={**form, **GOOD_ANSWERS} | kept)
+    assert confirmed.status_code == 303 and confirmed.headers["Location"] == "/requests/thanks"
+    assert lead_count(app) == 1
+
+
+def test_a_form_sent_back_too_fast_with_mistakes_shows_them_too(app, client, program_id):
+    app.config["LEAD_MIN_FILL_SECONDS"] = 60
+    response = submit(client, program_id, phone="12")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Please confirm your request" in html and "Enter a valid US phone number" in html
+    assert lead_count(app) == 0
+
+
+def test_a_filled_honeypot_stays_silent_even_when_fast(app, client, program_id):
+    app.config["LEAD_MIN_FILL_SECONDS"] = 60
+    response = submit(client, program_id, website="http://spam.example")
     assert response.status_code == 303
     assert lead_count(app) == 0
 
@@ -380,18 +448,6 @@ def test_a_submission_writes_no_personal_data_to_the_logs(app, client, program_i
     assert "lead captured for program" in logged  # the log was captured at all
     for secret in ["Quentinella", "Marchbanks", "jane.doe", "Jane.Doe", "5550142", "555-0142"]:
         assert secret not in logged
-
-
-def test_privacy_page_explains_collection_retention_and_deletion(client):
-    html = client.get("/privacy").get_data(as_text=True)
-    for words in [
-        "What we collect",
-        "IP address",
-        "five years",
-        "Telemarketing Sales Rule",
-        "delete",
-    ]:
-        assert words in html
 
 
 def test_school_program_and_price_come_from_the_listing_not_the_form(app, client, program_id):

@@ -17,6 +17,7 @@ LEVELS = [*CREDENTIAL_LEVELS, ""]
 MODALITIES = ["campus", "online", "hybrid", ""]
 RADII = [str(r) for r in RADIUS_CHOICES] + [""]
 PAGES = ["1", "2", "1000", ""]
+SORTS = ["sponsored", "distance", "tuition", ""]
 
 search_args = st.builds(
     query,
@@ -26,6 +27,7 @@ search_args = st.builds(
     modality=st.none() | maybe(MODALITIES),
     radius=st.none() | maybe(RADII),
     page=st.none() | maybe(PAGES),
+    sort=st.none() | maybe(SORTS),
 )
 
 
@@ -93,3 +95,16 @@ def test_api_answers_hostile_parameters_with_json(app, client, listing, args):
 def test_search_survives_malformed_query_strings(client, listing, raw):
     for path in ("/programs", "/api/v1/programs"):
         assert_answered(client.get(f"{path}?{raw}"), {200, 422})
+
+
+@HOSTILE
+@given(
+    args=st.builds(query, zip=st.none() | maybe(ZIPS), radius=st.none() | maybe(RADII)),
+    program=st.sampled_from(["1", "2", "0", "2147483648", "x"]),
+)
+def test_program_page_answers_hostile_parameters(app, client, listing, args, program):
+    response = client.get(f"/programs/{program}", query_string=args)
+    body = assert_answered(response, {200, 404})
+    assert "<script>alert" not in body
+    if response.status_code == 200:
+        assert 'rel="canonical" href="http://localhost/programs/' in body

@@ -18,7 +18,7 @@ def page_of(client, query: str):
 
 
 def result_titles(html: str) -> list[str]:
-    return re.findall(r'class="result-title">([^<]+)<', html)
+    return re.findall(r'class="result-title"><a href="[^"]*">([^<]+)<', html)
 
 
 def selected(html: str, name: str) -> str | None:
@@ -176,6 +176,22 @@ def test_no_results_offers_a_wider_radius_and_the_states_online_programs(app, cl
     assert result_titles(html) == ["Online in Illinois"]
 
 
+def test_no_results_offers_clearing_the_filters_and_the_careers_guide(app, client):
+    with app.app_context():
+        make_program(zip_code="60614", career="medical-assistant", title="Medical Assisting")
+    query = "?zip=60601&career=phlebotomist&level=diploma&modality=campus&radius=25"
+    response, html = page_of(client, query)
+    assert response.status_code == 200 and result_titles(html) == []
+    assert 'class="clear-filters" href="/programs?zip=60601&amp;radius=25"' in html
+    assert 'class="career-guide" href="/careers/phlebotomist"' in html
+    assert "Read about becoming a Phlebotomist" in html
+    cleared = page_of(client, "?zip=60601&radius=25")[1]
+    assert result_titles(cleared) == ["Medical Assisting"]
+    # Without a career or other filter, there is nothing to clear.
+    html = page_of(client, "?zip=59001")[1]
+    assert "clear-filters" not in html and "career-guide" not in html
+
+
 def test_no_results_at_the_widest_radius_offers_no_wider_one(client):
     response, html = page_of(client, "?zip=60601&radius=100")
     assert response.status_code == 200
@@ -283,3 +299,64 @@ def test_pages_with_errors_are_never_cached(cached_app):
     with cached_app.app_context():
         unknown = db.session.scalars(select(SearchLog.zip_code)).all()
     assert unknown == ["00000", "00000"]  # malformed ZIPs are not searches
+
+
+def test_cards_show_tuition_and_schedule_and_link_to_the_program_page(app, client):
+    with app.app_context():
+        priced = make_program(
+            title="Priced",
+            bid_cents=900,
+            tuition_min_cents=1_240_000,
+            tuition_max_cents=1_450_000,
+            schedule=("part_time", "weekends"),
+        ).id
+        make_program(title="Unpriced", bid_cents=100)
+    _, html = page_of(client, "?zip=60601&radius=25")
+    first, second = re.findall(r'<article class="result-card".*?</article>', html, re.S)
+    assert "<dt>Tuition</dt><dd>$12,400–$14,500</dd>" in first
+    assert "<dt>Schedule</dt><dd>Part-time, weekends</dd>" in first
+    assert f'href="/programs/{priced}?zip=60601&amp;radius=25">Priced</a>' in first
+    assert "<dt>Tuition</dt><dd>Contact the school</dd>" in second
+    assert "<dt>Schedule</dt><dd>Ask the school</dd>" in second
+
+
+@pytest.mark.parametrize(
+    ("sort", "titles", "explanation"),
+    [
+        ("", ["Far, high bid", "Near, no tuition", "Near, cheap"], "Ordered by sponsorship"),
+        ("sponsored", ["Far, high bid", "Near, no tuition", "Near, cheap"], "Ordered by spon"),
+        # As near as each other: the higher bid first.
+        ("distance", ["Near, no tuition", "Near, cheap", "Far, high bid"], "Ordered by distance"),
+        ("tuition", ["Near, cheap", "Far, high bid", "Near, no tuition"], "Ordered by tuition"),
+    ],
+)
+def test_results_can_be_sorted_and_say_how_they_are_ordered(app, client, sort, titles, explanation):
+    with app.app_context():
+        make_program(
+            zip_code="60640", bid_cents=900, title="Far, high bid", tuition_min_cents=900_000
+        )
+        make_program(zip_code="60601", bid_cents=500, title="Near, no tuition")
+        make_program(zip_code="60601", bid_cents=100, title="Near, cheap", tuition_min_cents=100)
+    response, html = page_of(client, f"?zip=60601&sort={sort}")
+    assert response.status_code == 200
+    assert result_titles(html) == titles
+    assert f'<p class="sort-note">{explanation}' in html
+    current = re.findall(r'<a href="([^"]+)" aria-current="true">', html)
+    assert current == [
+        f"/programs?zip=60601{'&amp;sort=' + sort if sort not in ('', 'sponsored') else ''}"
+    ]
+    if sort not in ("", "sponsored"):
+        assert f'<input type="hidden" name="sort" value="{sort}">' in html  # kept by the form
+
+
+def test_a_bad_sort_is_a_422_error(client):
+    response, html = page_of(client, "?zip=60601&sort=cheapest")
+    assert response.status_code == 422
+    assert "Order by sponsored, distance or tuition." in html and 'class="results"' not in html
+
+
+def test_filters_fold_behind_a_filters_control_open_when_used(client):
+    _, plain = page_of(client, "?zip=60601")
+    assert '<details class="search-filters">' in plain and "<summary>Filters</summary>" in plain
+    for query in ("?zip=60601&career=phlebotomist", "?zip=60601&radius=25", "?zip=60601&level=x"):
+        assert '<details class="search-filters" open>' in page_of(client, query)[1], query

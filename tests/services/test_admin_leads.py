@@ -1,24 +1,22 @@
-"""The admin's view of leads: filters, pages, one lead, deleting a person's data, and naming a
-school or program by id or name."""
+"""The admin's view of leads: filters, pages, one lead, and naming a school or program by id
+or name (deleting a person's data: test_erasure.py)."""
 
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import DataDeletion, Lead
+from portal.models import Lead
 from portal.services.admin_leads import (
     LeadFilters,
     LeadNotFound,
     UnknownChoice,
-    delete_person_data,
     get_lead,
     list_leads,
     resolve_program,
     resolve_school,
 )
-from tests.support.factories import make_admin, make_lead, make_program, make_school
+from tests.support.factories import make_lead, make_program, make_school
 
 
 def at(day: int) -> datetime:
@@ -67,16 +65,6 @@ def test_one_lead_or_not_found(app, leads):
         assert get_lead(leads[0]).first_name == "Anna"
         with pytest.raises(LeadNotFound):
             get_lead(99999)
-
-
-def test_deleting_a_persons_data_keeps_only_the_count(app, leads):
-    with app.app_context():
-        admin_id = make_admin().id
-        email = get_lead(leads[0]).email
-        record = delete_person_data(email.upper(), admin_id)
-        assert record.rows_deleted == 1
-        assert db.session.scalar(select(func.count()).select_from(Lead)) == 3
-        assert email not in str(vars(db.session.scalars(select(DataDeletion)).one()))
 
 
 def test_schools_and_programs_are_named_by_id_or_name(app, leads):

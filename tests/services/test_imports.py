@@ -1,13 +1,15 @@
 """Importing listings from CSV: good file, re-import, dry run, bad rows."""
 
+import csv
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Campus, Program, School, ZipCode
+from portal.models import Campus, Program, ProgramDetails, School, ZipCode
 from portal.services.imports import COLUMNS, import_programs
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "programs-example.csv"
@@ -42,7 +44,14 @@ def row(**values) -> str:
         "starts_on": "2026-01-01",
     }
     base.update(values)
-    return ",".join(base.get(column, "") for column in COLUMNS)
+    return csv_line([base.get(column, "") for column in COLUMNS])
+
+
+def csv_line(cells: list[str]) -> str:
+    """Cells as one CSV line, quoted where they need it."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(cells)
+    return out.getvalue()
 
 
 def test_the_example_file_imports(app):
@@ -74,6 +83,14 @@ def test_the_example_file_imports(app):
         assert len(everywhere.one().states) == 51
         paused = db.session.scalars(select(Program).where(Program.external_id == "EX-2003")).one()
         assert paused.is_active is False
+        assert (loop.tuition_min_cents, loop.tuition_max_cents) == (1_240_000, None)
+        assert loop.schedule == ("full_time", "evenings")
+        assert loop.next_start_dates == (date(2027, 1, 11), date(2027, 3, 8), date(2027, 5, 3))
+        assert loop.accreditation.startswith("Accrediting Bureau") and loop.financial_aid is True
+        assert loop.program_url == "https://lakeside.example/programs/medical-office-administration"
+        billing = db.session.scalars(select(Program).where(Program.external_id == "EX-1003"))
+        billing = billing.one()
+        assert billing.details == ProgramDetails(schedule=("part_time",))
 
 
 def test_reimporting_the_same_file_changes_nothing(app):
@@ -174,6 +191,25 @@ def test_a_file_with_bad_rows_writes_nothing_and_names_each_line(app):
         ({"school": "Test\x00School"}, "school holds a control character (such as NUL)"),
         ({"external_id": "T\x00-1"}, "external_id holds a control character"),
         ({"description": "bell\x07"}, "description holds a control character"),
+        ({"tuition_min_usd": "twelve"}, "tuition_min_usd must be an amount in dollars like"),
+        ({"tuition_min_usd": "12,50"}, "tuition_min_usd must be an amount in dollars like"),
+        ({"tuition_min_usd": "-100"}, "tuition_min_usd must be an amount in dollars like"),
+        ({"tuition_min_usd": "1.005"}, "tuition_min_usd must be an amount in dollars like"),
+        ({"tuition_max_usd": "900"}, "tuition_max_usd: Give the lowest tuition too"),
+        (
+            {"tuition_min_usd": "900", "tuition_max_usd": "800"},
+            "tuition_max_usd: Use an amount from the lowest tuition up to 1,000,000.",
+        ),
+        ({"tuition_min_usd": "1000000.01"}, "tuition_min_usd: Use an amount from 0 to 1,000,000"),
+        ({"schedule": "full_time nights"}, "schedule: Use only full_time, part_time, evenings"),
+        ({"next_start_dates": "2027-01-04 2027/02/01"}, "next_start_dates must be a date like"),
+        (
+            {"next_start_dates": " ".join(f"2027-0{n}-01" for n in range(1, 8))},
+            "next_start_dates: Give at most 6 start dates.",
+        ),
+        ({"accreditation": "A" * 201}, "accreditation is longer than 200 characters"),
+        ({"financial_aid": "perhaps"}, "financial_aid must be true or false"),
+        ({"program_url": "www.school.example"}, "program_url: Use a web address starting with"),
     ],
 )
 def test_each_bad_value_is_reported_with_its_reason(app, values, reason):
@@ -250,3 +286,54 @@ def test_only_the_needed_columns_may_be_given(app):
         )
         report = run(text)
         assert report.ok and report.created == 1
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({}, ProgramDetails()),
+        (
+            {"tuition_min_usd": "$12,500.50", "tuition_max_usd": "14000"},
+            ProgramDetails(tuition_min_cents=1_250_050, tuition_max_cents=1_400_000),
+        ),
+        (
+            {"schedule": "Evenings, Full-Time;weekends evenings"},
+            ProgramDetails(schedule=("full_time", "evenings", "weekends")),
+        ),
+        (
+            {"next_start_dates": "2027-03-01, 2027-01-04;2027-03-01"},
+            ProgramDetails(next_start_dates=(date(2027, 1, 4), date(2027, 3, 1))),
+        ),
+        ({"financial_aid": "no"}, ProgramDetails(financial_aid=False)),
+        ({"financial_aid": "Yes"}, ProgramDetails(financial_aid=True)),
+    ],
+)
+def test_details_are_read_in_the_forms_people_write_them(app, values, expected):
+    with app.app_context():
+        report = run(f"{HEADER}\n{row(**values)}\n")
+        assert report.ok, report.errors
+        assert db.session.scalars(select(Program)).one().details == expected
+
+
+def test_a_file_without_the_detail_columns_leaves_the_details_as_they_are(app):
+    with app.app_context():
+        run(example_text())
+        width = COLUMNS.index("tuition_min_usd")  # the file as it was before these columns
+        rows = list(csv.reader(io.StringIO(example_text())))
+        old_format = "\n".join(csv_line(cells[:width]) for cells in rows)
+        report = run(old_format.replace("Medical Billing and Coding", "Billing") + "\n")
+        assert report.ok, report.errors
+        assert (report.updated, report.unchanged) == (1, 5)
+        loop = db.session.scalars(select(Program).where(Program.external_id == "EX-1001")).one()
+        assert loop.tuition_min_cents == 1_240_000 and loop.schedule == ("full_time", "evenings")
+
+
+def test_a_blank_detail_column_clears_that_detail(app):
+    with app.app_context():
+        run(example_text())
+        text = example_text().replace(",https://lakeside.example/programs/medical-office-", ",")
+        text = text.replace("administration\n", "\n", 1)
+        report = run(text)
+        assert (report.updated, report.unchanged) == (1, 5), report.errors
+        loop = db.session.scalars(select(Program).where(Program.external_id == "EX-1001")).one()
+        assert loop.program_url is None

@@ -7,8 +7,9 @@ from sqlalchemy import insert, select, text
 
 from portal.extensions import db
 from portal.models import Program, ZipCode, utcnow
+from portal.services import matching
 from portal.services.geo import bounding_box, distance_miles
-from portal.services.matching import Filters, find_candidates, program_serves
+from portal.services.matching import SORTS, Filters, find_candidates, program_serves, rank_page
 from tests.support.factories import make_campus, make_program
 
 TODAY = date(2026, 11, 27)
@@ -68,6 +69,53 @@ def test_ranked_by_bid_then_distance_then_id(app):
         online = make_program(modality="online", states=("IL",), bid_cents=5000)
         ids = [c.program_id for c in find_candidates(chicago(), Filters(), TODAY)]
         assert ids == [rich_near.id, rich_far.id, online.id, cheap_near.id]
+
+
+@pytest.fixture
+def sortable(app) -> dict[str, int]:
+    """Campus and online listings with bids, distances and tuition to sort them by."""
+    with app.app_context():
+        made = {
+            "near_cheap": make_program(zip_code="60601", bid_cents=1000, tuition_min_cents=500),
+            "far_pricey": make_program(zip_code="60614", bid_cents=5000, tuition_min_cents=9000),
+            "far_unpriced": make_program(zip_code="60640", bid_cents=3000),
+            "online_mid": make_program(
+                modality="online", states=("IL",), bid_cents=4000, tuition_min_cents=2000
+            ),
+            "online_unpriced": make_program(modality="online", states=("IL",), bid_cents=6000),
+        }
+        return {name: program.id for name, program in made.items()}
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        (
+            "sponsored",
+            ["online_unpriced", "far_pricey", "online_mid", "far_unpriced", "near_cheap"],
+        ),
+        # Nearest campus first; online listings after every campus, the higher bid first.
+        ("distance", ["near_cheap", "far_pricey", "far_unpriced", "online_unpriced", "online_mid"]),
+        # Lowest tuition first; listings without tuition last, campus or online, by bid.
+        ("tuition", ["near_cheap", "online_mid", "far_pricey", "online_unpriced", "far_unpriced"]),
+    ],
+)
+def test_each_sort_orders_every_listing(app, sortable, sort, expected):
+    with app.app_context():
+        found = find_candidates(chicago(), Filters(sort=sort), TODAY)
+        names = {program_id: name for name, program_id in sortable.items()}
+        assert [names[c.program_id] for c in found] == expected
+        total, page = rank_page(chicago(), Filters(sort=sort), TODAY, offset=2, limit=2)
+        assert total == 5 and [names[c.program_id] for c in page] == expected[2:4]
+
+
+def test_the_sort_is_part_of_the_statements_shape(app):
+    with app.app_context():
+        shapes = {sort: matching._shape(Filters(sort=sort), None) for sort in SORTS}
+        assert len(set(shapes.values())) == 3
+        statements = [matching._statements(shape) for shape in shapes.values()]
+        assert len({id(s) for s in statements}) == 3
+        assert matching._statements(shapes["tuition"]) is statements[2]  # built once
 
 
 def test_bounding_box_of_a_circle_across_the_antimeridian_takes_every_longitude():

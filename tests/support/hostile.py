@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from portal.core.validators import has_control_characters
 from portal.extensions import db
-from portal.leads.forms import NAME_MAX, has_control_characters
+from portal.leads.forms import NAME_MAX
 from portal.models import Lead
 from portal.services.leads import EDUCATION_LEVELS, START_TIMEFRAMES
 

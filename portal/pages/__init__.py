@@ -1,0 +1,1 @@
+"""The site's own pages: about, the advertising disclosure, contact, privacy and terms."""

@@ -1,0 +1,155 @@
+"""The forms of the site's own pages: the contact form and the "Do Not Sell or Share My
+Personal Information" request. Both carry the request-info form's quiet bot checks: a honeypot
+and a signed stamp (portal.core.stamps); CSRF and a rate limit are the views'."""
+
+import unicodedata
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, TextAreaField
+
+from portal.core.stamps import BadData, Stamp, StampField, judge_stamp, make_stamp, read_stamp
+from portal.core.validators import (
+    clean,
+    email_address,
+    long_text,
+    one_of,
+    person_name,
+    required,
+    short_text,
+)
+from portal.core.widgets import (
+    QuickEmailInput,
+    QuickHiddenInput,
+    QuickSelect,
+    QuickTextInput,
+    select_options,
+)
+from portal.models import CONTACT_TOPICS
+from portal.services.imports import US_STATES
+from portal.services.inbox import ContactDraft, OptOutDraft
+
+NAME_MAX = 100
+EMAIL_MAX = 254
+MESSAGE_MAX = 5000
+CHOOSE_ONE = ("", "Choose one")
+OUTSIDE_US = "--"
+STATE_CHOICES = {code: code for code in sorted(US_STATES)} | {OUTSIDE_US: "Outside the US"}
+
+
+def clean_message(value):
+    """A message as typed: NFC, line ends as \\n, trimmed at both ends (inner spaces kept)."""
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip()
+
+
+class StampedForm(FlaskForm):
+    """A public form with the quiet bot checks: a honeypot people never see, and a signed
+    stamp of when the form was shown, to which session. Subclasses name their stamp's salt."""
+
+    STAMP_SALT = ""
+
+    website = StringField("Leave this field empty", widget=QuickTextInput())
+    started = StampField(widget=QuickHiddenInput())
+
+    def restamp(self) -> None:
+        """Give the form a fresh stamp: shown now, to this session."""
+        self.started.data = make_stamp(self.STAMP_SALT, (self.STAMP_SALT,))
+
+    def read_stamp(self) -> Stamp | None:
+        """The verified stamp the form came back with, or None (missing or forged)."""
+        try:
+            return read_stamp(self.STAMP_SALT, self.started.data or "", 1)
+        except (BadData, TypeError, ValueError):
+            return None
+
+    def judge(self, stamp: Stamp | None, min_age: float, max_age: float) -> str:
+        """ "bot" (the honeypot filled, or no good stamp of this form for this session),
+        "too_fast", "expired" or "good" (see portal.core.stamps.judge_stamp)."""
+        if self.website.data:
+            return "bot"
+        matches = stamp is not None and stamp.subject == (self.STAMP_SALT,)
+        return judge_stamp(stamp, matches, min_age, max_age)
+
+
+class ContactForm(StampedForm):
+    """A message to the site's operator."""
+
+    STAMP_SALT = "contact-form"
+
+    name = StringField(
+        "Your name",
+        filters=[clean],
+        validators=[required("Enter your name."), short_text(NAME_MAX), person_name],
+        render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
+        widget=QuickTextInput(),
+    )
+    email = EmailField(
+        "Your email address",
+        description="We reply to this address and use it for nothing else.",
+        filters=[clean],
+        validators=[required("Enter your email address."), short_text(EMAIL_MAX), email_address],
+        render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX},
+        widget=QuickEmailInput(),
+    )
+    topic = SelectField(
+        "What is it about?",
+        choices=select_options(CONTACT_TOPICS, first=CHOOSE_ONE),
+        validate_choice=False,
+        widget=QuickSelect(),
+        validators=[one_of(CONTACT_TOPICS, "Choose what your message is about.")],
+    )
+    body = TextAreaField(
+        "Your message",
+        filters=[clean_message],
+        validators=[required("Write your message."), long_text(MESSAGE_MAX)],
+        render_kw={"rows": 7, "maxlength": MESSAGE_MAX},
+    )
+
+    def draft(self) -> ContactDraft:
+        """The validated message."""
+        return ContactDraft(self.name.data, self.email.data, self.topic.data, self.body.data)
+
+
+class OptOutForm(StampedForm):
+    """A "Do Not Sell or Share My Personal Information" request."""
+
+    STAMP_SALT = "opt-out-form"
+
+    email = EmailField(
+        "Email address",
+        description="The address you gave in your requests for information, so we can find them.",
+        filters=[clean],
+        validators=[required("Enter your email address."), short_text(EMAIL_MAX), email_address],
+        render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX},
+        widget=QuickEmailInput(),
+    )
+    name = StringField(
+        "Your name (optional)",
+        filters=[clean],
+        render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
+        widget=QuickTextInput(),
+    )
+    state = SelectField(
+        "State you live in (optional)",
+        choices=select_options(STATE_CHOICES, first=("", "Prefer not to say")),
+        validate_choice=False,
+        widget=QuickSelect(),
+        validators=[one_of({"": "", **STATE_CHOICES}, "Choose a state from the list.")],
+    )
+
+    def validate_name(self, field) -> None:
+        """A name, when given, is short, letters and the usual punctuation."""
+        if field.data:
+            short_text(NAME_MAX)(self, field)
+            person_name(self, field)
+
+    def draft(self) -> OptOutDraft:
+        """The validated request."""
+        state = self.state.data if self.state.data not in ("", OUTSIDE_US) else None
+        return OptOutDraft(
+            email=self.email.data,
+            name=self.name.data or None,
+            state=state,
+        )

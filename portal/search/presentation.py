@@ -1,0 +1,117 @@
+"""How listings read on the results and program pages: tuition, schedule and dates as words,
+how results are ordered, and a program's structured data for search engines."""
+
+import re
+from datetime import date
+
+from portal.models import SCHEDULE_NAMES
+from portal.services.program_pages import ProgramPage
+
+SORT_LABELS = {"sponsored": "Sponsored", "distance": "Nearest", "tuition": "Lowest tuition"}
+# What each order means, said on the results page.
+SORT_EXPLANATIONS = {
+    "sponsored": "Ordered by sponsorship: schools that pay more for their listing are shown "
+    "first, then nearer campuses, then online programs.",
+    "distance": "Ordered by distance: the nearest campuses first, online programs last.",
+    "tuition": "Ordered by tuition: the lowest first; programs that do not publish their "
+    "tuition come last.",
+}
+CONTACT_FOR_TUITION = "Contact the school"
+DURATION = re.compile(r"\s*(\d{1,3})\s*(hour|day|week|month|year)s?\s*", re.IGNORECASE)
+DURATION_CODES = {"hour": "TH", "day": "D", "week": "W", "month": "M", "year": "Y"}
+
+
+def dollars(cents: int) -> str:
+    """An amount as people write it: $12,400, or $12,400.50 when it has cents."""
+    whole, rest = divmod(cents, 100)
+    return f"${whole:,}" if rest == 0 else f"${whole:,}.{rest:02d}"
+
+
+def tuition_text(min_cents: int | None, max_cents: int | None) -> str:
+    """'$12,400', '$12,400–$16,200', or 'Contact the school' when the school gives none."""
+    if min_cents is None:
+        return CONTACT_FOR_TUITION
+    if max_cents is None or max_cents == min_cents:
+        return dollars(min_cents)
+    return f"{dollars(min_cents)}–{dollars(max_cents)}"
+
+
+def schedule_text(codes) -> str:
+    """'Full-time, evenings': the schedule codes as words ('' for none)."""
+    words = [SCHEDULE_NAMES[code] for code in codes if code in SCHEDULE_NAMES]
+    return ", ".join(words[:1] + [word.lower() for word in words[1:]])
+
+
+def long_date(day: date) -> str:
+    """'January 11, 2027'."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def iso_duration(text: str) -> str | None:
+    """A duration such as '9 months' or '12 weeks' in ISO 8601 ('P9M', 'P12W'); None for text
+    that is not one number and one unit."""
+    match = DURATION.fullmatch(text or "")
+    if not match:
+        return None
+    code = DURATION_CODES[match[2].lower()]
+    return f"P{code[0]}{match[1]}{code[1]}" if len(code) == 2 else f"P{match[1]}{code}"
+
+
+def program_json_ld(page: ProgramPage, page_url: str) -> dict:
+    """schema.org EducationalOccupationalProgram for a listing: provider, offers (tuition, when
+    given), time to complete, start dates, format and credential."""
+    program = page.program
+    school = program.school
+    provider = {"@type": "EducationalOrganization", "name": school.name}
+    if school.website:
+        provider["url"] = school.website
+    campus = program.campus
+    if campus is not None:
+        provider["address"] = {
+            "@type": "PostalAddress",
+            "streetAddress": campus.address,
+            "addressLocality": campus.city,
+            "addressRegion": campus.state,
+            "postalCode": campus.zip_code,
+            "addressCountry": "US",
+        }
+    data = {
+        "@context": "https://schema.org",
+        "@type": "EducationalOccupationalProgram",
+        "name": program.title,
+        "url": page_url,
+        "provider": provider,
+        "educationalCredentialAwarded": program.credential_level.capitalize(),
+        "educationalProgramMode": "online" if program.modality == "online" else "in person",
+    }
+    if program.modality == "hybrid":
+        data["educationalProgramMode"] = "blended"
+    if program.description:
+        data["description"] = program.description
+    duration = iso_duration(program.duration)
+    if duration:
+        data["timeToComplete"] = duration
+    offer = {"@type": "Offer", "category": "Tuition", "priceCurrency": "USD"}
+    if program.tuition_min_cents is None:
+        offer["description"] = "Contact the school for tuition."
+    else:
+        low, high = program.tuition_min_cents, program.tuition_max_cents
+        if high is None or high == low:
+            offer["price"] = f"{low / 100:.2f}"
+        else:
+            offer["priceSpecification"] = {
+                "@type": "PriceSpecification",
+                "priceCurrency": "USD",
+                "minPrice": f"{low / 100:.2f}",
+                "maxPrice": f"{high / 100:.2f}",
+            }
+    data["offers"] = offer
+    if program.schedule:
+        data["timeOfDay"] = schedule_text(program.schedule)
+    if page.upcoming_starts:
+        data["startDate"] = page.upcoming_starts[0].isoformat()
+    if program.financial_aid is not None:
+        data["financialAidEligible"] = "Yes" if program.financial_aid else "No"
+    if program.program_url:
+        data["sameAs"] = program.program_url
+    return data
