@@ -1,6 +1,13 @@
 """The models, one aggregate per module, re-exported for convenience."""
 
-from portal.models.admin import EXPORT_STATES, AdminUser, DataDeletion, LeadExport
+from portal.models.admin import (
+    EXPORT_COLUMN_SETS,
+    EXPORT_STATES,
+    AdminUser,
+    DataDeletion,
+    LeadExport,
+    LeadExportItem,
+)
 from portal.models.delivery import (
     DELIVERY_STATES,
     DESTINATION_KINDS,
@@ -9,7 +16,7 @@ from portal.models.delivery import (
     Destination,
 )
 from portal.models.geo import ZipCode
-from portal.models.lead import LEAD_STATUSES, Lead
+from portal.models.lead import LEAD_STATUSES, REJECT_REASONS, Lead, LeadNote, LeadStatusChange
 from portal.models.program import (
     CREDENTIAL_LEVELS,
     MAX_BID_CENTS,
@@ -29,10 +36,12 @@ __all__ = [
     "DB_INT_MAX",
     "DELIVERY_STATES",
     "DESTINATION_KINDS",
+    "EXPORT_COLUMN_SETS",
     "EXPORT_STATES",
     "LEAD_STATUSES",
     "MAX_BID_CENTS",
     "MODALITIES",
+    "REJECT_REASONS",
     "AdminUser",
     "Campus",
     "DataDeletion",
@@ -41,6 +50,9 @@ __all__ = [
     "Destination",
     "Lead",
     "LeadExport",
+    "LeadExportItem",
+    "LeadNote",
+    "LeadStatusChange",
     "Program",
     "ProgramState",
     "School",
