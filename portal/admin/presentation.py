@@ -29,14 +29,15 @@ def admin_zone() -> ZoneInfo:
     return _zone(current_app.config["ADMIN_TIMEZONE"])
 
 
-def local_time(value: datetime | None, seconds: bool = False) -> Markup:
+def local_time(value: datetime | None, seconds: bool = False, zone: bool = True) -> Markup:
     """A stored (UTC) time in the admins' zone, as a <time> element carrying the UTC instant,
-    e.g. 2026-11-26 22:20 EST; empty for no time."""
+    e.g. 2026-11-26 22:20 EST (without the zone's name where the page names it); empty for no
+    time."""
     if value is None:
         return Markup("")
     utc = value.astimezone(UTC)
     local = utc.astimezone(admin_zone())
-    shown = local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
+    shown = local.strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else "") + (" %Z" if zone else ""))
     return Markup('<time datetime="{}">{}</time>').format(utc.strftime("%Y-%m-%dT%H:%M:%SZ"), shown)
 
 

@@ -63,7 +63,7 @@ def leads(app):
 def first_names(html: str) -> list[str]:
     """The first names in the lead table, in order."""
     table = html.split('<table class="leads">', 1)[1]
-    return re.findall(r"<td>(\w+) \w+</td>", table)
+    return re.findall(r'<span class="lead-name">(\w+) \w+</span>', table)
 
 
 @pytest.mark.parametrize(
