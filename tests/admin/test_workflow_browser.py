@@ -30,6 +30,13 @@ def rows_of(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
+def shoot(page, folder, name: str) -> None:
+    """Save what the viewport shows as screens/<name>.jpg (docs/ with UPDATE_SCREENSHOTS=1)."""
+    screens = folder / "screens"
+    screens.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=screens / f"{name}.jpg", type="jpeg", quality=60)
+
+
 def download(page, click) -> tuple[str, bytes]:
     """Click what starts a download; the file's suggested name and its bytes."""
     with page.expect_download() as info:
@@ -66,7 +73,7 @@ def test_find_reject_export_and_download_again(admin, live_server, page, leads, 
     assert "New → Rejected (Test or fake)" in history
     assert "Made-up name; the number is not in service." in history
     assert "admin@example.com" in history
-    page.screenshot(path=str(docs_folder / "8-admin-lead.png"), full_page=True)
+    shoot(page, docs_folder, "8-admin-lead")
 
     # Export the school's leads in the school's columns: the daily defaults.
     page.goto(f"{live_server}/admin/leads")
@@ -76,6 +83,7 @@ def test_find_reject_export_and_download_again(admin, live_server, page, leads, 
     assert page.is_checked("#not_exported") and page.is_checked("#mark_exported")
     assert page.get_by_label("For the school").is_checked()
     page.get_by_label("Add a byte-order mark (for Excel)").check()
+    shoot(page, docs_folder, "10-admin-export")
     name, first = download(page, lambda: page.click("text=Download CSV"))
     assert name.startswith("leads-lakeshore-medical-institute-") and name.endswith(".csv")
     assert first.startswith(b"\xef\xbb\xbf")
@@ -93,7 +101,7 @@ def test_find_reject_export_and_download_again(admin, live_server, page, leads, 
     page.goto(f"{live_server}/admin/exports")
     log = page.inner_text("table.exports")
     assert "School: Lakeshore Medical Institute" in log and "marked exported" in log
-    page.screenshot(path=str(docs_folder / "9-admin-exports.png"), full_page=True)
+    shoot(page, docs_folder, "9-admin-export-log")
     button = page.get_by_role("button", name="Download again: export 1")
     again_name, again = download(page, button.click)
     assert again == first and again_name.startswith("leads-lakeshore-medical-institute-")
