@@ -222,7 +222,7 @@ def leads():
         except InvalidStatusChange as error:
             bulk.status.errors = [str(error)]
         else:
-            flash(describe_outcome(outcome, bulk.status.data))
+            flash(describe_outcome(outcome, bulk.status.data, bool(bulk.note.data)))
             return redirect(request.full_path.rstrip("?"), code=303)
     return _lead_list(form, bulk)
 
@@ -246,12 +246,14 @@ def _lead_list(form: LeadFilterForm, bulk: BulkStatusForm):
     ), status
 
 
-def describe_outcome(outcome: ChangeOutcome, status: str) -> str:
+def describe_outcome(outcome: ChangeOutcome, status: str, noted: bool = False) -> str:
     """What a status change did, in a sentence or two."""
     done = len(outcome.changed)
     parts = [f"{done} lead{'' if done == 1 else 's'} set to {status}."]
     if outcome.unchanged:
         parts.append(f"{len(outcome.unchanged)} already were.")
+        if noted:
+            parts.append("The note is kept in their history.")
     if outcome.missing:
         parts.append(f"{len(outcome.missing)} no longer exist (deleted on request?).")
     for lead_id, twin in outcome.repeats.items():
@@ -300,7 +302,7 @@ def lead_status(lead_id: int):
         else:
             if outcome.missing:
                 abort(404)
-            flash(describe_outcome(outcome, form.status.data))
+            flash(describe_outcome(outcome, form.status.data, bool(form.note.data)))
             return redirect(url_for(".lead", lead_id=lead_id), code=303)
     return _lead_page(lead_id, form, NoteForm(formdata=None), 422)
 

@@ -92,7 +92,8 @@ class ChangeOutcome:
 def change_status(
     lead_ids: list[int], change: StatusChange, editor: Editor, now: datetime
 ) -> ChangeOutcome:
-    """Set the status of the leads with these ids, recording each change; commit once.
+    """Set the status of the leads with these ids, recording each change; commit once. A lead
+    already so keeps the note, if one was given, as a note of its own.
 
     Raises InvalidStatusChange for an impossible change or too many leads at once; then
     nothing is written.
@@ -130,6 +131,8 @@ def change_status(
                 continue
             if lead.status == change.status and lead.reject_reason == change.reason:
                 outcome.unchanged.append(lead_id)
+                if note:  # nothing typed is lost: the note is kept as a note
+                    db.session.add(_note(lead_id, note, editor, now))
                 continue
             db.session.add(
                 LeadStatusChange(
@@ -239,12 +242,17 @@ def add_note(lead_id: int, body: str, editor: Editor, now: datetime) -> LeadNote
         raise InvalidNote(f"Keep the note under {MAX_NOTE_CHARS:,} characters.")
     if db.session.get(Lead, lead_id) is None:
         raise LeadNotFound(lead_id)
-    note = LeadNote(
-        lead_id=lead_id, created_at=now, admin_id=editor.admin_id, author=editor.name, body=text
-    )
+    note = _note(lead_id, text, editor, now)
     db.session.add(note)
     db.session.commit()
     return note
+
+
+def _note(lead_id: int, text: str, editor: Editor, now: datetime) -> LeadNote:
+    """A new note on a lead."""
+    return LeadNote(
+        lead_id=lead_id, created_at=now, admin_id=editor.admin_id, author=editor.name, body=text
+    )
 
 
 @dataclass(frozen=True)

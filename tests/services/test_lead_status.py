@@ -247,3 +247,10 @@ def test_exports_write_the_history_of_their_marks(app, lead_id):
         [entry] = lead_history(lead_id)
         assert (entry.from_status, entry.to_status, entry.who) == ("new", "exported", "shell:test")
         assert entry.export_id == reload(lead_id).export_id
+
+
+def test_a_note_given_with_no_change_is_kept_as_a_note(app, lead_id):
+    with app.app_context():
+        outcome = change_status([lead_id], StatusChange("new", note="Left a voicemail."), OPS, NOW)
+        assert outcome.unchanged == [lead_id]
+        assert [(e.kind, e.text) for e in lead_history(lead_id)] == [("note", "Left a voicemail.")]
