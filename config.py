@@ -9,6 +9,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -55,6 +56,18 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def _timezone(env: Mapping[str, str], name: str, default: str) -> str:
+    """Read an IANA time zone name (e.g. America/Chicago), failing on one that is unknown."""
+    raw = env.get(name, "").strip() or default
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"{name} must be an IANA time zone such as America/Chicago, not {raw!r}"
+        ) from exc
+    return raw
 
 
 def engine_options(env: Mapping[str, str]) -> dict:
@@ -157,6 +170,8 @@ class Config:
             "ADMIN_SESSION_IDLE_MINUTES": _float(
                 env, "ADMIN_SESSION_IDLE_MINUTES", 30.0, "minutes"
             ),
+            # Admin pages show times, and count the dashboard's days, in this zone (files: UTC).
+            "ADMIN_TIMEZONE": _timezone(env, "ADMIN_TIMEZONE", "America/New_York"),
             "RATELIMIT_HEADERS_ENABLED": True,
             # Reverse proxies in front of the app, so the client IP is read correctly.
             "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),

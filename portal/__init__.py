@@ -92,13 +92,18 @@ def _sqlite_math_functions(dbapi_connection) -> None:
 
 
 def _sqlite_export_functions(dbapi_connection) -> None:
-    """Give SQLite the export's formula rule (portal.services.sql.is_formula) as a function."""
+    """Give SQLite the export's formula rule (portal.services.sql.is_formula) and lower case
+    for any alphabet (portal.services.sql.folded) as functions."""
     from portal.services.csv_cells import is_formula
 
     def portal_is_formula(value):
         return None if value is None else is_formula(value)
 
+    def portal_lower(value):
+        return value.lower() if isinstance(value, str) else value
+
     dbapi_connection.create_function("portal_is_formula", 1, portal_is_formula, deterministic=True)
+    dbapi_connection.create_function("portal_lower", 1, portal_lower, deterministic=True)
 
 
 def register_page_caches(app: Flask) -> None:

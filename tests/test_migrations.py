@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -95,3 +96,69 @@ def test_a_process_that_migrates_then_serves_logs_each_request_once(tmp_path):
     assert result.returncode == 0, result.stderr
     assert len([line for line in result.stderr.splitlines() if "/robots.txt" in line]) == 1
     assert "Running upgrade  -> 0001" in result.stderr  # Alembic still says what it ran
+
+
+def test_0007_brings_earlier_exports_and_rejections_in_line(empty_database_url):
+    """Leads marked by an export before 0007 get their item and history rows; rejected ones a
+    reason, and they are no longer billable. Rebuilding the lead table on SQLite keeps the
+    deliveries that point at it (foreign keys are off while migrating)."""
+    from portal.models import utcnow
+    from portal.services.destinations import add_email
+    from portal.services.outbox import queue_deliveries
+    from tests.support.factories import make_lead
+
+    app = create_app(base_settings(empty_database_url))
+    with app.app_context():
+        upgrade()
+        load_zip_codes()
+        program = make_program(make_school(), zip_code="60614")
+        exported, rejected, fresh = (make_lead(program).id for _ in range(3))
+        add_email(program.school_id, "admissions@example.edu")
+        queue_deliveries(fresh, program.school_id, utcnow())
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0005")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO lead_export (id, created_at, actor, source, filters,"
+                    " not_exported, mark_exported, state, row_count)"
+                    " VALUES (7, :t, 'ops@example.com', 'web', '{}', true, true, 'complete', 1)"
+                ),
+                {"t": datetime(2026, 11, 2, 9, tzinfo=UTC)},
+            )
+            conn.execute(
+                text(
+                    "UPDATE lead SET status = 'exported', export_id = 7, exported_at = :t"
+                    " WHERE id = :id"
+                ),
+                {"t": datetime(2026, 11, 2, 9, tzinfo=UTC), "id": exported},
+            )
+            conn.execute(
+                text("UPDATE lead SET status = 'rejected' WHERE id = :id"), {"id": rejected}
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            items = conn.execute(text("SELECT export_id, lead_id FROM lead_export_item")).all()
+            history = conn.execute(
+                text(
+                    "SELECT lead_id, export_id, actor, from_status, to_status"
+                    " FROM lead_status_change"
+                )
+            ).all()
+            deliveries = conn.execute(text("SELECT lead_id FROM delivery")).scalars().all()
+            leads = dict(
+                (row[0], tuple(row[1:]))
+                for row in conn.execute(
+                    text("SELECT id, status, reject_reason, billable FROM lead")
+                )
+            )
+        assert [tuple(row) for row in items] == [(7, exported)]
+        assert [tuple(row) for row in history] == [
+            (exported, 7, "ops@example.com", "new", "exported")
+        ]
+        assert deliveries == [fresh]
+        assert leads[rejected] == ("rejected", "other", False)
+        assert leads[exported][:2] == ("exported", None) and leads[exported][2]
+        assert leads[fresh][:2] == ("new", None) and leads[fresh][2]
+        db.engine.dispose()

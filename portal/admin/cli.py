@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import click
 from flask.cli import with_appcontext
 
-from portal.models import LEAD_STATUSES
+from portal.models import EXPORT_COLUMN_SETS, LEAD_STATUSES
 from portal.services.accounts import AccountError, create_admin, set_password
 from portal.services.admin_leads import (
     LeadFilters,
@@ -88,6 +88,16 @@ def shell_user() -> str:
 @click.option("--not-exported", is_flag=True, help="Only leads no export has marked yet.")
 @click.option("--mark-exported", is_flag=True, help="Mark the exported leads (implies the above).")
 @click.option("--include-duplicates", is_flag=True, help="Also export non-billable duplicates.")
+@click.option("--include-rejected", is_flag=True, help="Also export rejected leads.")
+@click.option(
+    "--columns",
+    type=click.Choice(EXPORT_COLUMN_SETS),
+    default="full",
+    show_default=True,
+    help="full: every column, as stored; school: readable, no internal columns.",
+)
+@click.option("--bom", is_flag=True, help="Start with a UTF-8 byte-order mark (for Excel).")
+@click.option("--per-school", is_flag=True, help="Write a zip of one CSV per school.")
 @click.option("-o", "--output", type=click.File("wb"), default="-", help="File (default stdout).")
 @with_appcontext
 def export_leads_command(
@@ -101,9 +111,13 @@ def export_leads_command(
     not_exported,
     mark_exported,
     include_duplicates,
+    include_rejected,
+    columns,
+    bom,
+    per_school,
     output,
 ) -> None:
-    """Write leads as CSV (the admin export's columns) and record the export."""
+    """Write leads as CSV (or a zip of one CSV per school) and record the export."""
     try:
         filters = LeadFilters(
             since=parse_moment(since, end=False),
@@ -116,7 +130,16 @@ def export_leads_command(
         )
     except UnknownChoice as exc:
         raise click.BadParameter(str(exc)) from exc
-    options = ExportOptions(filters, not_exported, mark_exported, include_duplicates)
+    options = ExportOptions(
+        filters,
+        not_exported=not_exported,
+        mark_exported=mark_exported,
+        include_duplicates=include_duplicates,
+        include_rejected=include_rejected,
+        columns=columns,
+        bom=bom,
+        per_school=per_school,
+    )
     summary = ExportSummary()
     actor = Actor(name=f"shell:{shell_user()}", source="cli")
     for chunk in export_leads_csv(options, actor, summary):

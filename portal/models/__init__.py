@@ -1,6 +1,13 @@
 """The models, one aggregate per module, re-exported for convenience."""
 
-from portal.models.admin import EXPORT_STATES, AdminUser, DataDeletion, LeadExport
+from portal.models.admin import (
+    EXPORT_COLUMN_SETS,
+    EXPORT_STATES,
+    AdminUser,
+    DataDeletion,
+    LeadExport,
+    LeadExportItem,
+)
 from portal.models.delivery import (
     DELIVERY_STATES,
     DESTINATION_KINDS,
@@ -15,7 +22,7 @@ from portal.models.inbox import (
     ContactMessage,
     PrivacyRequest,
 )
-from portal.models.lead import LEAD_STATUSES, Lead
+from portal.models.lead import LEAD_STATUSES, REJECT_REASONS, Lead, LeadNote, LeadStatusChange
 from portal.models.program import (
     CREDENTIAL_LEVELS,
     DEFAULT_RESPONSE_HOURS,
@@ -45,6 +52,7 @@ __all__ = [
     "DEFAULT_RESPONSE_HOURS",
     "DELIVERY_STATES",
     "DESTINATION_KINDS",
+    "EXPORT_COLUMN_SETS",
     "EXPORT_STATES",
     "LEAD_STATUSES",
     "MAX_BID_CENTS",
@@ -55,6 +63,7 @@ __all__ = [
     "PRIVACY_REQUEST_KINDS",
     "SCHEDULE_NAMES",
     "SCHEDULES",
+    "REJECT_REASONS",
     "AdminUser",
     "Campus",
     "ContactMessage",
@@ -65,6 +74,9 @@ __all__ = [
     "Lead",
     "LeadExport",
     "PrivacyRequest",
+    "LeadExportItem",
+    "LeadNote",
+    "LeadStatusChange",
     "Program",
     "ProgramDetails",
     "ProgramState",

@@ -10,6 +10,8 @@ from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
 
 EXPORT_STATES = ("running", "complete", "aborted")
+# The two column sets of a lead export: everything (for the operator) and a school's.
+EXPORT_COLUMN_SETS = ("full", "school")
 
 
 class AdminUser(UserMixin, db.Model):
@@ -46,6 +48,7 @@ class LeadExport(db.Model):
     __tablename__ = "lead_export"
     __table_args__ = (
         CheckConstraint("state IN ('running', 'complete', 'aborted')", name="state"),
+        CheckConstraint("columns IN ('full', 'school')", name="columns"),
         Index("ix_lead_export_created_at", "created_at"),
     )
 
@@ -58,10 +61,35 @@ class LeadExport(db.Model):
     filters: Mapped[str] = mapped_column(Text)  # JSON of the filters, no personal data
     not_exported: Mapped[bool] = mapped_column(Boolean, default=False)
     mark_exported: Mapped[bool] = mapped_column(Boolean, default=False)
+    columns: Mapped[str] = mapped_column(String(8), default="full", server_default="full")
+    bom: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # A zip of one CSV per school rather than one CSV.
+    per_school: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # A download again of an earlier export: the same leads, recorded as an export of its own.
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("lead_export.id"))
     state: Mapped[str] = mapped_column(String(8), default="running")
     row_count: Mapped[int] = mapped_column(Integer, default=0)
 
     admin: Mapped[AdminUser | None] = relationship()
+    repeat_of: Mapped["LeadExport | None"] = relationship(remote_side=[id])
+
+
+class LeadExportItem(db.Model):
+    """A lead that an export marked as exported: what that export's file held, for good.
+
+    The lead's own export_id names only the last export that marked it (an admin may set it back
+    to new and a later export send it again); these rows let any marking export be downloaded
+    again with exactly its leads. A lead deleted on request takes its rows with it.
+    """
+
+    __tablename__ = "lead_export_item"
+
+    export_id: Mapped[int] = mapped_column(
+        ForeignKey("lead_export.id", ondelete="CASCADE"), primary_key=True
+    )
+    lead_id: Mapped[int] = mapped_column(
+        ForeignKey("lead.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class DataDeletion(db.Model):

@@ -1,4 +1,5 @@
-"""Enrollment-information requests ("leads") with the evidence of the visitor's consent."""
+"""Enrollment-information requests ("leads") with the evidence of the visitor's consent, and
+what admins do with them: status changes (with their history) and notes."""
 
 from datetime import datetime
 
@@ -10,22 +11,40 @@ from portal.models.program import Campus, Program, School
 from portal.models.types import UTCDateTime, utcnow
 
 LEAD_STATUSES = ("new", "exported", "rejected")
+# Why an admin rejected a lead: the code stored, and what the admin pages and files say.
+REJECT_REASONS = {
+    "test": "Test or fake",
+    "duplicate": "Duplicate",
+    "out_of_area": "Out of area",
+    "invalid_contact": "Invalid contact details",
+    "other": "Other",
+}
+_REASON_CODES = ", ".join(f"'{code}'" for code in REJECT_REASONS)
 
 
 class Lead(db.Model):
     """A visitor's request for information from one school about one program.
 
     A repeat of the same email for the same program within 30 days is kept as a non-billable
-    duplicate pointing at the first, so exports never bill it and nothing is lost.
+    duplicate pointing at the first, so exports never bill it and nothing is lost. A rejected
+    lead is not billable either (portal.services.lead_status keeps `billable` true exactly for
+    leads that are neither), and carries the reason it was rejected for.
     """
 
     __tablename__ = "lead"
     __table_args__ = (
         CheckConstraint("status IN ('new', 'exported', 'rejected')", name="status"),
+        CheckConstraint(f"reject_reason IN ({_REASON_CODES})", name="reject_reason"),
+        CheckConstraint(
+            "(status = 'rejected' AND reject_reason IS NOT NULL)"
+            " OR (status <> 'rejected' AND reject_reason IS NULL)",
+            name="rejected_with_reason",
+        ),
         Index("ix_lead_program_email_created", "program_id", "email", "created_at"),
         Index("ix_lead_created_at", "created_at"),
         Index("ix_lead_status_created", "status", "created_at"),
         Index("ix_lead_email", "email"),
+        Index("ix_lead_phone_e164", "phone_e164"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +55,7 @@ class Lead(db.Model):
     career: Mapped[str] = mapped_column(String(80))
     price_cents: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="new")
+    reject_reason: Mapped[str | None] = mapped_column(String(16))
     billable: Mapped[bool] = mapped_column(Boolean, default=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"))
 
@@ -74,3 +94,44 @@ class Lead(db.Model):
     program: Mapped[Program] = relationship()
     school: Mapped[School] = relationship()
     campus: Mapped[Campus | None] = relationship()
+
+
+class LeadStatusChange(db.Model):
+    """One change of a lead's status: who made it, when, from what to what, and why.
+
+    Written by an admin's change (one lead or many at once) and by an export that marks its
+    leads (and gives them back if it breaks off), so a lead's history is complete; never
+    changed afterwards. `actor` names who in words that stay true if accounts change later.
+    """
+
+    __tablename__ = "lead_status_change"
+    __table_args__ = (
+        Index("ix_lead_status_change_lead_created", "lead_id", "created_at"),
+        Index("ix_lead_status_change_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    admin_id: Mapped[int | None] = mapped_column(ForeignKey("admin_user.id"))
+    # The export that made the change, when an export did (marking, or giving leads back).
+    export_id: Mapped[int | None] = mapped_column(ForeignKey("lead_export.id"))
+    actor: Mapped[str] = mapped_column(String(254))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class LeadNote(db.Model):
+    """A note an admin added to a lead: append-only, with its author and time."""
+
+    __tablename__ = "lead_note"
+    __table_args__ = (Index("ix_lead_note_lead_created", "lead_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    admin_id: Mapped[int | None] = mapped_column(ForeignKey("admin_user.id"))
+    author: Mapped[str] = mapped_column(String(254))
+    body: Mapped[str] = mapped_column(Text)

@@ -1,17 +1,27 @@
-"""The admin's view of leads: filtering, paging, and one lead in full (deleting a person's
-data is portal.services.erasure)."""
+"""The admin's view of leads: finding (filters, a search by name, email or phone, sorting),
+paging, and one lead in full (deleting a person's data is portal.services.erasure)."""
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+import phonenumbers
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Lead, Program, School
+from portal.services.sql import folded
 
 PER_PAGE = 50
+# What the lead list can be sorted by; each sort ends with the newest first, then the id.
+SORTS = {
+    "date": (Lead.created_at,),
+    "school": (School.name,),
+    "program": (Program.title,),
+    "state": (Lead.state,),
+    "status": (Lead.status,),
+}
 
 
 class LeadNotFound(LookupError):
@@ -56,15 +66,75 @@ class LeadFilters:
                 values[key] = values[key].isoformat()
         return {key: value for key, value in values.items() if value is not None}
 
+    @classmethod
+    def from_record(cls, values: dict) -> "LeadFilters":
+        """The filters as as_record() wrote them."""
+        known = {key: values.get(key) for key in cls.__dataclass_fields__}
+        for key in ("since", "until"):
+            if known[key] is not None:
+                known[key] = datetime.fromisoformat(known[key])
+        return cls(**known)
 
-def list_leads(filters: LeadFilters, page: int = 1, per_page: int = PER_PAGE) -> Pagination:
-    """One page of the leads matching `filters`, newest first."""
+
+def phone_in_e164(text: str) -> str | None:
+    """The text as a US phone number in E.164 (+13125550100), if it is one in any format."""
+    if sum(ch.isdigit() for ch in text) < 10:
+        return None
+    try:
+        number = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_condition(text: str) -> ColumnElement[bool] | None:
+    """Leads whose name or email holds `text` (any case), or whose phone is that number."""
+    text = " ".join(text.split())
+    if not text:
+        return None
+    pattern = _like(text.lower())
+    matches = [
+        folded(Lead.first_name + " " + Lead.last_name).like(pattern, escape="\\"),
+        folded(Lead.email).like(pattern, escape="\\"),
+    ]
+    phone = phone_in_e164(text)
+    if phone is not None:
+        matches.append(Lead.phone_e164 == phone)
+    return or_(*matches)
+
+
+def list_leads(
+    filters: LeadFilters,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    search: str | None = None,
+    sort: str = "date",
+    descending: bool = True,
+) -> Pagination:
+    """One page of the leads matching `filters` and `search`, sorted by `sort` (SORTS), newest
+    first within equal values."""
     query = (
         select(Lead)
+        .join(School, School.id == Lead.school_id)
+        .join(Program, Program.id == Lead.program_id)
         .options(joinedload(Lead.school), joinedload(Lead.program))
         .where(*filters.conditions())
-        .order_by(Lead.created_at.desc(), Lead.id.desc())
     )
+    found = search_condition(search or "")
+    if found is not None:
+        query = query.where(found)
+    keys = [key.desc() if descending else key.asc() for key in SORTS[sort]]
+    if sort != "date":
+        keys.append(Lead.created_at.desc())
+    query = query.order_by(*keys, Lead.id.desc() if descending or sort != "date" else Lead.id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

@@ -1,47 +1,114 @@
-"""The figures on the admin dashboard: leads per day and per school, searches per state, and
-the ZIP codes searched most often with no results."""
+"""The figures on the admin dashboard.
+
+Headline figures, each beside the same stretch of the period before ("today" against
+yesterday up to the same time of day, this week against last week up to the same moment, this
+month against last month likewise): leads (billable, duplicates, rejected), revenue this month
+(the prices of billable leads), leads waiting to be exported (now against 24 hours ago),
+searches today and their conversion into leads.
+
+Over a range of days: leads and revenue per day, leads per school (top 10), searches per state
+and the ZIP codes searched most with no results.
+
+Days, weeks (from Monday) and months are those of the admins' time zone (ADMIN_TIMEZONE), so
+"today" is the operator's today. A lead is counted in one category: rejected, else a duplicate
+(a non-billable repeat), else billable.
+"""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, exists, func, literal, select
 
 from portal.extensions import db
-from portal.models import Lead, School, SearchLog
-from portal.services.sql import utc_day
+from portal.models import Lead, LeadStatusChange, School, SearchLog, UTCDateTime
+from portal.services.sql import epoch_quarter
 
-DAYS = 30
-TOP = 15
+TOP_SCHOOLS = 10
+TOP_STATES = 15
+TOP_ZIPS = 10
+QUARTER = 900  # seconds: every time zone's offset from UTC is a whole number of quarter hours
+
+
+@dataclass(frozen=True)
+class Change:
+    """A figure now and over the same stretch of the previous period."""
+
+    now: float
+    before: float
+
+    @property
+    def difference(self) -> float:
+        """How much it went up (negative: down)."""
+        return self.now - self.before
+
+    @property
+    def percent(self) -> float | None:
+        """The change in percent of the earlier figure (None when that was 0)."""
+        return None if not self.before else (self.now - self.before) / self.before * 100
+
+
+@dataclass(frozen=True)
+class PeriodLeads:
+    """The leads of one period (today, this week, this month) against the one before."""
+
+    name: str  # "Today"
+    compared_with: str  # "yesterday by this time"
+    billable: Change
+    duplicates: Change
+    rejected: Change
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The headline figures."""
+
+    periods: list[PeriodLeads]
+    revenue_cents: Change  # this month
+    waiting: Change  # waiting to be exported: now, and 24 hours ago
+    searches: Change  # today
+    conversion: Change  # today: leads (not rejected) per search, as a fraction
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day's leads: all of them, by category, and the revenue of the billable ones."""
+
+    day: date
+    leads: int = 0
+    billable: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    revenue_cents: int = 0
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    """The dashboard's series, each a list of (label, count) pairs, over the last DAYS days."""
+    """Everything the dashboard shows."""
 
-    since: date
-    until: date
-    leads_per_day: list[tuple[str, int]]
+    zone: str
+    first_day: date
+    last_day: date
+    headline: Headline
+    days: list[Day]
     leads_per_school: list[tuple[str, int]]
+    searches: int
     searches_per_state: list[tuple[str, int]]
     zero_result_zips: list[tuple[str, int]]
 
 
-def dashboard_figures(today: date, days: int = DAYS) -> Dashboard:
-    """Count leads and searches in the `days` UTC days ending with `today`."""
-    first = today - timedelta(days=days - 1)
-    start = datetime.combine(first, time(), tzinfo=UTC)
-    end = datetime.combine(today + timedelta(days=1), time(), tzinfo=UTC)
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The start of a day in `zone`, in UTC."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def dashboard_figures(now: datetime, zone: ZoneInfo, first_day: date, last_day: date) -> Dashboard:
+    """The dashboard at `now`: headline figures, and the series over the days from
+    `first_day` to `last_day` (days in `zone`)."""
+    start = local_midnight(first_day, zone)
+    end = local_midnight(last_day + timedelta(days=1), zone)
     in_leads = (Lead.created_at >= start, Lead.created_at < end)
     in_searches = (SearchLog.created_at >= start, SearchLog.created_at < end)
-
-    day = utc_day(Lead.created_at)
-    per_day = dict(
-        db.session.execute(select(day, func.count()).where(*in_leads).group_by(day)).all()
-    )
-    leads_per_day = [
-        (d.isoformat(), per_day.get(d.isoformat(), 0))
-        for d in (first + timedelta(days=n) for n in range(days))
-    ]
     count = func.count().label("n")
     per_school = db.session.execute(
         select(School.name, count)
@@ -49,27 +116,178 @@ def dashboard_figures(today: date, days: int = DAYS) -> Dashboard:
         .where(*in_leads)
         .group_by(School.id, School.name)
         .order_by(count.desc(), School.name)
-        .limit(TOP)
+        .limit(TOP_SCHOOLS)
     ).all()
     per_state = db.session.execute(
-        select(func.coalesce(SearchLog.state, "??"), count)
+        select(func.coalesce(SearchLog.state, "unknown ZIP"), count)
         .where(*in_searches)
         .group_by(SearchLog.state)
-        .order_by(count.desc(), SearchLog.state)
-        .limit(TOP)
+        .order_by(count.desc(), SearchLog.state.is_(None), SearchLog.state)
+        .limit(TOP_STATES)
     ).all()
     empty_zips = db.session.execute(
         select(SearchLog.zip_code, count)
         .where(*in_searches, SearchLog.result_count == 0)
         .group_by(SearchLog.zip_code)
         .order_by(count.desc(), SearchLog.zip_code)
-        .limit(TOP)
+        .limit(TOP_ZIPS)
     ).all()
+    searches = db.session.scalar(select(func.count()).where(*in_searches))
     return Dashboard(
-        since=first,
-        until=today,
-        leads_per_day=leads_per_day,
-        leads_per_school=[tuple(row) for row in per_school],
-        searches_per_state=[tuple(row) for row in per_state],
-        zero_result_zips=[tuple(row) for row in empty_zips],
+        zone=zone.key,
+        first_day=first_day,
+        last_day=last_day,
+        headline=headline(now, zone),
+        days=leads_per_day(zone, first_day, last_day),
+        leads_per_school=[(name, n) for name, n in per_school],
+        searches=searches or 0,
+        searches_per_state=[(state, n) for state, n in per_state],
+        zero_result_zips=[(zip_code, n) for zip_code, n in empty_zips],
     )
+
+
+def _categories():
+    """SQL conditions for a lead's one category: rejected, else a duplicate, else billable."""
+    rejected = Lead.status == "rejected"
+    duplicate = and_(Lead.status != "rejected", Lead.duplicate_of_id.is_not(None))
+    return {"billable": Lead.billable.is_(True), "duplicates": duplicate, "rejected": rejected}
+
+
+def leads_per_day(zone: ZoneInfo, first_day: date, last_day: date) -> list[Day]:
+    """Each day's leads and revenue, from `first_day` to `last_day` (days in `zone`).
+
+    The database counts per quarter hour in UTC (every zone's days start on one), and each
+    quarter is put in its local day here, so days are right across daylight-saving changes.
+    """
+    start = local_midnight(first_day, zone)
+    end = local_midnight(last_day + timedelta(days=1), zone)
+    quarter = epoch_quarter(Lead.created_at)
+    categories = _categories()
+    columns = [func.count()]
+    columns += [func.sum(case((condition, 1), else_=0)) for condition in categories.values()]
+    columns.append(func.sum(case((Lead.billable.is_(True), Lead.price_cents), else_=0)))
+    rows = db.session.execute(
+        select(quarter, *columns)
+        .where(Lead.created_at >= start, Lead.created_at < end)
+        .group_by(quarter)
+    ).all()
+    totals: dict[date, list[int]] = {}
+    for number, *values in rows:
+        day = datetime.fromtimestamp(int(number) * QUARTER, UTC).astimezone(zone).date()
+        sums = totals.setdefault(day, [0] * 5)
+        for index, value in enumerate(values):
+            sums[index] += int(value or 0)
+    days = []
+    day = first_day
+    while day <= last_day:
+        days.append(Day(day, *totals.get(day, [0] * 5)))
+        day += timedelta(days=1)
+    return days
+
+
+def _periods(now: datetime, zone: ZoneInfo) -> list[tuple[str, str, datetime, datetime]]:
+    """(name, compared with, start, start of the previous period) of today, week and month."""
+    today = now.astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday())
+    first = today.replace(day=1)
+    last_month = (first - timedelta(days=1)).replace(day=1)
+    return [
+        ("Today", "yesterday by this time", today, today - timedelta(days=1)),
+        ("This week", "last week by this time", monday, monday - timedelta(days=7)),
+        ("This month", "last month by this day and time", first, last_month),
+    ]
+
+
+def headline(now: datetime, zone: ZoneInfo) -> Headline:
+    """The headline figures at `now`, each against the same stretch of the period before."""
+    windows = []  # (start, end) pairs: each period now, then before
+    for _, _, start_day, before_day in _periods(now, zone):
+        start, before = local_midnight(start_day, zone), local_midnight(before_day, zone)
+        windows += [(start, now), (before, min(before + (now - start), start))]
+    at = [literal(moment, UTCDateTime) for moment in (min(w[0] for w in windows), now)]
+    categories = _categories()
+    columns = []
+    for start, end in windows:
+        inside = and_(Lead.created_at >= start, Lead.created_at < end)
+        columns += [
+            func.sum(case((and_(inside, condition), 1), else_=0))
+            for condition in categories.values()
+        ]
+        columns.append(
+            func.sum(case((and_(inside, Lead.billable.is_(True)), Lead.price_cents), else_=0))
+        )
+        columns.append(func.sum(case((and_(inside, Lead.status != "rejected"), 1), else_=0)))
+    values = db.session.execute(
+        select(*columns).where(Lead.created_at >= at[0], Lead.created_at < at[1])
+    ).one()
+    figures = [int(v or 0) for v in values]
+    per_window = [figures[i : i + 5] for i in range(0, len(figures), 5)]
+    periods = []
+    for index, (name, compared, _, _) in enumerate(_periods(now, zone)):
+        current, before = per_window[2 * index], per_window[2 * index + 1]
+        periods.append(
+            PeriodLeads(
+                name,
+                compared,
+                billable=Change(current[0], before[0]),
+                duplicates=Change(current[1], before[1]),
+                rejected=Change(current[2], before[2]),
+            )
+        )
+    today, yesterday = windows[0], windows[1]
+    searches = Change(_searches(*today), _searches(*yesterday))
+    leads_today, leads_yesterday = per_window[0][4], per_window[1][4]
+    return Headline(
+        periods=periods,
+        revenue_cents=Change(per_window[4][3], per_window[5][3]),
+        waiting=Change(waiting_at(now), waiting_at(now - timedelta(days=1))),
+        searches=searches,
+        conversion=Change(
+            leads_today / searches.now if searches.now else 0.0,
+            leads_yesterday / searches.before if searches.before else 0.0,
+        ),
+    )
+
+
+def _searches(start: datetime, end: datetime) -> int:
+    """Searches logged from `start` to before `end`."""
+    return db.session.scalar(
+        select(func.count()).where(SearchLog.created_at >= start, SearchLog.created_at < end)
+    )
+
+
+def waiting_at(moment: datetime) -> int:
+    """How many leads were waiting to be exported at `moment`: billable, status new.
+
+    A lead's status at a moment is read from its history: the status it was changed from by
+    its first change after that moment, else its status now. (Leads deleted on request since
+    are not counted.)
+    """
+    later = (
+        select(LeadStatusChange.from_status)
+        .where(LeadStatusChange.lead_id == Lead.id, LeadStatusChange.created_at >= moment)
+        .order_by(LeadStatusChange.created_at, LeadStatusChange.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    changed_since = exists().where(
+        LeadStatusChange.lead_id == Lead.id, LeadStatusChange.created_at >= moment
+    )
+    unchanged = db.session.scalar(
+        select(func.count()).where(
+            Lead.status == "new",
+            Lead.billable.is_(True),
+            Lead.created_at < moment,
+            ~changed_since,
+        )
+    )
+    changed_ids = select(LeadStatusChange.lead_id).where(LeadStatusChange.created_at >= moment)
+    changed = db.session.scalar(
+        select(func.count()).where(
+            Lead.id.in_(changed_ids),
+            Lead.created_at < moment,
+            Lead.duplicate_of_id.is_(None),
+            later == "new",
+        )
+    )
+    return (unchanged or 0) + (changed or 0)

@@ -1,6 +1,6 @@
 """SQL expressions that give the same text on SQLite and PostgreSQL, for exports and charts."""
 
-from sqlalchemy import Boolean, ColumnElement, String, case, func, literal_column
+from sqlalchemy import BigInteger, Boolean, ColumnElement, String, case, func, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -53,6 +53,45 @@ def _utc_day_sqlite(element, compiler, **kw) -> str:
 def _utc_day_postgresql(element, compiler, **kw) -> str:
     column = compiler.process(element.clauses, **kw)
     return f"to_char(({column}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+class epoch_quarter(FunctionElement):  # noqa: N801
+    """The quarter hour of a timestamp, counted in UTC from 1970 (seconds since then // 900):
+    every time zone's days start on one, so charts can sum them into local days."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(epoch_quarter, "sqlite")
+def _epoch_quarter_sqlite(element, compiler, **kw) -> str:
+    return (
+        "(CAST(strftime('%s', " + compiler.process(element.clauses, **kw) + ") AS INTEGER) / 900)"
+    )
+
+
+@compiles(epoch_quarter, "postgresql")
+def _epoch_quarter_postgresql(element, compiler, **kw) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(floor(extract(epoch FROM {column}) / 900) AS bigint)"
+
+
+class folded(FunctionElement):  # noqa: N801
+    """Text in lower case for comparing without case, any alphabet (SQLite's lower() only
+    lowers ASCII, so there it is Python's str.lower, given to each connection)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(folded, "postgresql")
+def _folded_postgresql(element, compiler, **kw) -> str:
+    return "lower(" + compiler.process(element.clauses, **kw) + ")"
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element, compiler, **kw) -> str:
+    return "portal_lower(" + compiler.process(element.clauses, **kw) + ")"
 
 
 class is_formula(FunctionElement):  # noqa: N801

@@ -28,7 +28,8 @@ def test_sign_in_filter_download_sign_out(app, admin, live_server, page, tmp_pat
     page.wait_for_url("**/admin/leads?*state=WI*")
     assert page.locator("table.leads tbody tr").count() == 1
 
-    page.check("#mark_exported")
+    assert page.is_checked("#mark_exported") and page.is_checked("#not_exported")  # the daily job
+    page.get_by_label("Full: every column").check()
     with page.expect_download() as download_info:
         page.click("text=Download CSV")
     download = download_info.value

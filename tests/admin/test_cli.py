@@ -122,3 +122,35 @@ def test_export_rejects_bad_options(app, runner):
     assert runner.invoke(args=["export-leads", "--since", "last week"]).exit_code == 2
     assert runner.invoke(args=["export-leads", "--school", "Nowhere"]).exit_code == 2
     assert runner.invoke(args=["export-leads", "--status", "lost"]).exit_code == 2
+    assert runner.invoke(args=["export-leads", "--columns", "schools"]).exit_code == 2
+
+
+def test_export_in_the_school_columns_with_a_byte_order_mark(app, runner, tmp_path):
+    with app.app_context():
+        make_lead(make_program(), first_name="Anna", phone_e164="+13125550100")
+        make_lead(make_program(), first_name="Rita", status="rejected")
+    out = tmp_path / "leads.csv"
+    args = ["export-leads", "--columns", "school", "--bom", "-o", str(out)]
+    assert runner.invoke(args=args).exit_code == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfLead ID,Received (UTC),")
+    [row] = rows(data[3:].decode("utf-8"))
+    assert (row[7], row[10]) == ("Anna", "(312) 555-0100")
+    everyone = runner.invoke(args=["export-leads", "--include-rejected", "--columns", "full"])
+    assert [r[13] for r in rows(everyone.stdout)] == ["Anna", "Rita"]
+    with app.app_context():
+        record = db.session.scalars(select(LeadExport).order_by(LeadExport.id)).first()
+        assert (record.columns, record.bom, record.per_school) == ("school", True, False)
+
+
+def test_export_a_zip_per_school(app, runner, tmp_path):
+    import zipfile
+
+    with app.app_context():
+        make_lead(make_program(make_school("Acme College")))
+        make_lead(make_program(make_school("Zenith School")))
+    out = tmp_path / "leads.zip"
+    result = runner.invoke(args=["export-leads", "--per-school", "--mark-exported", "-o", str(out)])
+    assert result.exit_code == 0 and "Exported 2 leads" in result.stderr
+    names = zipfile.ZipFile(out).namelist()
+    assert [name.rsplit("-", 1)[0] for name in names] == ["acme-college", "zenith-school"]

@@ -5,6 +5,7 @@ stays within the database's rules; and lead data full of markup is shown escaped
 """
 
 import itertools
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,7 +15,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Sponsorship
+from portal.models import Lead, Sponsorship
 from tests.support.factories import PASSWORD, make_lead, make_program, make_school
 from tests.support.forms import csrf_token
 from tests.support.hostile import (
@@ -29,6 +30,7 @@ DATES = ["2026-11-01", "2026-01-31", "2025-12-31", ""]
 IDS = ["1", "2", "0", ""]
 INT32_MAX = 2**31 - 1
 SCHOOL_NUMBERS = itertools.count(1)
+OWN_SCRIPT = re.compile(r'<script src="/static/js/[a-z-]+\.js" defer></script>')
 
 
 @pytest.fixture
@@ -61,16 +63,31 @@ def test_lead_filters_answer_hostile_parameters(admin_client, leads, args):
     assert SCRIPT not in body
 
 
+EXPORT_FLAGS = ["not_exported", "mark_exported", "include_duplicates", "include_rejected", "bom"]
+
+
 @HOSTILE
-@given(args=lead_filters, flags=st.sets(st.sampled_from(["not_exported", "include_duplicates"])))
-def test_export_filters_answer_hostile_parameters(admin_client, leads, args, flags):
-    args = (
-        args | dict.fromkeys(flags, "y") | {"csrf_token": csrf_token(admin_client, "/admin/leads")}
-    )
+@given(
+    args=lead_filters,
+    flags=st.sets(st.sampled_from(EXPORT_FLAGS)),
+    columns=st.none() | maybe(["full", "school", ""]),
+    button=st.sampled_from(["submit", "per_school"]),
+)
+def test_export_filters_answer_hostile_parameters(
+    admin_client, leads, args, flags, columns, button
+):
+    args = args | dict.fromkeys(flags, "y") | query(columns=columns) | {button: "Go"}
+    args["csrf_token"] = csrf_token(admin_client, "/admin/leads")
     response = admin_client.post("/admin/leads/export.csv", data=args)
-    body = assert_answered(response, {200, 400})
-    if response.status_code == 200:
-        assert response.mimetype == "text/csv" and body.startswith("lead_id,")
+    body = response.get_data()
+    assert response.status_code in {200, 400}, response.status_code
+    if response.status_code == 400:
+        assert_answered(response, {400})
+    elif response.mimetype == "application/zip":
+        assert body.startswith(b"PK") and button == "per_school"
+    else:
+        assert response.mimetype == "text/csv"
+        assert body.lstrip(b"\xef\xbb\xbf").startswith((b"lead_id,", b"Lead ID,"))
 
 
 @HOSTILE
@@ -190,6 +207,68 @@ def test_lead_data_full_of_markup_is_shown_escaped(app, admin_client, leads, val
     pages = {"/admin/leads": SHOWN_IN_LIST, f"/admin/leads/{lead_id}": SHOWN_IN_DETAIL}
     for url, columns in pages.items():
         body = assert_answered(admin_client.get(url), {200})
+        # The page's own enhancement script aside, no script element may be on it.
+        body = OWN_SCRIPT.sub("", body)
         assert SCRIPT not in body and "<script" not in body
         for column in columns:
             assert str(escape(values[column])) in body, column
+
+
+list_args = st.builds(
+    query,
+    q=st.none() | maybe(["ada", "(312) 555-0100", "%", ""]),
+    sort=st.none() | maybe(["date", "school", "program", "state", "status", ""]),
+    order=st.none() | maybe(["asc", "desc", ""]),
+)
+
+
+@HOSTILE
+@given(args=list_args)
+def test_search_and_sort_answer_hostile_parameters(admin_client, leads, args):
+    body = assert_answered(admin_client.get("/admin/leads", query_string=args), {200, 400})
+    assert SCRIPT not in body
+
+
+@HOSTILE
+@given(
+    ids=st.lists(maybe(["1", "2", "0", "-1"]), max_size=4),
+    status=maybe(["new", "exported", "rejected", ""]),
+    reason=st.none() | maybe(["test", "duplicate", "other", ""]),
+    note=st.none() | maybe(["Called twice.", "line one\r\nline two", ""]),
+)
+def test_status_changes_answer_hostile_input(app, admin_client, leads, ids, status, reason, note):
+    data = {"bulk-lead": ids, "bulk-status": status}
+    data |= {f"bulk-{k}": v for k, v in query(reason=reason, note=note).items()}
+    data["csrf_token"] = csrf_token(admin_client, "/admin/leads")
+    assert_answered(admin_client.post("/admin/leads", data=data), {303, 422})
+    single = {"csrf_token": data["csrf_token"], "status": status} | query(reason=reason, note=note)
+    assert_answered(admin_client.post(f"/admin/leads/{leads}/status", data=single), {303, 404, 422})
+    with app.app_context():
+        for lead in db.session.scalars(select(Lead)):
+            assert (lead.status == "rejected") == (lead.reject_reason is not None)
+            assert lead.billable == (lead.status != "rejected" and lead.duplicate_of_id is None)
+
+
+@HOSTILE
+@given(body=maybe(["A note.", "two\nlines", ""]))
+def test_notes_answer_hostile_input(app, admin_client, body):
+    with app.app_context():
+        lead_id = make_lead(make_program(make_school(f"Note School {next(SCHOOL_NUMBERS)}"))).id
+    data = {"csrf_token": csrf_token(admin_client, "/admin/leads"), "body": body}
+    response = admin_client.post(f"/admin/leads/{lead_id}/notes", data=data)
+    assert_answered(response, {303, 422})
+    page = assert_answered(admin_client.get(f"/admin/leads/{lead_id}"), {200})
+    assert SCRIPT not in page
+
+
+@HOSTILE
+@given(
+    args=st.builds(
+        query,
+        days=st.none() | maybe(["7", "30", "90", ""]),
+        since=st.none() | maybe(DATES),
+        until=st.none() | maybe(DATES),
+    )
+)
+def test_dashboard_range_answers_hostile_parameters(admin_client, args):
+    assert_answered(admin_client.get("/admin", query_string=args), {200, 400})

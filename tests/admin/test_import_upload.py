@@ -129,3 +129,30 @@ def test_a_file_of_bad_rows_gives_a_short_report(app, admin_client):
     assert response.status_code == 422
     assert "Nothing was written: 5000 problems" in html and "The first 100 are listed" in html
     assert html.count('<tr><td class="num">') == 100 and len(html) < 100_000
+
+
+def test_the_csv_template_is_offered_for_download(admin_client):
+    html = admin_client.get(PAGE).get_data(as_text=True)
+    assert 'href="/admin/programs/import/template.csv"' in html
+    response = admin_client.get("/admin/programs/import/template.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == "attachment; filename=programs-template.csv"
+    assert response.get_data() == EXAMPLE
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_every_column_of_the_import_is_documented_on_the_page(admin_client):
+    from portal.admin.import_help import DESCRIPTIONS
+    from portal.services.imports import COLUMNS, REQUIRED_COLUMNS
+
+    assert set(DESCRIPTIONS) == set(COLUMNS)  # a new column needs its words here
+    html = admin_client.get(PAGE).get_data(as_text=True)
+    for name in COLUMNS:
+        required = "required" if name in REQUIRED_COLUMNS else ""
+        assert f'<th scope="row"><code>{name}</code></th><td>{required}</td>' in html
+    assert "<code>medical-office-manager</code>: Medical Office Manager" in html
+
+
+def test_the_template_imports_as_it_is(admin_client):
+    template = admin_client.get("/admin/programs/import/template.csv").get_data()
+    assert upload(admin_client, template, dry_run=True).status_code == 200

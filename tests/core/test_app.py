@@ -90,6 +90,15 @@ def test_database_url_overrides_every_mode(mode):
     assert settings["SQLALCHEMY_DATABASE_URI"] == "sqlite:////tmp/x.db"
 
 
+def test_admin_timezone_defaults_to_new_york_and_must_be_known():
+    assert load_settings({"PORTAL_ENV": "testing"})["ADMIN_TIMEZONE"] == "America/New_York"
+    chosen = load_settings({"PORTAL_ENV": "testing", "ADMIN_TIMEZONE": "Europe/Berlin"})
+    assert chosen["ADMIN_TIMEZONE"] == "Europe/Berlin"
+    for bad in ("Mars/Olympus_Mons", "../etc/passwd", "EST5EDT\x00"):
+        with pytest.raises(ConfigError, match="ADMIN_TIMEZONE must be an IANA time zone"):
+            load_settings({"PORTAL_ENV": "testing", "ADMIN_TIMEZONE": bad})
+
+
 def test_unknown_mode_is_a_clear_error():
     with pytest.raises(ConfigError, match="PORTAL_ENV must be one of"):
         load_settings({"PORTAL_ENV": "staging"})

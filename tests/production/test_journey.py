@@ -72,6 +72,7 @@ def test_visitor_to_export_in_production(production_site, page, tmp_path, docs_f
     assert EMAIL in page.inner_text("table.leads")
     shoot(page, "6-admin-leads")
 
+    page.get_by_label("Full: every column").check()
     with page.expect_download() as download_info:
         page.click("text=Download CSV")
     path = tmp_path / "leads.csv"

@@ -137,6 +137,9 @@ def make_lead(program: Program, **fields) -> Lead:
     values.update(fields)
     if "consented_at" not in fields:
         values["consented_at"] = values["created_at"]
+    if values["status"] == "rejected":  # as the product rejects: with a reason, not billable
+        values.setdefault("reject_reason", "test")
+        values["billable"] = fields.get("billable", False)
     lead = Lead(**values)
     db.session.add(lead)
     db.session.commit()
