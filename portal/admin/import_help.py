@@ -38,7 +38,7 @@ DESCRIPTIONS = {
     "daily_cap": "The most leads per UTC day; blank means no cap.",
     "monthly_cap": "The most leads per UTC month; blank means no cap.",
     "tuition_min_usd": "Optional. Total tuition in dollars, e.g. 12400 (alone: one price; with "
-    "tuition_max_usd: a range); both blank: \"Contact the school for tuition\".",
+    'tuition_max_usd: a range); both blank: "Contact the school for tuition".',
     "tuition_max_usd": "Optional. The top of the tuition range in dollars; needs a minimum.",
     "schedule": "Optional. Any of full_time, part_time, evenings, weekends, self_paced, "
     "separated by spaces, commas or semicolons.",
