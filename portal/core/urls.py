@@ -1,6 +1,8 @@
-"""URL converters: ids in paths are whole numbers a database integer column can hold."""
+"""URLs: ids in paths are whole numbers a database integer column can hold; and templates
+build the site's fixed links (an endpoint with no values) once per process, not on every page.
+"""
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
@@ -20,6 +22,23 @@ class IdConverter(IntegerConverter):
         return number
 
 
+def remembering_fixed_links(app: Flask):
+    """url_for for templates that remembers what an endpoint with no values builds to (the
+    navigation and footer links of every page): the same path each time for a request's root."""
+    built: dict[tuple[str, str], str] = {}
+
+    def url_for(endpoint: str, **values) -> str:
+        if values or endpoint.startswith("."):
+            return app.url_for(endpoint, **values)
+        key = (endpoint, request.script_root)
+        if key not in built:
+            built[key] = app.url_for(endpoint)
+        return built[key]
+
+    return url_for
+
+
 def register(app: Flask) -> None:
-    """Make `<id:...>` available to every blueprint's routes."""
+    """Make `<id:...>` available to every blueprint's routes; give templates the url_for above."""
     app.url_map.converters["id"] = IdConverter
+    app.jinja_env.globals["url_for"] = remembering_fixed_links(app)

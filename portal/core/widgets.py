@@ -6,6 +6,7 @@ same elements and attributes (sorted, `class_` as `class`, `aria_*` with hyphens
 bare attribute, False left out), escaping every value that is not already Markup.
 """
 
+import functools
 import re
 from datetime import date
 from html import escape
@@ -88,14 +89,19 @@ class QuickCheckboxInput(CheckboxInput):
     html_params = staticmethod(attributes)
 
 
+@functools.lru_cache(maxsize=4096)
+def _option(value, label, selected: bool) -> str:
+    """One <option>, as WTForms writes it (kept: selects offer the same options on every page)."""
+    return f"<option {attributes(selected=selected, value=value)}>{escape(str(label))}</option>"
+
+
 class QuickSelect:
     """<select> with its options."""
 
     def __call__(self, field: SelectField, **kwargs) -> Markup:
         kwargs.setdefault("id", field.id)
         options = "".join(
-            f"<option {attributes(selected=choice.selected, value=choice.value)}>"
-            f"{escape(str(choice.label))}</option>"
+            _option(choice.value, choice.label, bool(choice.selected))
             for choice in field.iter_choices()
         )
         return Markup(f"<select {attributes(name=field.name, **kwargs)}>{options}</select>")

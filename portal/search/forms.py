@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import AnyOf, StopValidation, ValidationError
 
-from portal.core.widgets import QuickSelect, select_options
+from portal.core.widgets import QuickSelect, QuickTextInput, select_options
 from portal.models import CREDENTIAL_LEVELS
 from portal.services.careers import known_careers
 from portal.services.geo import InvalidZip, normalise_zip
@@ -70,6 +70,7 @@ class SearchForm(FlaskForm):
         "ZIP code",
         validators=[_zip_code],
         render_kw={"inputmode": "numeric", "autocomplete": "postal-code", "maxlength": 10},
+        widget=QuickTextInput(),
     )
     career = SelectField("Career", validate_choice=False, widget=QuickSelect())
     level = SelectField(

@@ -17,8 +17,8 @@ from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Lead, Program, Sponsorship, ZipCode
-from portal.services.geo import InvalidZip, UnknownZip, find_zip
+from portal.models import Lead, Program, Sponsorship
+from portal.services.geo import InvalidZip, UnknownZip, ZipPoint, find_zip
 from portal.services.matching import (
     DEFAULT_RADIUS,
     Filters,
@@ -314,7 +314,7 @@ def _claim_cap_slot(program: Program, today: date) -> int:
 
 def _new_lead(
     program: Program,
-    origin: ZipCode,
+    origin: ZipPoint,
     visitor: Visitor,
     consent: ConsentEvidence,
     disclosure: str,

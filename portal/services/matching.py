@@ -8,8 +8,9 @@ and monthly lead caps. Days and months are UTC calendar days and months.
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -29,8 +30,8 @@ from sqlalchemy import (
 )
 
 from portal.extensions import db
-from portal.models import MODALITIES, Program, ProgramState, Sponsorship, ZipCode
-from portal.services.geo import EARTH_RADIUS_MILES, bounding_box, distance_miles
+from portal.models import MODALITIES, Campus, Program, ProgramState, School, Sponsorship
+from portal.services.geo import EARTH_RADIUS_MILES, ZipPoint, bounding_box, distance_miles
 
 RADIUS_CHOICES = (10, 25, 50, 100)
 DEFAULT_RADIUS = 50
@@ -54,11 +55,36 @@ class Filters:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A listing that serves the ZIP, with what it is ranked by."""
+    """A listing that serves the ZIP, with what it is ranked by (and, from rank_page, what a
+    results page shows of it: SHOWN's columns)."""
 
     program_id: int
     bid_cents: int
     distance_miles: float | None  # None for online listings
+    shown: Any = field(default=None, compare=False)
+
+
+# What a results page shows of each listing: read with the ranking, in the same statement.
+SHOWN = (
+    Program.title,
+    Program.career,
+    Program.credential_level,
+    Program.modality,
+    Program.duration,
+    Program.description,
+    Program.tuition_min_cents,
+    Program.tuition_max_cents,
+    Program.schedule,
+    Program.next_start_dates,
+    Program.accreditation,
+    Program.financial_aid,
+    Program.program_url,
+    School.name.label("school"),
+    Campus.name.label("campus_name"),
+    Campus.city.label("campus_city"),
+    Campus.state.label("campus_state"),
+    Campus.zip_code.label("campus_zip"),
+)
 
 
 def parse_radius(value) -> int:
@@ -119,7 +145,8 @@ class _Shape:
 
 @dataclass(frozen=True)
 class _Statements:
-    """The statements of one shape: every row ranked, one page with the total, the count."""
+    """The statements of one shape: every row ranked, one page with the total and what the
+    page shows of each listing, the count."""
 
     ranked: Select
     page: Select
@@ -139,7 +166,7 @@ def _shape(filters: Filters, program_id: int | None) -> _Shape:
     )
 
 
-def _parameters(origin: ZipCode, filters: Filters, today: date, program_id: int | None) -> dict:
+def _parameters(origin: ZipPoint, filters: Filters, today: date, program_id: int | None) -> dict:
     """The bound values of a search's statement."""
     box = bounding_box(origin.latitude, origin.longitude, filters.radius_miles)
     return {
@@ -242,13 +269,22 @@ def _statements(shape: _Shape) -> _Statements | None:
     listing = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("listing")
     order = _order(listing, shape.sort)
     total = func.count().over().label("total")
+    page = (
+        select(listing, total)
+        .order_by(*order)
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+        .subquery("page")
+    )
     return _Statements(
         ranked=select(listing).order_by(*order),
+        # Only the page's rows are joined to what is shown of them.
         page=(
-            select(listing, total)
-            .order_by(*order)
-            .offset(bindparam("offset", type_=Integer))
-            .limit(bindparam("limit", type_=Integer))
+            select(page, *SHOWN)
+            .join(Program, Program.id == page.c.program_id)
+            .join(School, School.id == Program.school_id)
+            .outerjoin(Campus, Campus.id == Program.campus_id)
+            .order_by(*_order(page, shape.sort))
         ),
         count=select(func.count()).select_from(listing),
     )
@@ -269,16 +305,16 @@ def _order(listing, sort: str) -> tuple:
     return (bid, distance, program_id)
 
 
-def _candidate(origin: ZipCode, row) -> Candidate:
+def _candidate(origin: ZipPoint, row, shown: bool = False) -> Candidate:
     """A Candidate from a ranked row, with its distance in miles (None when online)."""
-    if row.lat is None:
-        return Candidate(row.program_id, row.bid_cents, None)
-    miles = distance_miles(origin.latitude, origin.longitude, row.lat, row.lon)
-    return Candidate(row.program_id, row.bid_cents, miles)
+    miles = None
+    if row.lat is not None:
+        miles = distance_miles(origin.latitude, origin.longitude, row.lat, row.lon)
+    return Candidate(row.program_id, row.bid_cents, miles, row if shown else None)
 
 
 def find_candidates(
-    origin: ZipCode, filters: Filters, today: date, program_id: int | None = None
+    origin: ZipPoint, filters: Filters, today: date, program_id: int | None = None
 ) -> list[Candidate]:
     """Every listing that serves `origin` under `filters`, ranked; optionally just one program."""
     statements = _statements(_shape(filters, program_id))
@@ -289,11 +325,13 @@ def find_candidates(
 
 
 def rank_page(
-    origin: ZipCode, filters: Filters, today: date, offset: int, limit: int
+    origin: ZipPoint, filters: Filters, today: date, offset: int, limit: int
 ) -> tuple[int, list[Candidate]]:
-    """How many listings serve `origin`, and the ranked ones from `offset` (at most `limit`).
+    """How many listings serve `origin`, and the ranked ones from `offset` (at most `limit`),
+    each with what a results page shows of it (Candidate.shown).
 
-    The database ranks and counts; only the requested page's rows come back.
+    One statement: the database ranks and counts, and only the requested page's rows come
+    back, joined to their program, school and campus.
     """
     statements = _statements(_shape(filters, None))
     if statements is None:
@@ -301,11 +339,11 @@ def rank_page(
     values = _parameters(origin, filters, today, None)
     rows = db.session.execute(statements.page, {**values, "offset": offset, "limit": limit}).all()
     if rows:
-        return rows[0].total, [_candidate(origin, row) for row in rows]
+        return rows[0].total, [_candidate(origin, row, shown=True) for row in rows]
     return db.session.scalar(statements.count, values) or 0, []
 
 
-def program_serves(program_id: int, origin: ZipCode, radius_miles: int, today: date) -> bool:
+def program_serves(program_id: int, origin: ZipPoint, radius_miles: int, today: date) -> bool:
     """Whether this one program, as it stands today, serves `origin` within the radius."""
     filters = Filters(radius_miles=radius_miles)
     return bool(find_candidates(origin, filters, today, program_id=program_id))

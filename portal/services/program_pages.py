@@ -9,8 +9,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Program, Sponsorship, ZipCode
-from portal.services.geo import InvalidZip, UnknownZip, distance_miles, find_zip
+from portal.models import Program, Sponsorship
+from portal.services.geo import InvalidZip, UnknownZip, ZipPoint, distance_miles, find_zip
 from portal.services.matching import sponsorship_running
 from portal.services.programs import ProgramNotFound
 from portal.services.search import Listing, similar_listings
@@ -24,14 +24,14 @@ class ProgramPage:
     taking_requests: bool  # its sponsorship has started, not ended, and is under its caps
     upcoming_starts: tuple[date, ...]
     states: tuple[str, ...] = ()  # where an online listing enrols, by code
-    origin: ZipCode | None = None  # the visitor's ZIP, when the page was given a known one
+    origin: ZipPoint | None = None  # the visitor's ZIP, when the page was given a known one
     distance_miles: float | None = None  # from that ZIP to the campus
 
 
 class ProgramGone(LookupError):
     """The listing exists but is switched off: `similar` listings are offered instead."""
 
-    def __init__(self, program: Program, origin: ZipCode | None, similar: list[Listing]):
+    def __init__(self, program: Program, origin: ZipPoint | None, similar: list[Listing]):
         super().__init__(f"listing {program.id} is not active")
         self.program = program
         self.origin = origin
@@ -71,7 +71,7 @@ def program_page(program_id: int, zip_code: str | None, radius_miles: int, today
     )
 
 
-def _known_zip(text: str | None) -> ZipCode | None:
+def _known_zip(text: str | None) -> ZipPoint | None:
     """The ZIP row for `text`, or None when it is missing, malformed or unknown."""
     if not text:
         return None

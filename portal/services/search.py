@@ -4,16 +4,13 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from portal.models import Program, ZipCode
-from portal.services.geo import find_zip
+from portal.services.geo import ZipPoint, find_zip
 from portal.services.matching import (
     RADIUS_CHOICES,
     Candidate,
     Filters,
-    find_candidates,
     rank_page,
 )
-from portal.services.programs import load_programs
 
 PER_PAGE = 10
 # How many online programs a search that found nothing offers instead.
@@ -107,62 +104,55 @@ def find_programs(
         page=page,
         per_page=per_page,
         total=total,
-        listings=_listings(candidates, today),
+        listings=[_shown(c, today) for c in candidates],
         online_in_state=fallback,
     )
     return results
 
 
 def online_programs_in_state(
-    origin: ZipCode, filters: Filters, today: date, limit: int = ONLINE_FALLBACK_LIMIT
+    origin: ZipPoint, filters: Filters, today: date, limit: int = ONLINE_FALLBACK_LIMIT
 ) -> list[Listing]:
     """The best-ranked online listings open to `origin`'s state, for the same career if any.
 
     Offered when a search found nothing: its modality and credential level filters are dropped.
     """
     online = Filters(career=filters.career, modality="online", radius_miles=filters.radius_miles)
-    return _listings(find_candidates(origin, online, today)[:limit], today)
+    return [_shown(c, today) for c in rank_page(origin, online, today, 0, limit)[1]]
 
 
 def similar_listings(
-    origin: ZipCode, career: str, radius_miles: int, today: date, exclude: int, limit: int = 4
+    origin: ZipPoint, career: str, radius_miles: int, today: date, exclude: int, limit: int = 4
 ) -> list[Listing]:
     """The best-ranked listings for `career` serving `origin`, but the one `exclude` names:
     offered in place of a listing that is gone."""
     filters = Filters(career=career, radius_miles=radius_miles)
-    found = [c for c in find_candidates(origin, filters, today) if c.program_id != exclude]
-    return _listings(found[:limit], today)
+    _, ranked = rank_page(origin, filters, today, 0, limit + 1)
+    return [_shown(c, today) for c in ranked if c.program_id != exclude][:limit]
 
 
-def _listings(candidates: list[Candidate], today: date) -> list[Listing]:
-    """The candidates' listings ready to show, in the candidates' order."""
-    programs = load_programs([c.program_id for c in candidates])
-    miles = {c.program_id: c.distance_miles for c in candidates}
-    return [_listing(program, miles[program.id], today) for program in programs]
-
-
-def _listing(program: Program, miles: float | None, today: date) -> Listing:
-    """A Listing from a loaded program and its distance."""
-    campus = program.campus
+def _shown(candidate: Candidate, today: date) -> Listing:
+    """A Listing from a ranked candidate and what rank_page read of it."""
+    row = candidate.shown
     return Listing(
-        program_id=program.id,
-        school=program.school.name,
-        title=program.title,
-        career=program.career,
-        credential_level=program.credential_level,
-        modality=program.modality,
-        duration=program.duration,
-        description=program.description,
-        campus_name=campus.name if campus else None,
-        campus_city=campus.city if campus else None,
-        campus_state=campus.state if campus else None,
-        campus_zip=campus.zip_code if campus else None,
-        distance_miles=miles,
-        tuition_min_cents=program.tuition_min_cents,
-        tuition_max_cents=program.tuition_max_cents,
-        schedule=tuple(program.schedule or ()),
-        next_start_dates=program.upcoming_starts(today),
-        accreditation=program.accreditation,
-        financial_aid=program.financial_aid,
-        program_url=program.program_url,
+        program_id=candidate.program_id,
+        school=row.school,
+        title=row.title,
+        career=row.career,
+        credential_level=row.credential_level,
+        modality=row.modality,
+        duration=row.duration,
+        description=row.description,
+        campus_name=row.campus_name,
+        campus_city=row.campus_city,
+        campus_state=row.campus_state,
+        campus_zip=row.campus_zip,
+        distance_miles=candidate.distance_miles,
+        tuition_min_cents=row.tuition_min_cents,
+        tuition_max_cents=row.tuition_max_cents,
+        schedule=tuple(row.schedule or ()),
+        next_start_dates=tuple(day for day in row.next_start_dates or () if day >= today),
+        accreditation=row.accreditation,
+        financial_aid=row.financial_aid,
+        program_url=row.program_url,
     )
