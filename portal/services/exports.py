@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Connection, Select, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Select, delete, func, insert, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.extensions import db
@@ -138,10 +138,13 @@ class ExportOptions:
 
 
 EXPORT_COLUMNS: list[tuple[str, InstrumentedAttribute, str]] = [
-    # (header, source column, kind); kinds: number, time, flag, phone, text.
+    # (header, source column, kind); kinds: number, time, flag, phone, text, and code: text
+    # that only our code writes, from a fixed set or a checked pattern (a status, a career's
+    # slug, a ZIP's five digits, a state's code, a form choice, our consent wording and its
+    # hash), which can never start a formula, so neither export path pays to neutralise it.
     ("lead_id", Lead.id, "number"),
     ("created_at", Lead.created_at, "time"),
-    ("status", Lead.status, "text"),
+    ("status", Lead.status, "code"),
     ("billable", Lead.billable, "flag"),
     ("duplicate_of_id", Lead.duplicate_of_id, "number"),
     ("school_id", Lead.school_id, "number"),
@@ -150,19 +153,19 @@ EXPORT_COLUMNS: list[tuple[str, InstrumentedAttribute, str]] = [
     ("program_external_id", Program.external_id, "text"),
     ("program", Program.title, "text"),
     ("campus", Campus.name, "text"),
-    ("career", Lead.career, "text"),
+    ("career", Lead.career, "code"),
     ("price_cents", Lead.price_cents, "number"),
     ("first_name", Lead.first_name, "text"),
     ("last_name", Lead.last_name, "text"),
     ("email", Lead.email, "text"),
     ("phone", Lead.phone_e164, "phone"),
-    ("zip_code", Lead.zip_code, "text"),
-    ("state", Lead.state, "text"),
-    ("education_level", Lead.education_level, "text"),
-    ("start_timeframe", Lead.start_timeframe, "text"),
+    ("zip_code", Lead.zip_code, "code"),
+    ("state", Lead.state, "code"),
+    ("education_level", Lead.education_level, "code"),
+    ("start_timeframe", Lead.start_timeframe, "code"),
     ("consented_at", Lead.consented_at, "time"),
-    ("consent_text", Lead.consent_text, "text"),
-    ("consent_sha256", Lead.consent_sha256, "text"),
+    ("consent_text", Lead.consent_text, "code"),
+    ("consent_sha256", Lead.consent_sha256, "code"),
     ("ip_address", Lead.ip_address, "text"),
     ("user_agent", Lead.user_agent, "text"),
     ("page_url", Lead.page_url, "text"),
@@ -177,7 +180,9 @@ EXPORT_COLUMNS: list[tuple[str, InstrumentedAttribute, str]] = [
 ]
 EXPORT_HEADER = [name for name, _, _ in EXPORT_COLUMNS]
 # Cells written as the database gives them (no second neutralising in Python).
-_PHONE_INDEX = frozenset(i for i, (_, _, kind) in enumerate(EXPORT_COLUMNS) if kind == "phone")
+_KEPT_AS_IS = frozenset(
+    i for i, (_, _, kind) in enumerate(EXPORT_COLUMNS) if kind in ("phone", "code")
+)
 
 
 def readable_phone(e164: str | None) -> str | None:
@@ -235,6 +240,8 @@ def _cell(column: InstrumentedAttribute, kind: str, neutralise_text: bool) -> Co
         return e164_or_neutralised(column)
     if kind == "text" and neutralise_text:
         return neutralised(column)
+    if kind == "code" and neutralise_text:
+        return func.nullif(column, "")  # as neutralised() writes empty text: an empty cell
     return column
 
 
@@ -450,7 +457,7 @@ def _stream_rows(connection: Connection, query: Select) -> Iterator[tuple[bytes,
     """Fetch the rows in batches of plain tuples (no ORM objects) and write them as CSV."""
     with connection.execute(query.execution_options(yield_per=CHUNK_ROWS)) as result:
         for rows in result.partitions():
-            text = "".join([csv_line(row, _PHONE_INDEX) for row in rows])
+            text = "".join([csv_line(row, _KEPT_AS_IS) for row in rows])
             yield text.encode("utf-8"), len(rows)
 
 
