@@ -320,8 +320,14 @@ def find_candidates(
     statements = _statements(_shape(filters, program_id))
     if statements is None:
         return []
-    rows = db.session.execute(statements.ranked, _parameters(origin, filters, today, program_id))
+    rows = _core(statements.ranked, _parameters(origin, filters, today, program_id))
     return [_candidate(origin, row) for row in rows]
+
+
+def _core(statement, values: dict):
+    """Run a ranking statement on the session's connection as plain SQL (its rows are tuples,
+    never ORM objects, so the ORM's layer of execute() would only add cost)."""
+    return db.session.connection().execute(statement, values)
 
 
 def rank_page(
@@ -337,10 +343,10 @@ def rank_page(
     if statements is None:
         return 0, []
     values = _parameters(origin, filters, today, None)
-    rows = db.session.execute(statements.page, {**values, "offset": offset, "limit": limit}).all()
+    rows = _core(statements.page, {**values, "offset": offset, "limit": limit}).all()
     if rows:
         return rows[0].total, [_candidate(origin, row, shown=True) for row in rows]
-    return db.session.scalar(statements.count, values) or 0, []
+    return _core(statements.count, values).scalar() or 0, []
 
 
 def program_serves(program_id: int, origin: ZipPoint, radius_miles: int, today: date) -> bool:
