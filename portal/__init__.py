@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.admin.inbox_views import bp as admin_inbox_bp
     from portal.admin.listing_views import bp as admin_listings_bp
     from portal.admin.views import bp as admin_bp
+    from portal.api.docs_views import bp as api_docs_bp
     from portal.api.views import bp as api_bp
     from portal.core.views import bp as core_bp
     from portal.guides.views import bp as guides_bp
@@ -148,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(leads_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_docs_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_delivery_bp)
     app.register_blueprint(admin_listings_bp)

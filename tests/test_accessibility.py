@@ -111,6 +111,7 @@ def visitor_pages(site) -> list[str]:
         "/terms",
         "/privacy/do-not-sell",
         "/privacy/do-not-sell/sent",
+        "/api/docs",
     ]
 
 

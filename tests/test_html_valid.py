@@ -59,6 +59,8 @@ PUBLIC = [
     "/robots.txt",
     "/healthz",
     "/api/v1/programs?zip=60601",
+    "/api/v1/openapi.json",
+    "/api/docs",
     "/no-such-page",
     "/careers/no-such-career",
     "/programs/999999/request-info?zip=60601",

@@ -76,6 +76,7 @@ def pages(demo: dict[str, int]) -> dict[str, str]:
         "contact": "/contact",
         "privacy": "/privacy",
         "do-not-sell": "/privacy/do-not-sell",
+        "api-docs": "/api/docs",
     }
 
 

@@ -1,7 +1,10 @@
 """The partner API under /api/v1: the same program search as /programs, as JSON."""
 
+import json
+
 from flask import Blueprint, current_app, jsonify, request
 
+from portal.api.openapi import document
 from portal.core.errors import json_errors
 from portal.extensions import csrf
 from portal.models import today_utc
@@ -30,6 +33,13 @@ def programs():
         return invalid({"zip": [str(error)]})
     record_search(form.zip.data, results.state, filters, results.total, page)
     return jsonify(results_json(results))
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The API's OpenAPI 3.1 document: public, cached like any public page."""
+    body = json.dumps(document(), ensure_ascii=False, indent=1)
+    return current_app.response_class(body, mimetype="application/json")
 
 
 def invalid(fields: dict[str, list[str]]):

@@ -16,6 +16,7 @@ FOOTER = {
     "/privacy": "Privacy",
     "/terms": "Terms",
     "/privacy/do-not-sell": "Do Not Sell or Share My Personal Information",
+    "/api/docs": "API for partners",
 }
 
 
