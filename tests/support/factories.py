@@ -17,7 +17,7 @@ from portal.models import (
     ZipCode,
 )
 from portal.services.accounts import create_admin
-from portal.services.leads import consent_sha256, consent_text
+from portal.services.leads import consent_sha256, consent_text, next_feed_number
 from tests.support.forms import PASSWORD
 
 _counter = itertools.count(1)
@@ -140,6 +140,7 @@ def make_lead(program: Program, **fields) -> Lead:
     if values["status"] == "rejected":  # as the product rejects: with a reason, not billable
         values.setdefault("reject_reason", "test")
         values["billable"] = fields.get("billable", False)
+    values.setdefault("school_seq", next_feed_number(values["school_id"]))
     lead = Lead(**values)
     db.session.add(lead)
     db.session.commit()
