@@ -113,6 +113,7 @@ def register_page_caches(app: Flask) -> None:
     reload on change); "pages": search results and request-info forms, PAGE_CACHE_SECONDS.
     """
     from portal.core.page_cache import PageCache
+    from portal.services.listing_stats import init_listing_stats
     from portal.services.search_log import init_search_log
 
     app.extensions["page_caches"] = {
@@ -120,6 +121,7 @@ def register_page_caches(app: Flask) -> None:
         "pages": PageCache(app.config["PAGE_CACHE_SECONDS"]),
     }
     init_search_log(app)
+    init_listing_stats(app)
 
 
 def register_url_converters(app: Flask) -> None:

@@ -45,7 +45,7 @@ from portal.admin.presentation import (
 )
 from portal.core.charts import bar_chart, column_chart, counted
 from portal.core.http import in_blueprint, no_store
-from portal.core.signin import end_session, start_session
+from portal.core.signin import end_session, is_admin, start_session
 from portal.core.signin_limits import signin_limits
 from portal.models import utcnow
 from portal.services.accounts import authenticate, end_all_sessions
@@ -103,7 +103,7 @@ def safe_next(target: str | None, default: str | None = None) -> str:
 
 def require_admin():
     """Send anyone not signed in to the sign-in page, revealing nothing of the page asked for."""
-    if current_user.is_authenticated or request.endpoint == "admin.login":
+    if is_admin(current_user) or request.endpoint == "admin.login":
         return None
     wanted = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("admin.login", next=wanted))
@@ -133,6 +133,7 @@ def admin_helpers() -> dict:
         "column_chart": column_chart,
         "counted": counted,
         "logout_form": logout_form,
+        "admin_signed_in": is_admin(current_user),
         **presentation_helpers(),
     }
 
@@ -158,7 +159,7 @@ admin_area(bp)
 def login():
     """Sign in with email and password, then go to `next` if it is a page on this site."""
     form = LoginForm(next=request.args.get("next", ""))
-    if current_user.is_authenticated and request.method == "GET":
+    if is_admin(current_user) and request.method == "GET":
         return redirect(safe_next(form.next.data))
     if not form.validate_on_submit():
         return render_template("admin/login.html", form=form), 422 if form.errors else 200
@@ -175,7 +176,7 @@ def logout():
     """Sign out everywhere: this session and every other of this admin (a POST with CSRF)."""
     if not LogoutForm().validate_on_submit():
         abort(400)
-    if current_user.is_authenticated:
+    if is_admin(current_user):
         end_all_sessions(current_user.id)
     end_session()
     flash("You are signed out.")
