@@ -137,11 +137,13 @@ def register_blueprints(app: Flask) -> None:
     from portal.admin.inbox_views import bp as admin_inbox_bp
     from portal.admin.listing_views import bp as admin_listings_bp
     from portal.admin.views import bp as admin_bp
+    from portal.api import leads as _school_api  # noqa: F401  (its routes join api_bp)
     from portal.api.views import bp as api_bp
     from portal.core.views import bp as core_bp
     from portal.guides.views import bp as guides_bp
     from portal.leads.views import bp as leads_bp
     from portal.pages.views import bp as pages_bp
+    from portal.school.views import bp as school_bp
     from portal.search.views import bp as search_bp
 
     app.register_blueprint(core_bp)
@@ -154,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_delivery_bp)
     app.register_blueprint(admin_listings_bp)
     app.register_blueprint(admin_inbox_bp)
+    app.register_blueprint(school_bp)
 
 
 def register_http(app: Flask) -> None:
@@ -175,7 +178,8 @@ def register_cli(app: Flask) -> None:
     from portal.admin.cli import ADMIN_COMMANDS
     from portal.cli import register
     from portal.delivery.cli import DELIVERY_COMMANDS
+    from portal.school.cli import SCHOOL_COMMANDS
 
     register(app)
-    for command in ADMIN_COMMANDS + DELIVERY_COMMANDS:
+    for command in ADMIN_COMMANDS + DELIVERY_COMMANDS + SCHOOL_COMMANDS:
         app.cli.add_command(command)
