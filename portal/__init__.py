@@ -133,6 +133,7 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area of the site."""
+    from portal.admin.account_views import bp as admin_accounts_bp
     from portal.admin.delivery_views import bp as admin_delivery_bp
     from portal.admin.inbox_views import bp as admin_inbox_bp
     from portal.admin.listing_views import bp as admin_listings_bp
@@ -156,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_delivery_bp)
     app.register_blueprint(admin_listings_bp)
     app.register_blueprint(admin_inbox_bp)
+    app.register_blueprint(admin_accounts_bp)
     app.register_blueprint(school_bp)
 
 
