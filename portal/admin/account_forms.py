@@ -5,6 +5,7 @@ from wtforms import EmailField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.admin.forms import no_control_characters
+from portal.core.widgets import select_options
 from portal.services.lead_returns import MAX_TEXT
 
 
@@ -25,7 +26,7 @@ class InviteForm(FlaskForm):
 class UserEnabledForm(FlaskForm):
     """Disable or enable a school user."""
 
-    enabled = SelectField(choices=[("0", "Disable"), ("1", "Enable")])
+    enabled = SelectField(choices=select_options([("0", "Disable"), ("1", "Enable")]))
     submit = SubmitField("Save")
 
 
@@ -34,7 +35,9 @@ class DecisionForm(FlaskForm):
 
     decision = SelectField(
         "Decision",
-        choices=[("", "Choose…"), ("approve", "Approve: credit it"), ("deny", "Deny")],
+        choices=select_options(
+            [("approve", "Approve: credit it"), ("deny", "Deny")], first=("", "Choose…")
+        ),
         validators=[DataRequired(message="Choose approve or deny.")],
     )
     note = TextAreaField(

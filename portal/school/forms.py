@@ -5,6 +5,7 @@ from wtforms import DateField, IntegerField, PasswordField, SelectField, SubmitF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.admin.forms import MAX_PAGE, no_control_characters, optional_int, options
+from portal.core.widgets import select_options
 from portal.models import LEAD_OUTCOMES, RETURN_REASONS, today_utc
 from portal.services.lead_returns import MAX_TEXT
 from portal.services.school_leads import NO_OUTCOME, SchoolLeadFilters
@@ -66,7 +67,9 @@ class OutcomeForm(FlaskForm):
     """What became of a lead, and on which day."""
 
     outcome = SelectField(
-        "Outcome", choices=[("", "Choose…"), *LEAD_OUTCOMES.items()], validators=[DataRequired()]
+        "Outcome",
+        choices=select_options(LEAD_OUTCOMES, first=("", "Choose…")),
+        validators=[DataRequired()],
     )
     occurred_on = DateField("On", validators=[DataRequired()], default=today_utc)
     submit = SubmitField("Record outcome")
@@ -76,7 +79,9 @@ class ReturnForm(FlaskForm):
     """Return a lead for credit: why, in a reason and (for "other", required) words."""
 
     reason = SelectField(
-        "Reason", choices=[("", "Choose…"), *RETURN_REASONS.items()], validators=[DataRequired()]
+        "Reason",
+        choices=select_options(RETURN_REASONS, first=("", "Choose…")),
+        validators=[DataRequired()],
     )
     text = TextAreaField(
         "Explanation",

@@ -281,7 +281,7 @@ def _listing_statement(today: date):
     )
 
 
-def next_feed_number(school_id: int) -> int:
+def next_feed_number(school_id: int, session=None) -> int:
     """The next number of the school's lead feed (Lead.school_seq), for a lead about to be
     stored in this transaction.
 
@@ -290,13 +290,17 @@ def next_feed_number(school_id: int) -> int:
     ended: numbers become visible in order, and the pull API's cursor never skips a lead that
     was still being stored (see portal.services.school_api).
     """
-    return db.session.execute(
-        update(School)
-        .where(School.id == school_id)
-        .values(lead_seq=School.lead_seq + 1)
-        .returning(School.lead_seq)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
+    return (
+        (session or db.session)
+        .execute(
+            update(School)
+            .where(School.id == school_id)
+            .values(lead_seq=School.lead_seq + 1)
+            .returning(School.lead_seq)
+            .execution_options(synchronize_session=False)
+        )
+        .scalar_one()
+    )
 
 
 def _lock_sponsorship(program: Program) -> None:

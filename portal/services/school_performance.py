@@ -34,7 +34,9 @@ def school_performance(school_id: int, since: date, until: date) -> list[Perform
     start = datetime.combine(since, time(), tzinfo=UTC)
     end = datetime.combine(until + timedelta(days=1), time(), tzinfo=UTC)
     titles = dict(
-        db.session.execute(select(Program.id, Program.title).where(Program.school_id == school_id))
+        db.session.execute(
+            select(Program.id, Program.title).where(Program.school_id == school_id)
+        ).all()
     )
     rows: dict[tuple[date, int], PerformanceRow] = {}
 
