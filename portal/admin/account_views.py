@@ -23,6 +23,7 @@ from portal.services.school_accounts import (
 )
 from portal.services.statements import (
     InvalidMonth,
+    NoSuchSchool,
     month_text,
     month_totals,
     next_month,
@@ -134,8 +135,9 @@ def statements():
 @login_required
 def school_statement(school_id: int):
     """One school's statement of a month, as the school sees it (CSV with ?format=csv)."""
-    view = statement(school_id, _month(), utcnow())
-    if not view.school:
+    try:
+        view = statement(school_id, _month(), utcnow())
+    except NoSuchSchool:
         abort(404)
     if request.args.get("format") == "csv":
         name = f"statement-{school_id}-{view.label}.csv"

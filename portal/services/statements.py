@@ -32,6 +32,10 @@ class InvalidMonth(ValueError):
     """Not a month as YYYY-MM, or one not yet begun."""
 
 
+class NoSuchSchool(LookupError):
+    """No school has this id."""
+
+
 @dataclass(frozen=True)
 class Line:
     """One line of a statement."""
@@ -121,9 +125,11 @@ def _bounds(first: date) -> tuple[datetime, datetime]:
 
 def statement(school_id: int, first: date, now: datetime) -> StatementView:
     """The school's statement of the month starting `first`: closed and stored if the month
-    has ended (written now if it was not yet), else computed."""
+    has ended (written now if it was not yet), else computed; NoSuchSchool for no school."""
     school = db.session.get(School, school_id)
-    name = school.name if school else ""
+    if school is None:
+        raise NoSuchSchool(school_id)
+    name = school.name
     _, end = _bounds(first)
     if now < end:
         return StatementView(school_id, name, first, _compute(school_id, first), closed=False)
