@@ -79,15 +79,25 @@ def returns():
     return _returns_page(status or None)
 
 
+def _decision_form(return_id: int, formdata=None) -> DecisionForm:
+    """The decision form of one return: prefixed, so each on the page has its own ids."""
+    kwargs = {} if formdata is False else {"formdata": None}
+    return DecisionForm(prefix=f"return-{return_id}", **kwargs)
+
+
 def _returns_page(status, form=None, form_for=None, code: int = 200):
+    found = list_returns(status=status)
+    forms = {
+        row.item.id: form if row.item.id == form_for else _decision_form(row.item.id)
+        for row in found
+        if row.item.status == "requested"
+    }
     return render_template(
         "admin/returns.html",
-        returns=list_returns(status=status),
+        returns=found,
         reasons=RETURN_REASONS,
         status=status,
-        form=form,
-        form_for=form_for,
-        blank=DecisionForm(formdata=None),
+        forms=forms,
     ), code
 
 
@@ -95,7 +105,7 @@ def _returns_page(status, form=None, form_for=None, code: int = 200):
 @login_required
 def decide(return_id: int):
     """Approve (the lead is credited and no longer billable) or deny a return."""
-    form = DecisionForm()
+    form = _decision_form(return_id, formdata=False)
     if not form.validate_on_submit():
         return _returns_page(None, form=form, form_for=return_id, code=422)
     try:

@@ -80,7 +80,11 @@ def decide(admin_client, return_id: int, decision: str, note: str):
     token = csrf_token(admin_client, "/admin/returns")
     return admin_client.post(
         f"/admin/returns/{return_id}",
-        data={"csrf_token": token, "decision": decision, "note": note},
+        data={
+            f"return-{return_id}-csrf_token": token,
+            f"return-{return_id}-decision": decision,
+            f"return-{return_id}-note": note,
+        },
     )
 
 
