@@ -194,7 +194,7 @@ def school_pages(site) -> dict[str, str]:
 
 
 # School GET routes that are not pages of their own (a redirect, a file) or are signed out.
-SCHOOL_NOT_PAGES = {"school.login", "school.index", "school.statement_download"}
+SCHOOL_NOT_PAGES = {"school.login", "school.statement_download"}
 
 
 def school_sign_in(page, live_server) -> None:

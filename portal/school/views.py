@@ -150,18 +150,13 @@ def logout():
     return redirect(url_for("school.login"))
 
 
-@bp.get("")
-def index():
-    """The area's start: the leads."""
-    return redirect(home())
-
-
 def _filter_form(data) -> SchoolLeadFilterForm:
     form = SchoolLeadFilterForm(data)
     form.set_choices(school_filter_choices(school_id()))
     return form
 
 
+@bp.get("")
 @bp.get("/leads")
 def leads():
     """The school's leads, newest first, filtered by day, program, campus and outcome."""
