@@ -76,7 +76,7 @@ def leads():
         return unauthorized()
     try:
         since = parse_since(request.args.get("since"))
-    except ValueError:
+    except (ValueError, OverflowError):
         return invalid({"since": ["Give an ISO 8601 time, e.g. 2026-11-01T00:00:00Z."]})
     cursor = request.args.get("cursor") or None
     try:

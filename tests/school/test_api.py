@@ -127,6 +127,8 @@ def test_since_and_bad_parameters(app, client, schools):
     auth = {"Authorization": f"Bearer {a.token}"}
     for query, name in (
         ({"since": "yesterday"}, "since"),
+        ({"since": "9999-12-31T23:59:59-23:59"}, "since"),
+        ({"cursor": "djE6MTo5" + "9" * 5000}, "cursor"),
         ({"cursor": "!!!"}, "cursor"),
         ({"cursor": "djE6MTox"}, None),  # base64 of v1:1:1: school A's own cursor
     ):
