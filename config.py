@@ -170,6 +170,26 @@ class Config:
             "ADMIN_SESSION_IDLE_MINUTES": _float(
                 env, "ADMIN_SESSION_IDLE_MINUTES", 30.0, "minutes"
             ),
+            # The same for the schools' sign-in at /school (portal/school).
+            "SCHOOL_LOGIN_LIMIT_PER_IP": env.get(
+                "SCHOOL_LOGIN_LIMIT_PER_IP", "20 per minute; 100 per hour"
+            ),
+            "SCHOOL_LOGIN_LIMIT_PER_ACCOUNT": env.get(
+                "SCHOOL_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 30 per hour"
+            ),
+            "SCHOOL_LOGIN_LIMIT_ACCOUNT_WIDE": env.get(
+                "SCHOOL_LOGIN_LIMIT_ACCOUNT_WIDE", "100 per hour; 500 per day"
+            ),
+            "SCHOOL_SESSION_MAX_HOURS": _float(env, "SCHOOL_SESSION_MAX_HOURS", 12.0, "hours"),
+            "SCHOOL_SESSION_IDLE_MINUTES": _float(
+                env, "SCHOOL_SESSION_IDLE_MINUTES", 60.0, "minutes"
+            ),
+            # A school may return a lead for credit within this many days of its capture (UTC).
+            "LEAD_RETURN_DAYS": _int(env, "LEAD_RETURN_DAYS", 30),
+            # Per API token: the schools' pull API (/api/v1/leads).
+            "SCHOOL_API_RATE_LIMIT": env.get(
+                "SCHOOL_API_RATE_LIMIT", "60 per minute; 2000 per hour"
+            ),
             # Admin pages show times, and count the dashboard's days, in this zone (files: UTC).
             "ADMIN_TIMEZONE": _timezone(env, "ADMIN_TIMEZONE", "America/New_York"),
             "RATELIMIT_HEADERS_ENABLED": True,

@@ -113,6 +113,7 @@ def register_page_caches(app: Flask) -> None:
     reload on change); "pages": search results and request-info forms, PAGE_CACHE_SECONDS.
     """
     from portal.core.page_cache import PageCache
+    from portal.services.listing_stats import init_listing_stats
     from portal.services.search_log import init_search_log
 
     app.extensions["page_caches"] = {
@@ -120,6 +121,7 @@ def register_page_caches(app: Flask) -> None:
         "pages": PageCache(app.config["PAGE_CACHE_SECONDS"]),
     }
     init_search_log(app)
+    init_listing_stats(app)
 
 
 def register_url_converters(app: Flask) -> None:
@@ -131,16 +133,19 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area of the site."""
+    from portal.admin.account_views import bp as admin_accounts_bp
     from portal.admin.delivery_views import bp as admin_delivery_bp
     from portal.admin.inbox_views import bp as admin_inbox_bp
     from portal.admin.listing_views import bp as admin_listings_bp
     from portal.admin.views import bp as admin_bp
+    from portal.api import leads as _school_api  # noqa: F401  (its routes join api_bp)
     from portal.api.docs_views import bp as api_docs_bp
     from portal.api.views import bp as api_bp
     from portal.core.views import bp as core_bp
     from portal.guides.views import bp as guides_bp
     from portal.leads.views import bp as leads_bp
     from portal.pages.views import bp as pages_bp
+    from portal.school.views import bp as school_bp
     from portal.search.views import bp as search_bp
 
     app.register_blueprint(core_bp)
@@ -154,6 +159,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_delivery_bp)
     app.register_blueprint(admin_listings_bp)
     app.register_blueprint(admin_inbox_bp)
+    app.register_blueprint(admin_accounts_bp)
+    app.register_blueprint(school_bp)
 
 
 def register_http(app: Flask) -> None:
@@ -175,7 +182,8 @@ def register_cli(app: Flask) -> None:
     from portal.admin.cli import ADMIN_COMMANDS
     from portal.cli import register
     from portal.delivery.cli import DELIVERY_COMMANDS
+    from portal.school.cli import SCHOOL_COMMANDS
 
     register(app)
-    for command in ADMIN_COMMANDS + DELIVERY_COMMANDS:
+    for command in ADMIN_COMMANDS + DELIVERY_COMMANDS + SCHOOL_COMMANDS:
         app.cli.add_command(command)

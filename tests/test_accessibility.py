@@ -15,8 +15,17 @@ from portal.services.inbox import (
     save_contact_message,
     save_privacy_request,
 )
+from portal.services.lead_returns import request_return
 from portal.services.outbox import queue_deliveries
-from tests.support.factories import PASSWORD, make_admin, make_lead, make_program, make_school
+from portal.services.school_leads import Actor
+from tests.support.factories import (
+    PASSWORD,
+    make_admin,
+    make_lead,
+    make_program,
+    make_school,
+    make_school_user,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +64,13 @@ def site(app, monkeypatch):
         save_contact_message(ContactDraft("Pat Doe", "pat@example.com", "other", "Hello"), "m-1")
         save_privacy_request(OptOutDraft("pat@example.com", "Pat Doe", "CA"), "r-1")
         make_admin()
+        make_school_user(school, "staff@lakeshore.example")
+        returned = make_lead(program, created_at=utcnow())
+        request_return(
+            school.id, returned.id, "other", "Not a person", Actor("staff"), utcnow(), 30
+        )
         return {
+            "returned_id": returned.id,
             "program_id": program.id,
             "lead_id": lead.id,
             "school_id": school.id,
@@ -160,7 +175,67 @@ def admin_pages(site) -> dict[str, str]:
         "admin_listings.details": f"/admin/programs/{site['program_id']}/details",
         "admin_listings.school_settings": f"/admin/schools/{site['school_id']}/settings",
         "admin_inbox.messages": "/admin/messages",
+        "admin_accounts.returns": "/admin/returns",
+        "admin_accounts.statements": "/admin/statements",
+        "admin_accounts.school_statement": f"/admin/schools/{site['school_id']}/statement",
     }
+
+
+def school_pages(site) -> dict[str, str]:
+    """Every page of the schools' area a GET shows, by endpoint, with the site's ids."""
+    return {
+        "school.leads": "/school/leads",
+        "school.lead": f"/school/leads/{site['lead_id']}",
+        "school.returns": "/school/returns",
+        "school.statement_page": "/school/statement",
+        "school.performance": "/school/performance",
+        "school.tokens": "/school/api-tokens",
+        "school.password": "/school/password",
+    }
+
+
+# School GET routes that are not pages of their own (a redirect, a file) or are signed out.
+SCHOOL_NOT_PAGES = {"school.login", "school.statement_download"}
+
+
+def school_sign_in(page, live_server) -> None:
+    """Sign in to the schools' area through its form."""
+    page.goto(f"{live_server}/school/login")
+    page.fill("#email", "staff@lakeshore.example")
+    page.fill("#password", PASSWORD)
+    page.click("text=Sign in")
+    page.wait_for_url(f"{live_server}/school/leads")
+
+
+def test_every_school_page_is_checked(app, site):
+    routes = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/school") and "GET" in rule.methods
+    }
+    assert routes - SCHOOL_NOT_PAGES == set(school_pages(site))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_school_pages_have_no_serious_violations_nor_sideways_scrolling(
+    live_server, chromium, site, width
+):
+    context = chromium.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(f"{live_server}/school/login")
+    found = {"/school/login": axe_violations(page)}
+    widths = {"/school/login": page.evaluate(WIDTH)}
+    school_sign_in(page, live_server)
+    for path in [*school_pages(site).values(), f"/school/leads/{site['returned_id']}"]:
+        page.goto(live_server + path)
+        found[path] = axe_violations(page)
+        widths[path] = page.evaluate(WIDTH)
+    page.goto(f"{live_server}/school/api-tokens")
+    page.click("text=Make a new token")
+    found["new token"] = axe_violations(page)
+    context.close()
+    assert found == {path: [] for path in found}
+    assert widths == {path: width for path in widths}
 
 
 # Admin GET routes that answer with something other than a page, or are checked signed out.

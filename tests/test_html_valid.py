@@ -15,12 +15,13 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import Program
+from portal.models import Program, School, today_utc, utcnow
 from portal.services import accounts
 from portal.services.demo import seed_demo
 from portal.services.inbox import (
@@ -29,7 +30,7 @@ from portal.services.inbox import (
     save_contact_message,
     save_privacy_request,
 )
-from tests.support.factories import PASSWORD, make_admin
+from tests.support.factories import PASSWORD, make_admin, make_lead, make_school_user
 from tests.support.forms import form_inputs
 from tests.support.htmlcheck import SITE_URL, crawl, vnu_messages, vnu_missing
 from tests.support.leads import GOOD_ANSWERS
@@ -40,6 +41,7 @@ MISSING = vnu_missing()
 pytestmark = [pytest.mark.html, pytest.mark.skipif(MISSING is not None, reason=MISSING or "")]
 
 ADMIN_EMAIL = "admin@example.com"
+SCHOOL_EMAIL = "staff@school.example"
 EXAMPLE_CSV = Path(__file__).resolve().parent.parent / "docs" / "programs-example.csv"
 # Searches with results (several metros, filters, a later page), with none, and with bad input.
 SEARCHES = [
@@ -55,6 +57,7 @@ SEARCHES = [
 # Public addresses that answer with something other than a page, or that nothing links to.
 PUBLIC = [
     "/admin/login",
+    "/school/login",
     "/sitemap.xml",
     "/robots.txt",
     "/healthz",
@@ -324,6 +327,55 @@ def visit_as_admin(app, pages: Pages) -> None:
     assert "Deleted 2 request(s)" in response.text
 
 
+def visit_as_school(app, pages: Pages) -> None:
+    """The schools' pages: sign-in errors, forms with errors, a return, a new token, the
+    crawl; then the admin's side of it: the return to decide, a user invited."""
+    with app.app_context():
+        school = db.session.scalars(select(School).order_by(School.id)).first()
+        make_school_user(school, SCHOOL_EMAIL)
+        lead_id = make_lead(school.programs[0], created_at=utcnow()).id
+        school_id = school.id
+    client = app.test_client()
+    login = {"csrf_token": csrf_of(client.get("/school/login").text), "email": SCHOOL_EMAIL}
+    response = pages.post(client, "POST /school/login without a password", "/school/login", login)
+    assert response.status_code == 422
+    login["password"] = PASSWORD + "x"
+    response = pages.post(client, "POST /school/login, wrong password", "/school/login", login)
+    assert response.status_code == 401
+    login["password"] = PASSWORD
+    assert client.post("/school/login", data=login).status_code == 302
+    token = csrf_of(client.get("/school/leads").text)
+    lead_url = f"/school/leads/{lead_id}"
+    bad = {"csrf_token": token, "outcome": "hired", "occurred_on": "2026-02-30"}
+    assert pages.post(client, "POST outcome, bad", f"{lead_url}/outcome", bad).status_code == 422
+    bad = {"csrf_token": token, "reason": "other", "text": ""}
+    assert pages.post(client, "POST return, bad", f"{lead_url}/return", bad).status_code == 422
+    good = {"csrf_token": token, "reason": "wrong_number"}
+    assert client.post(f"{lead_url}/return", data=good).status_code == 303
+    good = {"csrf_token": token, "outcome": "contacted", "occurred_on": today_utc().isoformat()}
+    assert client.post(f"{lead_url}/outcome", data=good).status_code == 303
+    new = pages.post(client, "POST new token", "/school/api-tokens", {"csrf_token": token})
+    assert new.status_code == 201
+    api_token = re.search(r'id="new-token">([^<]+)<', new.text)[1]
+    feed = client.get("/api/v1/leads", headers={"Authorization": f"Bearer {api_token}"})
+    pages.seen["/api/v1/leads"] = (feed.status_code, feed.mimetype, feed.text)
+    bad = {"csrf_token": token, "current": "x", "new": "short", "confirm": "other"}
+    assert pages.post(client, "POST password, bad", "/school/password", bad).status_code == 422
+    pages.crawl(client, ["/school", "/school/leads?outcome=x&since=2026-13-01", lead_url])
+    pages.crawl(client, ["/school/statement?month=2026-13", "/school/statement?month=2020-01"])
+
+    admin = app.test_client()
+    login = {"csrf_token": csrf_of(admin.get("/admin/login").text), "email": ADMIN_EMAIL}
+    assert admin.post("/admin/login", data=login | {"password": PASSWORD}).status_code == 302
+    token = csrf_of(admin.get("/admin/returns").text)
+    pages.crawl(admin, ["/admin/returns", "/admin/returns?status=approved", "/admin/statements"])
+    users = f"/admin/schools/{school_id}/users"
+    bad = {"csrf_token": token, "email": "not an address"}
+    assert pages.post(admin, "POST invite, bad", users, bad).status_code == 422
+    good = {"csrf_token": token, "email": "new.staff@school.example"}
+    assert pages.post(admin, "POST invite", users, good).status_code == 201
+
+
 def test_every_page_is_valid_html_by_the_nu_checker(app, database_url, monkeypatch, tmp_path):
     monkeypatch.setattr(accounts, "PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
     app.config["LEAD_MIN_FILL_SECONDS"] = 0
@@ -338,6 +390,7 @@ def test_every_page_is_valid_html_by_the_nu_checker(app, database_url, monkeypat
     visit_as_visitor(app, pages)
     visit_rate_limited(database_url, pages)
     visit_as_admin(app, pages)
+    visit_as_school(app, pages)
 
     missing = rules - pages.endpoints_answered()
     assert not missing, f"no GET of {missing} answered 200: link it, or add it to the lists above"

@@ -9,6 +9,7 @@ POST that made it and never again: it is not put in the session or a flash messa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from portal.admin.account_forms import InviteForm
 from portal.admin.delivery_forms import (
     ActionForm,
     DestinationEnabledForm,
@@ -38,6 +39,7 @@ from portal.services.destinations import (
     schools_overview,
     set_enabled,
 )
+from portal.services.school_accounts import school_users
 
 bp = Blueprint("admin_delivery", __name__, url_prefix="/admin")
 admin_area(bp)
@@ -47,8 +49,9 @@ def _production() -> bool:
     return current_app.config["PORTAL_ENV"] == "production"
 
 
-def _school_page(school_id: int, webhook_form=None, email_form=None, status: int = 200):
-    """Render the school page (with forms carrying errors, when given)."""
+def _school_page(school_id: int, webhook_form=None, email_form=None, status: int = 200, **accounts):
+    """Render the school page (with forms carrying errors, when given); `accounts` may give
+    the school users' part its invitation form or a new password to show once."""
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     try:
         found = school_deliveries(school_id, page)
@@ -63,6 +66,9 @@ def _school_page(school_id: int, webhook_form=None, email_form=None, status: int
         enabled_form=DestinationEnabledForm(formdata=None),
         production=_production(),
         now=utcnow(),
+        users=school_users(school_id),
+        invite_form=accounts.get("invite_form") or InviteForm(formdata=None),
+        invited=accounts.get("invited"),
     ), status
 
 

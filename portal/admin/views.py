@@ -1,6 +1,7 @@
 """The admin area under /admin: every page needs a signed-in admin, except the sign-in page."""
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,13 +46,13 @@ from portal.admin.presentation import (
 )
 from portal.core.charts import bar_chart, column_chart, counted
 from portal.core.http import in_blueprint, no_store
-from portal.core.signin import end_session, start_session
+from portal.core.signin import end_session, is_admin, start_session
 from portal.core.signin_limits import signin_limits
 from portal.models import utcnow
 from portal.services.accounts import authenticate, end_all_sessions
 from portal.services.admin_leads import LeadNotFound, get_lead, list_leads
 from portal.services.careers import known_careers
-from portal.services.dashboard import dashboard_figures
+from portal.services.dashboard import dashboard_figures, local_midnight
 from portal.services.deliveries import delivery_figures, lead_deliveries
 from portal.services.erasure import delete_person_data
 from portal.services.exports import (
@@ -82,6 +83,7 @@ from portal.services.listings import (
     set_program_active,
     update_sponsorship,
 )
+from portal.services.outcome_rates import outcome_rates
 from portal.services.programs import ProgramNotFound, filter_choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -103,7 +105,7 @@ def safe_next(target: str | None, default: str | None = None) -> str:
 
 def require_admin():
     """Send anyone not signed in to the sign-in page, revealing nothing of the page asked for."""
-    if current_user.is_authenticated or request.endpoint == "admin.login":
+    if is_admin(current_user) or request.endpoint == "admin.login":
         return None
     wanted = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("admin.login", next=wanted))
@@ -133,6 +135,7 @@ def admin_helpers() -> dict:
         "column_chart": column_chart,
         "counted": counted,
         "logout_form": logout_form,
+        "admin_signed_in": is_admin(current_user),
         **presentation_helpers(),
     }
 
@@ -158,7 +161,7 @@ admin_area(bp)
 def login():
     """Sign in with email and password, then go to `next` if it is a page on this site."""
     form = LoginForm(next=request.args.get("next", ""))
-    if current_user.is_authenticated and request.method == "GET":
+    if is_admin(current_user) and request.method == "GET":
         return redirect(safe_next(form.next.data))
     if not form.validate_on_submit():
         return render_template("admin/login.html", form=form), 422 if form.errors else 200
@@ -175,7 +178,7 @@ def logout():
     """Sign out everywhere: this session and every other of this admin (a POST with CSRF)."""
     if not LogoutForm().validate_on_submit():
         abort(400)
-    if current_user.is_authenticated:
+    if is_admin(current_user):
         end_all_sessions(current_user.id)
     end_session()
     flash("You are signed out.")
@@ -191,14 +194,19 @@ def dashboard():
     if not form.validate():
         return render_template("admin/dashboard.html", form=form, figures=None), 400
     today = now.astimezone(admin_zone()).date()
-    figures = dashboard_figures(now, admin_zone(), *form.span(today))
+    first, last = form.span(today)
+    figures = dashboard_figures(now, admin_zone(), first, last)
     delivery = delivery_figures(now)
+    rates = outcome_rates(
+        local_midnight(first, admin_zone()), local_midnight(last + timedelta(days=1), admin_zone())
+    )
     return render_template(
         "admin/dashboard.html",
         form=form,
         figures=figures,
         charts=dashboard_charts(figures),
         delivery=delivery,
+        rates=rates,
         long_day=long_day,
     )
 

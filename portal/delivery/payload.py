@@ -38,25 +38,34 @@ def iso(moment: datetime | None) -> str | None:
 
 def lead_data(lead_id: int) -> dict | None:
     """The lead's fields as the event carries them, in the export's order (None: no lead)."""
+    found = leads_data([Lead.id == lead_id])
+    return found[0] if found else None
+
+
+def leads_data(conditions: list, order_by=(Lead.id,), limit: int | None = None) -> list[dict]:
+    """The `data` of each lead meeting `conditions`, in `order_by` order: what a webhook
+    carries, and what the schools' pull API (portal.api.leads) lists."""
     query = (
         select(*[column.label(name) for name, column, _ in EVENT_COLUMNS])
         .select_from(Lead)
         .join(School, School.id == Lead.school_id)
         .join(Program, Program.id == Lead.program_id)
         .outerjoin(Campus, Campus.id == Lead.campus_id)
-        .where(Lead.id == lead_id)
+        .where(*conditions)
+        .order_by(*order_by)
+        .limit(limit)
     )
-    row = db.session.execute(query).first()
-    if row is None:
-        return None
-    data: dict = {"schema_version": SCHEMA_VERSION}
-    for (name, _, kind), value in zip(EVENT_COLUMNS, row, strict=True):
-        if kind == "time":
-            value = iso(value)
-        elif kind == "flag":
-            value = bool(value)
-        data[name] = value
-    return data
+    found = []
+    for row in db.session.execute(query):
+        data: dict = {"schema_version": SCHEMA_VERSION}
+        for (name, _, kind), value in zip(EVENT_COLUMNS, row, strict=True):
+            if kind == "time":
+                value = iso(value)
+            elif kind == "flag":
+                value = bool(value)
+            data[name] = value
+        found.append(data)
+    return found
 
 
 def lead_event(data: dict) -> dict:

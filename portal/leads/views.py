@@ -35,6 +35,7 @@ from portal.services.leads import (
     open_listing,
     thank_you,
 )
+from portal.services.listing_stats import record_form_view
 from portal.services.programs import ProgramNotFound
 
 bp = Blueprint("leads", __name__)
@@ -72,6 +73,8 @@ def request_info(program_id: int):
             "stamp": lambda page: form_token(program_id, page.data),
         },
     )
+    if page.status == 200:
+        record_form_view(program_id)
     return page.html, page.status
 
 

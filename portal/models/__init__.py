@@ -42,6 +42,18 @@ from portal.models.program import (
     SponsorshipTerms,
     program_details,
 )
+from portal.models.school_account import (
+    LEAD_OUTCOMES,
+    RETURN_REASONS,
+    RETURN_STATES,
+    LeadOutcome,
+    LeadReturn,
+    ListingDay,
+    SchoolApiToken,
+    SchoolUser,
+    Statement,
+    StatementLine,
+)
 from portal.models.search_log import SearchLog
 from portal.models.types import DB_INT_MAX, UTCDateTime, today_utc, utcnow
 
@@ -54,7 +66,10 @@ __all__ = [
     "DESTINATION_KINDS",
     "EXPORT_COLUMN_SETS",
     "EXPORT_STATES",
+    "LEAD_OUTCOMES",
     "LEAD_STATUSES",
+    "RETURN_REASONS",
+    "RETURN_STATES",
     "MAX_BID_CENTS",
     "MAX_RESPONSE_HOURS",
     "MAX_START_DATES",
@@ -76,6 +91,13 @@ __all__ = [
     "PrivacyRequest",
     "LeadExportItem",
     "LeadNote",
+    "LeadOutcome",
+    "LeadReturn",
+    "ListingDay",
+    "SchoolApiToken",
+    "SchoolUser",
+    "Statement",
+    "StatementLine",
     "LeadStatusChange",
     "Program",
     "ProgramDetails",

@@ -1,9 +1,9 @@
 """Enrollment-information requests ("leads") with the evidence of the visitor's consent, and
 what admins do with them: status changes (with their history) and notes."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -45,6 +45,7 @@ class Lead(db.Model):
         Index("ix_lead_status_created", "status", "created_at"),
         Index("ix_lead_email", "email"),
         Index("ix_lead_phone_e164", "phone_e164"),
+        Index("ix_lead_school_seq", "school_id", "school_seq", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +91,13 @@ class Lead(db.Model):
     exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The export that claimed this lead with "mark as exported"; NULL until then.
     export_id: Mapped[int | None] = mapped_column(ForeignKey("lead_export.id"), index=True)
+
+    # The lead's place in its school's feed (the pull API's cursor), given in the transaction
+    # that stores it while holding the school's row, so the numbers become visible in order.
+    school_seq: Mapped[int | None] = mapped_column(Integer)
+    # What became of the lead, as the school last reported it (history: lead_outcome).
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_on: Mapped[date | None] = mapped_column(Date)
 
     program: Mapped[Program] = relationship()
     school: Mapped[School] = relationship()

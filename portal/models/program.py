@@ -64,6 +64,8 @@ class School(db.Model):
     response_hours: Mapped[int] = mapped_column(
         Integer, default=DEFAULT_RESPONSE_HOURS, server_default=str(DEFAULT_RESPONSE_HOURS)
     )
+    # The last number given to one of its leads (Lead.school_seq): the school's feed counter.
+    lead_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     campuses: Mapped[list["Campus"]] = relationship(back_populates="school")
     programs: Mapped[list["Program"]] = relationship(back_populates="school")

@@ -394,6 +394,14 @@ def _csv(options: ExportOptions, conditions) -> Iterator[tuple]:
         yield from _stream(connection, conditions)
 
 
+def school_csv(conditions: list) -> Iterator[bytes]:
+    """The `school` column set's CSV of the leads meeting `conditions`, streamed, without an
+    export record: a school's own download from its account (portal.services.school_leads)."""
+    yield csv_line(SCHOOL_HEADER).encode("utf-8")
+    for chunk, _rows in _stream_school(db.session.connection(), conditions):
+        yield chunk
+
+
 class _Sink:
     """A write-only file without seek or tell: zipfile then streams (data descriptors), and
     what it wrote so far is taken away chunk by chunk."""

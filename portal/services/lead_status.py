@@ -6,8 +6,9 @@ The rules, in one place:
 - A lead is `new`, `exported` or `rejected`; an admin may move it between any two, and every
   change is recorded (who, when, from, to, the reason and the note). So are the changes an
   export makes when it marks its leads (see portal.services.exports).
-- `billable` is true exactly for a lead that is neither rejected nor a repeat of a billable
-  lead (same email, same program, within 30 days). Rejecting a lead makes it not billable;
+- `billable` is true exactly for a lead that is neither rejected, nor a repeat of a billable
+  lead (same email, same program, within 30 days), nor returned by its school with the
+  return approved (portal.services.lead_returns). Rejecting a lead makes it not billable;
   taking it back makes it billable again, unless meanwhile another request of the same email
   for the same program was billed: then it becomes a repeat of that one.
 - The lead caps count requests as they arrive: a rejected lead keeps the slot it took, and a
@@ -31,6 +32,7 @@ from portal.models import (
     Delivery,
     Lead,
     LeadNote,
+    LeadReturn,
     LeadStatusChange,
     UTCDateTime,
 )
@@ -178,8 +180,12 @@ def _apply(lead: Lead, change: StatusChange, now: datetime, outcome: ChangeOutco
 
 
 def _take_back(lead: Lead, outcome: ChangeOutcome) -> None:
-    """Make a lead that was rejected billable again, unless it repeats a billable request."""
-    if lead.duplicate_of_id is not None:
+    """Make a lead that was rejected billable again, unless it repeats a billable request or
+    its school's return of it was approved."""
+    returned = select(LeadReturn.id).where(
+        LeadReturn.lead_id == lead.id, LeadReturn.status == "approved"
+    )
+    if lead.duplicate_of_id is not None or db.session.scalar(returned) is not None:
         lead.billable = False
         return
     twin = db.session.scalar(

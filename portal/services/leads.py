@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Lead, Program, Sponsorship
+from portal.models import Lead, Program, School, Sponsorship
 from portal.services.geo import InvalidZip, UnknownZip, ZipPoint, find_zip
 from portal.services.matching import (
     DEFAULT_RADIUS,
@@ -200,6 +200,7 @@ def capture_lead(
         lead.update(
             billable=original_id is None, duplicate_of_id=original_id, form_nonce=form_nonce
         )
+        lead["school_seq"] = next_feed_number(program.school_id)
         lead_id = db.session.execute(_INSERT_LEAD, lead).scalar_one()
         if original_id is None:
             # The outbox: queued in the lead's own transaction, so a stored lead is never lost.
@@ -277,6 +278,28 @@ def _listing_statement(today: date):
         .join(Sponsorship, Sponsorship.program_id == Program.id, isouter=True)
         .options(joinedload(Program.school), joinedload(Program.campus))
         .where(Program.id == bindparam("listing_id"), Program.is_active.is_(True))
+    )
+
+
+def next_feed_number(school_id: int, session=None) -> int:
+    """The next number of the school's lead feed (Lead.school_seq), for a lead about to be
+    stored in this transaction.
+
+    Raising school.lead_seq takes the school's row lock (on SQLite, the write lock) until
+    commit, so a later number is only given once the transaction holding the earlier one has
+    ended: numbers become visible in order, and the pull API's cursor never skips a lead that
+    was still being stored (see portal.services.school_api).
+    """
+    return (
+        (session or db.session)
+        .execute(
+            update(School)
+            .where(School.id == school_id)
+            .values(lead_seq=School.lead_seq + 1)
+            .returning(School.lead_seq)
+            .execution_options(synchronize_session=False)
+        )
+        .scalar_one()
     )
 
 

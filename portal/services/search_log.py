@@ -43,7 +43,7 @@ class SearchLogWriter:
     def add(self, row: dict) -> None:
         """Write the row, or buffer it and see that it is written soon."""
         if not self.batched:
-            _write_now(row)
+            self.write_now(row)
             return
         with self._lock:
             self._rows.append(row)
@@ -69,12 +69,22 @@ class SearchLogWriter:
             with app.app_context(), db.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
-                conn.execute(insert(SearchLog), rows)
+                self.write(conn, rows)
         except SQLAlchemyError as error:
             # Demand figures, not leads: keep serving searches, say how many rows were lost.
-            LOG.warning("search log: %d rows not written (%s)", len(rows), type(error).__name__)
+            LOG.warning("%s: %d rows not written (%s)", self.name, len(rows), type(error).__name__)
             return 0
         return len(rows)
+
+    name = "search log"
+
+    def write(self, conn, rows: list[dict]) -> None:
+        """Write buffered rows on `conn` (in its transaction)."""
+        conn.execute(insert(SearchLog), rows)
+
+    def write_now(self, row: dict) -> None:
+        """Write one row with its request (unbatched)."""
+        _write_now(row)
 
 
 def init_search_log(app: Flask) -> SearchLogWriter:

@@ -17,7 +17,8 @@ from portal.models import (
     ZipCode,
 )
 from portal.services.accounts import create_admin
-from portal.services.leads import consent_sha256, consent_text
+from portal.services.leads import consent_sha256, consent_text, next_feed_number
+from portal.services.school_accounts import create_school_user
 from tests.support.forms import PASSWORD
 
 _counter = itertools.count(1)
@@ -102,6 +103,16 @@ def make_admin(email: str = "admin@example.com", password: str = PASSWORD) -> Ad
 
 def make_lead(program: Program, **fields) -> Lead:
     """A consented, billable lead for `program`; any column can be overridden."""
+    values = lead_values(program, **fields)
+    values.setdefault("school_seq", next_feed_number(values["school_id"]))
+    lead = Lead(**values)
+    db.session.add(lead)
+    db.session.commit()
+    return lead
+
+
+def lead_values(program: Program, **fields) -> dict:
+    """The columns of a consented, billable lead for `program` (fields override them)."""
     n = next(_counter)
     consent = consent_text(program.school.name)
     values = {
@@ -140,10 +151,12 @@ def make_lead(program: Program, **fields) -> Lead:
     if values["status"] == "rejected":  # as the product rejects: with a reason, not billable
         values.setdefault("reject_reason", "test")
         values["billable"] = fields.get("billable", False)
-    lead = Lead(**values)
-    db.session.add(lead)
-    db.session.commit()
-    return lead
+    return values
+
+
+def make_school_user(school: School, email: str | None = None, password: str = PASSWORD):
+    """A user of `school` with a known password."""
+    return create_school_user(school.id, email or f"staff{next(_counter)}@school.example", password)
 
 
 def make_search_log(zip_code: str, state: str | None, results: int, day: int = 20) -> None:

@@ -33,3 +33,12 @@ def sign_in(client, email: str = "admin@example.com", password: str = PASSWORD, 
     if next_url is not None:
         data["next"] = next_url
     return client.post("/admin/login", data=data)
+
+
+def sign_in_school(client, email: str, password: str = PASSWORD, next_url=None):
+    """Fill in and post the school sign-in form as a browser would; return the response."""
+    token = csrf_token(client, "/school/login")
+    data = {"csrf_token": token, "email": email, "password": password}
+    if next_url is not None:
+        data["next"] = next_url
+    return client.post("/school/login", data=data)

@@ -1,0 +1,114 @@
+"""The schools' pull API on the api blueprint: a school's CRM lists its leads and records
+outcomes with a Bearer token (portal.services.school_api). Errors keep the API's shape,
+{"error": {"status": ..., "title": ..., ["fields": ...]}}; 401 also says WWW-Authenticate."""
+
+import hashlib
+from datetime import UTC, date, datetime
+
+from flask import current_app, g, jsonify, request
+from flask_limiter.util import get_remote_address
+
+from portal.api.views import bp, invalid
+from portal.extensions import limiter
+from portal.models import LEAD_OUTCOMES, SchoolApiToken, today_utc, utcnow
+from portal.services.school_api import InvalidCursor, lead_feed, token_in_use
+from portal.services.school_leads import Actor, InvalidOutcome, LeadNotFound, record_outcome
+
+
+def bearer_token() -> str | None:
+    """The token of the Authorization header, if it is a Bearer one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def token_key() -> str:
+    """Rate limits count per token (by its hash), or per IP for requests without one."""
+    token = bearer_token()
+    if token is None:
+        return f"api-anonymous:{get_remote_address()}"
+    return "api-token:" + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def api_limit() -> str:
+    return current_app.config["SCHOOL_API_RATE_LIMIT"]
+
+
+def unauthorized():
+    """401 in the API's error shape, naming the scheme to use."""
+    body = jsonify(
+        error={
+            "status": 401,
+            "title": "Unauthorized",
+            "detail": "Send a valid token: Authorization: Bearer <token>.",
+        }
+    )
+    return body, 401, {"WWW-Authenticate": 'Bearer realm="leads"'}
+
+
+def not_found():
+    """404 in the API's error shape."""
+    return jsonify(error={"status": 404, "title": "Page not found"}), 404
+
+
+def authenticated() -> SchoolApiToken | None:
+    """The live token of this request (kept in g), or None."""
+    token = bearer_token()
+    found = token_in_use(token, utcnow()) if token else None
+    g.api_token = found
+    return found
+
+
+def parse_since(text: str | None) -> datetime | None:
+    """An ISO 8601 time (a zone, or UTC when none is given); ValueError otherwise."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@bp.get("/leads")
+@limiter.limit(api_limit, key_func=token_key)
+def leads():
+    """The token's school's leads after `cursor` (received at or after `since`), oldest first,
+    100 at a time, with the cursor to ask with next."""
+    token = authenticated()
+    if token is None:
+        return unauthorized()
+    try:
+        since = parse_since(request.args.get("since"))
+    except (ValueError, OverflowError):
+        return invalid({"since": ["Give an ISO 8601 time, e.g. 2026-11-01T00:00:00Z."]})
+    cursor = request.args.get("cursor") or None
+    try:
+        page = lead_feed(token.school_id, since, cursor)
+    except InvalidCursor as error:
+        return invalid({"cursor": [str(error)]})
+    return jsonify(leads=page.leads, next_cursor=page.next_cursor, has_more=page.has_more)
+
+
+@bp.post("/leads/<id:lead_id>/outcome")
+@limiter.limit(api_limit, key_func=token_key)
+def outcome(lead_id: int):
+    """Record what became of one of the token's school's leads: {"outcome": ..., "date": ...}."""
+    token = authenticated()
+    if token is None:
+        return unauthorized()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return invalid({"body": ['Send a JSON object, e.g. {"outcome": "contacted"}.']})
+    code = body.get("outcome")
+    if not isinstance(code, str) or code not in LEAD_OUTCOMES:
+        return invalid({"outcome": [f"Use one of: {', '.join(LEAD_OUTCOMES)}."]})
+    day = body.get("date")
+    try:
+        occurred_on = date.fromisoformat(day) if day is not None else today_utc()
+    except (TypeError, ValueError):
+        return invalid({"date": ["Give the day as YYYY-MM-DD."]})
+    actor = Actor(f"API token {token.prefix}")
+    try:
+        record_outcome(token.school_id, lead_id, code, occurred_on, actor, today_utc())
+    except LeadNotFound:
+        return not_found()
+    except InvalidOutcome as error:
+        return invalid({"date": [str(error)]})
+    return jsonify(lead_id=lead_id, outcome=code, date=occurred_on.isoformat()), 201

@@ -1,0 +1,1 @@
+"""The schools' own area under /school."""

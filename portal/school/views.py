@@ -1,0 +1,358 @@
+"""The schools' area under /school: a school user's own leads, outcomes, returns, statements,
+listing figures, API tokens and password. Every page but the sign-in needs a signed-in school
+user (an admin's session is not one), and every lookup goes through a service that takes the
+user's school id, so another school's ids are 404s.
+"""
+
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from portal.admin.forms import LoginForm, LogoutForm
+from portal.admin.views import safe_next
+from portal.core.http import in_blueprint, no_store
+from portal.core.signin import end_session, is_school_user, start_session
+from portal.core.signin_limits import signin_limits
+from portal.models import LEAD_OUTCOMES, RETURN_REASONS, today_utc, utcnow
+from portal.school.forms import (
+    CsrfOnlyForm,
+    OutcomeForm,
+    PasswordForm,
+    ReturnForm,
+    SchoolLeadFilterForm,
+)
+from portal.school.presentation import school_helpers
+from portal.services.lead_returns import (
+    InvalidReturn,
+    ReturnRefused,
+    list_returns,
+    request_return,
+    returnable,
+)
+from portal.services.school_accounts import (
+    AccountError,
+    authenticate_school,
+    change_school_password,
+    end_school_sessions,
+)
+from portal.services.school_api import TokenNotFound, create_token, revoke_token, school_tokens
+from portal.services.school_leads import (
+    Actor,
+    InvalidOutcome,
+    LeadNotFound,
+    lead_outcomes,
+    lead_return,
+    list_school_leads,
+    record_outcome,
+    school_filter_choices,
+    school_lead,
+    school_leads_csv,
+)
+from portal.services.school_performance import school_performance
+from portal.services.statements import (
+    InvalidMonth,
+    month_text,
+    next_month,
+    parse_month,
+    previous_month,
+    statement,
+    statement_csv,
+)
+
+bp = Blueprint("school", __name__, url_prefix="/school")
+
+
+def require_school_user():
+    """Send anyone not signed in as a school user to the school sign-in page."""
+    if is_school_user(current_user) or request.endpoint == "school.login":
+        return None
+    wanted = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("school.login", next=wanted))
+
+
+@bp.before_app_request
+def require_school_for_unknown_pages():
+    """A URL under /school that matches nothing is answered as any school page would be."""
+    if request.url_rule is None and in_blueprint(bp):
+        return require_school_user()
+    return None
+
+
+@bp.after_request
+def private_and_unindexed(response: Response) -> Response:
+    """School pages are never stored by a cache nor indexed by a search engine."""
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return no_store(response)
+
+
+bp.before_request(require_school_user)
+bp.context_processor(
+    lambda: {
+        "logout_form": LogoutForm(formdata=None),
+        "school_signed_in": is_school_user(current_user),
+        **school_helpers(),
+    }
+)
+
+
+def school_id() -> int:
+    """The signed-in user's school: the scope of every query of this area."""
+    return current_user.school_id
+
+
+def actor() -> Actor:
+    """The signed-in user, as records name them."""
+    return Actor(current_user.email, current_user.id)
+
+
+def home():
+    """Where a signed-in school user starts."""
+    return url_for("school.leads")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@signin_limits("school", "SCHOOL_LOGIN_LIMIT")
+def login():
+    """Sign in with email and password, then go to `next` if it is a page on this site."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if is_school_user(current_user) and request.method == "GET":
+        return redirect(safe_next(form.next.data, home()))
+    if not form.validate_on_submit():
+        return render_template("school/login.html", form=form), 422 if form.errors else 200
+    user = authenticate_school(form.email.data, form.password.data, request.remote_addr or "")
+    if user is None:
+        form.password.errors.append("That email and password do not match a school account.")
+        return render_template("school/login.html", form=form), 401
+    start_session(user)
+    return redirect(safe_next(form.next.data, home()))
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out everywhere: this session and every other of this user (a POST with CSRF)."""
+    if not LogoutForm().validate_on_submit():
+        abort(400)
+    end_school_sessions(current_user.id)
+    end_session()
+    flash("You are signed out.")
+    return redirect(url_for("school.login"))
+
+
+def _filter_form(data) -> SchoolLeadFilterForm:
+    form = SchoolLeadFilterForm(data)
+    form.set_choices(school_filter_choices(school_id()))
+    return form
+
+
+@bp.get("")
+@bp.get("/leads")
+def leads():
+    """The school's leads, newest first, filtered by day, program, campus and outcome."""
+    form = _filter_form(request.args)
+    if not form.validate():
+        return render_template("school/leads.html", form=form, page=None), 400
+    page = list_school_leads(school_id(), form.to_filters(), form.page.data or 1)
+    return render_template(
+        "school/leads.html", form=form, page=page, export_form=CsrfOnlyForm(formdata=None)
+    )
+
+
+@bp.post("/leads/export.csv")
+def export_csv():
+    """The filtered leads as CSV in the `school` column set (a POST with CSRF)."""
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    form = _filter_form(request.form)
+    if not form.validate():
+        abort(400, "Those filters are not valid; use the form on the leads page.")
+    chunks = school_leads_csv(school_id(), form.to_filters())
+    filename = f"leads-{today_utc().isoformat()}.csv"
+    return Response(
+        stream_with_context(chunks),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _lead_page(lead_id: int, outcome_form=None, return_form=None, status: int = 200):
+    try:
+        lead = school_lead(school_id(), lead_id)
+    except LeadNotFound:
+        abort(404)
+    existing = lead_return(school_id(), lead_id)
+    days = current_app.config["LEAD_RETURN_DAYS"]
+    return render_template(
+        "school/lead.html",
+        lead=lead,
+        outcomes=lead_outcomes(school_id(), lead_id),
+        returned=existing,
+        cannot_return=returnable(lead, existing, today_utc(), days),
+        return_until=lead.created_at.date() + timedelta(days=days),
+        outcome_form=outcome_form or OutcomeForm(formdata=None),
+        return_form=return_form or ReturnForm(formdata=None),
+    ), status
+
+
+@bp.get("/leads/<id:lead_id>")
+def lead(lead_id: int):
+    """One of the school's leads with its consent evidence, outcomes and return."""
+    return _lead_page(lead_id)
+
+
+@bp.post("/leads/<id:lead_id>/outcome")
+def outcome(lead_id: int):
+    """Record what became of the lead, then show it again."""
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            record_outcome(
+                school_id(), lead_id, form.outcome.data, form.occurred_on.data, actor(), today_utc()
+            )
+        except LeadNotFound:
+            abort(404)
+        except InvalidOutcome as error:
+            form.occurred_on.errors.append(str(error))
+        else:
+            flash(f"Outcome recorded: {LEAD_OUTCOMES[form.outcome.data]}.")
+            return redirect(url_for(".lead", lead_id=lead_id), code=303)
+    return _lead_page(lead_id, outcome_form=form, status=422)
+
+
+@bp.post("/leads/<id:lead_id>/return")
+def return_lead(lead_id: int):
+    """Return the lead for credit (within LEAD_RETURN_DAYS: later, 409), then show it again."""
+    form = ReturnForm()
+    if form.validate_on_submit():
+        days = current_app.config["LEAD_RETURN_DAYS"]
+        try:
+            request_return(
+                school_id(), lead_id, form.reason.data, form.text.data, actor(), utcnow(), days
+            )
+        except LeadNotFound:
+            abort(404)
+        except ReturnRefused as error:
+            abort(409, str(error))
+        except InvalidReturn as error:
+            form.text.errors.append(str(error))
+        else:
+            flash("Lead returned. We will look at it and credit it if the return is approved.")
+            return redirect(url_for(".lead", lead_id=lead_id), code=303)
+    return _lead_page(lead_id, return_form=form, status=422)
+
+
+@bp.get("/returns")
+def returns():
+    """The school's returns: waiting ones first, then the decisions."""
+    return render_template(
+        "school/returns.html", returns=list_returns(school_id=school_id()), reasons=RETURN_REASONS
+    )
+
+
+def _statement_or_422():
+    try:
+        first = parse_month(request.args.get("month"), today_utc())
+    except InvalidMonth as error:
+        abort(422, str(error))
+    return statement(school_id(), first, utcnow())
+
+
+@bp.get("/statement")
+def statement_page():
+    """The school's statement of a month (this month unless ?month=YYYY-MM)."""
+    view = _statement_or_422()
+    return render_template(
+        "school/statement.html",
+        view=view,
+        lead_url=lambda lead_id: url_for(".lead", lead_id=lead_id),
+        csv_url=url_for(".statement_download", month=month_text(view.month)),
+        previous_url=url_for(".statement_page", month=month_text(previous_month(view.month))),
+        next_url=(
+            url_for(".statement_page", month=month_text(next_month(view.month)))
+            if next_month(view.month) <= today_utc()
+            else None
+        ),
+    )
+
+
+@bp.get("/statement.csv")
+def statement_download():
+    """The statement as CSV."""
+    view = _statement_or_422()
+    return Response(
+        statement_csv(view),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="statement-{view.label}.csv"'},
+    )
+
+
+@bp.get("/performance")
+def performance():
+    """The school's listings day by day over the last 30 days (UTC)."""
+    today = today_utc()
+    rows = school_performance(school_id(), today - timedelta(days=29), today)
+    return render_template("school/performance.html", rows=rows)
+
+
+@bp.get("/api-tokens")
+def tokens():
+    """The school's API tokens (never the tokens themselves), and a button for a new one."""
+    return _tokens_page()
+
+
+def _tokens_page(new_token: str | None = None, status: int = 200):
+    return render_template(
+        "school/tokens.html",
+        tokens=school_tokens(school_id()),
+        action_form=CsrfOnlyForm(formdata=None),
+        new_token=new_token,
+    ), status
+
+
+@bp.post("/api-tokens")
+def new_token():
+    """Make a token and show it once, in this answer only."""
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    _row, token = create_token(school_id(), current_user.email)
+    return _tokens_page(new_token=token, status=201)
+
+
+@bp.post("/api-tokens/<id:token_id>/revoke")
+def revoke(token_id: int):
+    """Revoke one of the school's tokens."""
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        row = revoke_token(school_id(), token_id, utcnow())
+    except TokenNotFound:
+        abort(404)
+    flash(f"Token {row.prefix}… revoked.")
+    return redirect(url_for(".tokens"), code=303)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password():
+    """Change the password; every session of this user ends, so sign in again."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_school_password(current_user.id, form.current.data, form.new.data)
+        except AccountError as error:
+            form.current.errors.append(str(error))
+        else:
+            end_session()
+            flash("Password changed. Sign in with the new one.")
+            return redirect(url_for(".login"), code=303)
+    return render_template("school/password.html", form=form), 422 if form.errors else 200

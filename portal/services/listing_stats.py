@@ -1,0 +1,86 @@
+"""Each listing's daily figures: how often it was shown on a results page (impressions) and
+its request form viewed, counted per listing and UTC day in `listing_day`.
+
+Counted like the search log (portal.services.search_log): each view adds to this process's
+buffer, written in one statement at most SEARCH_LOG_BATCH_SECONDS later (or at once when that
+is 0), as increments (INSERT ... ON CONFLICT DO UPDATE), so any number of processes add up.
+A page answered from the page cache counts like any: the count is taken by the view.
+"""
+
+from collections import Counter
+
+from flask import Flask, current_app
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from portal.extensions import db
+from portal.models import ListingDay, today_utc
+from portal.services.search_log import SearchLogWriter
+
+
+class ListingStatsWriter(SearchLogWriter):
+    """Buffers (program, day, impressions, form views) rows; writes their sums as increments."""
+
+    name = "listing figures"
+
+    def write(self, conn, rows: list[dict]) -> None:
+        """Add the rows' sums per listing and day to listing_day."""
+        sums: Counter = Counter()
+        for row in rows:
+            sums[(row["program_id"], row["day"], "impressions")] += row["impressions"]
+            sums[(row["program_id"], row["day"], "form_views")] += row["form_views"]
+        keys = sorted({(program_id, day) for program_id, day, _ in sums})
+        values = [
+            {
+                "program_id": program_id,
+                "day": day,
+                "impressions": sums[(program_id, day, "impressions")],
+                "form_views": sums[(program_id, day, "form_views")],
+            }
+            for program_id, day in keys
+        ]
+        make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        statement = make(ListingDay)
+        statement = statement.on_conflict_do_update(
+            index_elements=["program_id", "day"],
+            set_={
+                "impressions": ListingDay.impressions + statement.excluded.impressions,
+                "form_views": ListingDay.form_views + statement.excluded.form_views,
+            },
+        )
+        conn.execute(statement, values)
+
+    def write_now(self, row: dict) -> None:
+        """Write one view at once, in the request's session."""
+        self.write(db.session.connection(), [row])
+        db.session.commit()
+
+
+def init_listing_stats(app: Flask) -> ListingStatsWriter:
+    """Give the app its listing figures writer (batched as the search log is)."""
+    import atexit
+
+    writer = ListingStatsWriter(
+        app,
+        seconds=app.config["SEARCH_LOG_BATCH_SECONDS"],
+        max_rows=app.config["SEARCH_LOG_BATCH_ROWS"],
+    )
+    app.extensions["listing_stats"] = writer
+    if writer.batched:
+        atexit.register(writer.flush)
+    return writer
+
+
+def record_impressions(program_ids: list[int]) -> None:
+    """Count one showing of each of these listings on a results page, today (UTC)."""
+    day = today_utc()
+    writer = current_app.extensions["listing_stats"]
+    for program_id in dict.fromkeys(program_ids):
+        writer.add({"program_id": program_id, "day": day, "impressions": 1, "form_views": 0})
+
+
+def record_form_view(program_id: int) -> None:
+    """Count one view of a listing's request form, today (UTC)."""
+    current_app.extensions["listing_stats"].add(
+        {"program_id": program_id, "day": today_utc(), "impressions": 0, "form_views": 1}
+    )

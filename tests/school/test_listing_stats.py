@@ -1,0 +1,42 @@
+"""Listing figures: request-form views counted per listing and UTC day (batched or not), and
+shown with leads, returns and spend on the school's Listings page."""
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import ListingDay, today_utc
+from portal.services.listing_stats import record_impressions
+
+
+def test_form_views_and_impressions_are_counted_per_day(app, client, school_client, schools):
+    a = schools["A"]
+    for _ in range(3):
+        assert client.get(f"/programs/{a.program_id}/request-info?zip=60601").status_code == 200
+    assert client.get("/programs/999999/request-info?zip=60601").status_code == 404
+    with app.test_request_context():
+        record_impressions([a.program_id, a.program_id, schools["B"].program_id])
+    with app.app_context():
+        rows = {
+            row.program_id: (row.impressions, row.form_views)
+            for row in db.session.scalars(select(ListingDay).where(ListingDay.day == today_utc()))
+        }
+    assert rows == {a.program_id: (1, 3), schools["B"].program_id: (1, 0)}
+    page = school_client.get("/school/performance").get_data(as_text=True)
+    assert today_utc().isoformat() in page and f"{schools['A'].marker} Program" in page
+    assert schools["B"].marker not in page
+
+
+def test_batched_counts_add_up_when_flushed(app, schools):
+    a = schools["A"]
+    writer = app.extensions["listing_stats"]
+    writer.seconds = 3600  # batched: nothing is written until the flush
+    with app.test_request_context():
+        record_impressions([a.program_id])
+        record_impressions([a.program_id])
+    assert writer.flush() == 2
+    with app.test_request_context():
+        record_impressions([a.program_id])
+    assert writer.flush() == 1
+    with app.app_context():
+        row = db.session.get(ListingDay, (a.program_id, today_utc()))
+        assert row.impressions == 3
