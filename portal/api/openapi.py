@@ -35,10 +35,9 @@ from portal.services.careers import known_careers
 from portal.services.matching import DEFAULT_RADIUS, DEFAULT_SORT, RADIUS_CHOICES, SORTS
 from portal.services.search import PER_PAGE
 
-# Issue 15 (the schools' pull API, /api/v1/leads): switch on once its routes are merged.
-# tests/api/test_contract.py compares the documented paths with the app's routes both ways,
-# so after the merge it fails until this is True (and passes only when the two agree).
-SCHOOL_API = False
+# Whether the schools' pull API (/api/v1/leads) is documented: it is routed, so it is.
+# tests/api/test_contract.py compares the documented paths with the app's routes both ways.
+SCHOOL_API = True
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
@@ -360,6 +359,11 @@ def schemas() -> dict:
                                 "messages, written for a person."
                             ),
                             "additionalProperties": {"type": "array", "items": text},
+                        },
+                        "detail": {
+                            "type": "string",
+                            "description": "Only on 401: what to send instead.",
+                            "examples": ["Send a valid token: Authorization: Bearer <token>."],
                         },
                     },
                 }

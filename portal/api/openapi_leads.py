@@ -1,27 +1,16 @@
-"""The schools' pull API (issue 15) in the OpenAPI document: the Lead object, the bearer token,
-and the paths of /api/v1/leads and /api/v1/leads/{id}/outcome.
-
-The Lead schema and the `schoolToken` scheme are always in the document (the `lead.created`
-webhook carries the same Lead). The paths are added only when portal.api.openapi.SCHOOL_API
-is on, which is to be done when the routes are merged; tests/api/test_contract.py then holds
-paths and routes together, and schemathesis calls both operations with a school's token.
-
-When switching on, check against the views as merged (and adjust this module, not the tests):
-the page's shape (`leads`, `next_cursor`, `has_more`), the outcome request and answer, the
-error statuses, and replace LEAD_OUTCOMES with the model's constant. Then produce the examples
-from the app (UPDATE_API_EXAMPLES=1, see tests/api/test_contract.py) instead of the ones built
-here from the webhook example.
-"""
+"""The schools' pull API in the OpenAPI document: the Lead object, the bearer token, and the
+paths of /api/v1/leads and /api/v1/leads/{id}/outcome (portal.api.leads). tests/api/
+test_contract.py holds paths and routes together, and schemathesis calls both operations with
+a school's token."""
 
 from portal.api.openapi_common import error_response, json_body, nullable, ref, webhook_example
 from portal.delivery.payload import SCHEMA_VERSION
+from portal.models import LEAD_OUTCOMES
 from portal.services.leads import EDUCATION_LEVELS, START_TIMEFRAMES
 
 TAG = {"name": "Leads", "description": "A school's own leads, for its CRM (a school's token)."}
 SECURITY = [{"schoolToken": []}]
 PAGE_SIZE = 100
-# What became of a lead, as the school reports it (issue 15: LEAD_OUTCOMES of the models).
-LEAD_OUTCOMES = ("contacted", "unreachable", "applied", "enrolled", "not_interested")
 
 _time = {"type": "string", "format": "date-time", "pattern": "Z$"}
 _id = {"type": "integer", "minimum": 1}
@@ -258,7 +247,7 @@ def paths() -> dict:
                     "content": {"application/json": {"schema": ref("OutcomeRequest")}},
                 },
                 "responses": {
-                    "200": json_body(ref("Outcome"), "Recorded.", {"Recorded": shown["outcome"]}),
+                    "201": json_body(ref("Outcome"), "Recorded.", {"Recorded": shown["outcome"]}),
                     "401": UNAUTHORIZED,
                     "404": error_response("No lead of your school has this id."),
                     "422": error_response("The outcome or the date is not valid."),

@@ -11,6 +11,7 @@ from portal.models import today_utc
 from portal.search.forms import ApiSearchForm
 from portal.search.links import program_page_url, request_info_url
 from portal.services.geo import UnknownZip
+from portal.services.listing_stats import record_impressions
 from portal.services.search import Listing, SearchResults, find_programs
 from portal.services.search_log import record_search
 
@@ -32,6 +33,7 @@ def programs():
         record_search(form.zip.data, None, filters, 0, page)
         return invalid({"zip": [str(error)]})
     record_search(form.zip.data, results.state, filters, results.total, page)
+    record_impressions(results.shown_ids)
     return jsonify(results_json(results))
 
 

@@ -14,6 +14,7 @@ from portal.search.forms import MODALITY_NAMES, SearchForm, search_box_form
 from portal.search.links import program_page_url, request_info_url, results_url
 from portal.services.careers import career_name
 from portal.services.geo import UnknownZip
+from portal.services.listing_stats import record_impressions
 from portal.services.matching import Filters, parse_radius
 from portal.services.program_pages import ProgramGone, program_page
 from portal.services.programs import ProgramNotFound
@@ -34,17 +35,20 @@ bp.add_app_template_filter(presentation.long_date, "long_date")
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a results page found, as its search log row says it: where and how many."""
+    """What a results page found, as its search log row says it (where and how many), and the
+    listings it shows, each counted as shown whenever the page is answered."""
 
     state: str | None
     total: int
+    shown: tuple[int, ...] = ()
 
 
 @bp.get("/programs")
 def programs():
     """Show the search form and, when a ZIP is given, the listings that serve it.
 
-    Every search with a ZIP is logged once, whether its page is built now or was kept.
+    Every search with a ZIP is logged once, and each listing it shows counted as shown once,
+    whether its page is built now or was kept.
     """
     form = SearchForm(request.args)
     if not form.validate():
@@ -60,6 +64,7 @@ def programs():
         html = render_template("search/results.html", form=form)
         page = RenderedPage(html, 422, Outcome(None, 0))
     record_search(form.zip.data, page.data.state, filters, page.data.total, number)
+    record_impressions(page.data.shown)
     return page.html, page.status
 
 
@@ -73,7 +78,7 @@ def results_page(form: SearchForm, filters: Filters, number: int) -> RenderedPag
         sort_labels=presentation.SORT_LABELS,
         sort_explanation=presentation.SORT_EXPLANATIONS[filters.sort],
     )
-    return RenderedPage(html, 200, Outcome(results.state, results.total))
+    return RenderedPage(html, 200, Outcome(results.state, results.total, results.shown_ids))
 
 
 @bp.get("/programs/<id:program_id>")

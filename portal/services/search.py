@@ -60,6 +60,11 @@ class SearchResults:
     online_in_state: list[Listing] = field(default_factory=list)
 
     @property
+    def shown_ids(self) -> tuple[int, ...]:
+        """The listings this page shows, in order (each counts as one impression)."""
+        return tuple(x.program_id for x in (*self.listings, *self.online_in_state))
+
+    @property
     def pages(self) -> int:
         """How many pages the results fill (at least one)."""
         return max(1, math.ceil(self.total / self.per_page))

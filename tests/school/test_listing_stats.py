@@ -40,3 +40,27 @@ def test_batched_counts_add_up_when_flushed(app, schools):
     with app.app_context():
         row = db.session.get(ListingDay, (a.program_id, today_utc()))
         assert row.impressions == 3
+
+
+def impressions(app) -> dict[int, int]:
+    with app.app_context():
+        rows = db.session.scalars(select(ListingDay).where(ListingDay.day == today_utc()))
+        return {row.program_id: row.impressions for row in rows}
+
+
+def test_each_results_page_answered_counts_its_listings_as_shown_cache_hits_too(app, schools):
+    app.config["PAGE_CACHE_SECONDS"] = 300  # the second and third answers are the kept page
+    app.extensions["page_caches"]["pages"].seconds = 300
+    client = app.test_client()
+    for _ in range(3):
+        assert "Alderson Program" in client.get("/programs?zip=60601").get_data(as_text=True)
+    assert client.get("/programs?zip=10001").status_code == 200
+    assert client.get("/programs?zip=99999").status_code == 422  # unknown: nothing shown
+    a, b = schools["A"].program_id, schools["B"].program_id
+    assert impressions(app) == {a: 3, b: 1}
+
+
+def test_the_api_counts_the_listings_it_returns(app, client, schools):
+    answer = client.get("/api/v1/programs?zip=10001").get_json()
+    assert [p["program_id"] for p in answer["results"]] == [schools["B"].program_id]
+    assert impressions(app) == {schools["B"].program_id: 1}
