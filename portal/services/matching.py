@@ -346,6 +346,8 @@ def rank_page(
     rows = _core(statements.page, {**values, "offset": offset, "limit": limit}).all()
     if rows:
         return rows[0].total, [_candidate(origin, row, shown=True) for row in rows]
+    if offset == 0:  # not one row from the first: none at all, no need to count
+        return 0, []
     return _core(statements.count, values).scalar() or 0, []
 
 
