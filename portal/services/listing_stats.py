@@ -50,9 +50,9 @@ class ListingStatsWriter(SearchLogWriter):
         )
         conn.execute(statement, values)
 
-    def write_now(self, row: dict) -> None:
-        """Write one view at once, in the request's session."""
-        self.write(db.session.connection(), [row])
+    def write_now(self, rows: list[dict]) -> None:
+        """Write the views at once, in the request's session (one statement, one commit)."""
+        self.write(db.session.connection(), rows)
         db.session.commit()
 
 
@@ -74,9 +74,12 @@ def init_listing_stats(app: Flask) -> ListingStatsWriter:
 def record_impressions(program_ids: list[int]) -> None:
     """Count one showing of each of these listings on a results page, today (UTC)."""
     day = today_utc()
-    writer = current_app.extensions["listing_stats"]
-    for program_id in dict.fromkeys(program_ids):
-        writer.add({"program_id": program_id, "day": day, "impressions": 1, "form_views": 0})
+    current_app.extensions["listing_stats"].add(
+        *(
+            {"program_id": program_id, "day": day, "impressions": 1, "form_views": 0}
+            for program_id in dict.fromkeys(program_ids)
+        )
+    )
 
 
 def record_form_view(program_id: int) -> None:

@@ -40,13 +40,16 @@ class SearchLogWriter:
         """Whether rows wait in a buffer rather than being written with their search."""
         return self.seconds > 0
 
-    def add(self, row: dict) -> None:
-        """Write the row, or buffer it and see that it is written soon."""
+    def add(self, *rows: dict) -> None:
+        """Write the rows (in one statement), or buffer them and see that they are written
+        soon."""
+        if not rows:
+            return
         if not self.batched:
-            self.write_now(row)
+            self.write_now(list(rows))
             return
         with self._lock:
-            self._rows.append(row)
+            self._rows.extend(rows)
             full = len(self._rows) >= self.max_rows
             if not full and self._timer is None:
                 self._timer = threading.Timer(self.seconds, self.flush)
@@ -82,9 +85,9 @@ class SearchLogWriter:
         """Write buffered rows on `conn` (in its transaction)."""
         conn.execute(insert(SearchLog), rows)
 
-    def write_now(self, row: dict) -> None:
-        """Write one row with its request (unbatched)."""
-        _write_now(row)
+    def write_now(self, rows: list[dict]) -> None:
+        """Write the rows with their request (unbatched)."""
+        _write_now(rows)
 
 
 def init_search_log(app: Flask) -> SearchLogWriter:
@@ -122,8 +125,8 @@ def record_search(
     )
 
 
-def _write_now(row: dict) -> None:
-    """Commit the row in the request's session, without waiting for the disk where possible.
+def _write_now(rows: list[dict]) -> None:
+    """Commit the rows in the request's session, without waiting for the disk where possible.
 
     On PostgreSQL the transaction (only the log row) commits with synchronous_commit off: a
     server crash may lose the last moment's search log rows, never a lead, and the visitor
@@ -131,5 +134,5 @@ def _write_now(row: dict) -> None:
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    db.session.execute(insert(SearchLog), row)
+    db.session.execute(insert(SearchLog), rows)
     db.session.commit()
