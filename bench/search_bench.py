@@ -222,7 +222,10 @@ def percentile(values: list[float], p: float) -> float:
 
 def build(url: str, size: int, online: int):
     """An app on `url`, migrated, with the ZIP table and `size` generated campus listings."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    # The search log and the listings' impressions are written as in production: buffered,
+    # one INSERT a second (SEARCH_LOG_BATCH_SECONDS' default), not a commit per search.
+    settings = {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
+    app = create_app(settings | {"SEARCH_LOG_BATCH_SECONDS": 1})
     # Each request still writes its one log line (and pays for it), but not to the terminal.
     for handler in app.logger.handlers:
         handler.setStream(open(os.devnull, "w"))  # noqa: SIM115  (kept for the process)
