@@ -3,7 +3,13 @@ paths of /api/v1/leads and /api/v1/leads/{id}/outcome (portal.api.leads). tests/
 test_contract.py holds paths and routes together, and schemathesis calls both operations with
 a school's token."""
 
-from portal.api.openapi_common import error_response, json_body, nullable, ref, webhook_example
+from portal.api.openapi_common import (
+    error_response,
+    example,
+    json_body,
+    nullable,
+    ref,
+)
 from portal.delivery.payload import SCHEMA_VERSION
 from portal.models import LEAD_OUTCOMES
 from portal.services.leads import EDUCATION_LEVELS, START_TIMEFRAMES
@@ -170,6 +176,7 @@ def security_schemes() -> dict:
 
 UNAUTHORIZED = error_response(
     "No token, or one that is unknown or revoked.",
+    {"Unauthorized": example("leads-unauthorized")},
     headers={"WWW-Authenticate": {"schema": {"type": "string"}}},
 )
 TOO_MANY = error_response(
@@ -179,12 +186,9 @@ TOO_MANY = error_response(
 
 
 def examples() -> dict:
-    """Examples of the pull API's answers, built from the webhook example (a real body)."""
-    lead = webhook_example()["data"]
-    return {
-        "page": {"leads": [lead], "next_cursor": "eyJzIjoxfQ", "has_more": False},
-        "outcome": {"lead_id": lead["lead_id"], "outcome": "contacted", "date": "2026-11-03"},
-    }
+    """Examples of the pull API's answers: what the app answered in a test
+    (tests/api/test_contract.py, portal/api/examples/leads-*.json)."""
+    return {"page": example("leads-page"), "outcome": example("leads-outcome")}
 
 
 def paths() -> dict:

@@ -7,7 +7,7 @@ instead of comparing them; look at the diff before committing it.
 
 import json
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from openapi_spec_validator import validate
@@ -16,8 +16,9 @@ from portal.api import openapi, openapi_leads
 from portal.api.openapi_common import EXAMPLES
 from portal.delivery.payload import EVENT_COLUMNS
 from portal.models import today_utc
+from portal.services.school_api import create_token
 from tests.support import openapi as contract
-from tests.support.factories import make_campus, make_program, make_school
+from tests.support.factories import make_campus, make_lead, make_program, make_school
 from tests.support.settings import SITE_URL
 
 UPDATE = os.environ.get("UPDATE_API_EXAMPLES") == "1"
@@ -131,6 +132,28 @@ def test_the_examples_are_what_the_app_answers(app, client):
     refused = client.get("/api/v1/programs?zip=6060&radius=7&level=x")
     assert refused.status_code == 422
     check_example("search-invalid", refused.get_json())
+
+
+def test_the_leads_examples_are_what_the_app_answers(app, client):
+    app.config["SITE_URL"] = EXAMPLE_SITE
+    with app.app_context():
+        school = make_school("Lakeshore Medical Institute")
+        program = make_program(school, zip_code="60601", title="Medical Office Administration")
+        arrived = datetime(2026, 11, 3, 14, 5, 9, tzinfo=UTC)
+        lead = make_lead(program, created_at=arrived, last_name="Doe", email="jane@example.com")
+        lead_id = lead.id
+        _, token = create_token(school.id, "crm@lakeshore.example")
+    signed = {"Authorization": f"Bearer {token}"}
+    page = client.get("/api/v1/leads?since=2026-11-01T00:00:00Z", headers=signed)
+    assert page.status_code == 200
+    check_example("leads-page", page.get_json())
+    body = {"outcome": "contacted", "date": "2026-11-04"}
+    recorded = client.post(f"/api/v1/leads/{lead_id}/outcome", json=body, headers=signed)
+    assert recorded.status_code == 201
+    check_example("leads-outcome", recorded.get_json())
+    refused = client.get("/api/v1/leads", headers={"Authorization": "Bearer mcg_wrong"})
+    assert refused.status_code == 401
+    check_example("leads-unauthorized", refused.get_json())
 
 
 def test_the_document_is_served_as_public_json(app, client):
