@@ -138,7 +138,9 @@ def test_the_leads_examples_are_what_the_app_answers(app, client):
     app.config["SITE_URL"] = EXAMPLE_SITE
     with app.app_context():
         school = make_school("Lakeshore Medical Institute")
-        program = make_program(school, zip_code="60601", title="Medical Office Administration")
+        program = make_program(
+            school, zip_code="60601", title="Medical Office Administration", external_id="MOA-101"
+        )
         arrived = datetime(2026, 11, 3, 14, 5, 9, tzinfo=UTC)
         lead = make_lead(program, created_at=arrived, last_name="Doe", email="jane@example.com")
         lead_id = lead.id
