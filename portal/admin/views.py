@@ -45,7 +45,7 @@ from portal.admin.presentation import (
     presentation_helpers,
 )
 from portal.core.charts import bar_chart, column_chart, counted
-from portal.core.http import in_blueprint, no_store
+from portal.core.http import private_and_unindexed, signed_in_area
 from portal.core.signin import end_session, is_admin, start_session
 from portal.core.signin_limits import signin_limits
 from portal.models import utcnow
@@ -103,28 +103,6 @@ def safe_next(target: str | None, default: str | None = None) -> str:
     return target
 
 
-def require_admin():
-    """Send anyone not signed in to the sign-in page, revealing nothing of the page asked for."""
-    if is_admin(current_user) or request.endpoint == "admin.login":
-        return None
-    wanted = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("admin.login", next=wanted))
-
-
-@bp.before_app_request
-def require_admin_for_unknown_pages():
-    """A URL under /admin that matches nothing is answered as any admin page would be."""
-    if request.url_rule is None and in_blueprint(bp):
-        return require_admin()
-    return None
-
-
-def private_and_unindexed(response: Response) -> Response:
-    """Admin pages are never stored by a cache nor indexed by a search engine."""
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return no_store(response)
-
-
 def admin_helpers() -> dict:
     """Chart geometry, how values are shown, and the sign-out form for admin templates (also
     the delivery pages')."""
@@ -145,15 +123,18 @@ def editor() -> Editor:
     return Editor(current_user.email, current_user.id)
 
 
+# Every page under /admin needs a signed-in admin (but the sign-in page), even a URL that
+# matches nothing, and none is cached or indexed.
+require_admin = signed_in_area(bp, is_admin, "admin.login")
+bp.context_processor(admin_helpers)
+
+
 def admin_area(blueprint: Blueprint) -> None:
     """Make `blueprint` part of the admin area: every page needs a signed-in admin (but the
     sign-in page), none is cached or indexed, and the admin layout has its helpers."""
     blueprint.before_request(require_admin)
     blueprint.after_request(private_and_unindexed)
     blueprint.context_processor(admin_helpers)
-
-
-admin_area(bp)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -10,9 +10,12 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
-from flask import Blueprint, Flask, Response, g, request
+from flask import Blueprint, Flask, Response, g, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask_login import current_user
 
 REQUEST_LOG = logging.getLogger("portal.request")
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{8,64}")
@@ -67,6 +70,35 @@ def no_store(response: Response) -> Response:
     """Forbid every cache to keep the response (for pages with forms or personal data)."""
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def private_and_unindexed(response: Response) -> Response:
+    """A signed-in area's page: never stored by a cache nor indexed by a search engine."""
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return no_store(response)
+
+
+def signed_in_area(
+    blueprint: Blueprint, allowed: Callable[[Any], bool], login_endpoint: str
+) -> Callable[[], Response | None]:
+    """Make every page of `blueprint`, and any URL under its prefix that matches nothing, need
+    a user `allowed` accepts (but the sign-in page): anyone else is sent to `login_endpoint`,
+    told nothing of the page asked for but where to come back to. No page of it is cached or
+    indexed. Returns the gate, for other blueprints that join the area."""
+
+    def gate() -> Response | None:
+        if allowed(current_user) or request.endpoint == login_endpoint:
+            return None
+        wanted = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for(login_endpoint, next=wanted))
+
+    @blueprint.before_app_request
+    def unknown_pages() -> Response | None:
+        return gate() if request.url_rule is None and in_blueprint(blueprint) else None
+
+    blueprint.before_request(gate)
+    blueprint.after_request(private_and_unindexed)
+    return gate
 
 
 def cache_headers(response: Response) -> Response:

@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from portal.admin.forms import LoginForm, LogoutForm
 from portal.admin.views import safe_next
-from portal.core.http import in_blueprint, no_store
+from portal.core.http import signed_in_area
 from portal.core.signin import end_session, is_school_user, start_session
 from portal.core.signin_limits import signin_limits
 from portal.models import LEAD_OUTCOMES, RETURN_REASONS, today_utc, utcnow
@@ -74,30 +74,9 @@ from portal.services.statements import (
 bp = Blueprint("school", __name__, url_prefix="/school")
 
 
-def require_school_user():
-    """Send anyone not signed in as a school user to the school sign-in page."""
-    if is_school_user(current_user) or request.endpoint == "school.login":
-        return None
-    wanted = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("school.login", next=wanted))
-
-
-@bp.before_app_request
-def require_school_for_unknown_pages():
-    """A URL under /school that matches nothing is answered as any school page would be."""
-    if request.url_rule is None and in_blueprint(bp):
-        return require_school_user()
-    return None
-
-
-@bp.after_request
-def private_and_unindexed(response: Response) -> Response:
-    """School pages are never stored by a cache nor indexed by a search engine."""
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return no_store(response)
-
-
-bp.before_request(require_school_user)
+# Every page under /school needs a signed-in school user (but the sign-in page), even a URL that
+# matches nothing, and none is cached or indexed.
+signed_in_area(bp, is_school_user, "school.login")
 bp.context_processor(
     lambda: {
         "logout_form": LogoutForm(formdata=None),
