@@ -1,5 +1,7 @@
 """The search form: the query parameters of /programs and /api/v1/programs, validated."""
 
+from functools import cache
+
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import AnyOf, StopValidation, ValidationError
@@ -23,9 +25,18 @@ MODALITY_CHOICES = [("", "Any format"), *MODALITY_NAMES.items()]
 RADIUS_OPTIONS = [(str(miles), f"Within {miles} miles") for miles in RADIUS_CHOICES]
 
 
+@cache
 def career_choices() -> list[tuple[str, str]]:
-    """The career select's options: any career, then every known career by name."""
+    """The career select's options: any career, then every known career by name (the careers
+    are the content files', fixed for the life of the process)."""
     return [("", "Any career")] + [(c.slug, c.name) for c in known_careers()]
+
+
+@cache
+def _career_select() -> tuple[list, AnyOf]:
+    """The career select's options and its validator, built once per process."""
+    careers = career_choices()
+    return select_options(careers), _choice(careers, "Choose a career from the list.")
 
 
 def _zip_code(form: "SearchForm", field: StringField) -> None:
@@ -107,9 +118,9 @@ class SearchForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        careers = career_choices()
-        self.career.choices = select_options(careers)
-        self.career.validators = [_choice(careers, "Choose a career from the list.")]
+        options, validator = _career_select()
+        self.career.choices = options
+        self.career.validators = [validator]
 
     @property
     def has_filters(self) -> bool:

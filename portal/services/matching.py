@@ -330,6 +330,14 @@ def _core(statement, values: dict):
     return db.session.connection().execute(statement, values)
 
 
+def _read(statement, values: dict) -> list:
+    """Run a ranking statement outside any transaction, on a connection of its own in
+    autocommit mode: a page of results is one statement (one snapshot), and the BEGIN and
+    ROLLBACK around it on the session's connection were two more round trips per search."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(statement, values).all()
+
+
 def rank_page(
     origin: ZipPoint, filters: Filters, today: date, offset: int, limit: int
 ) -> tuple[int, list[Candidate]]:
@@ -343,12 +351,12 @@ def rank_page(
     if statements is None:
         return 0, []
     values = _parameters(origin, filters, today, None)
-    rows = _core(statements.page, {**values, "offset": offset, "limit": limit}).all()
+    rows = _read(statements.page, {**values, "offset": offset, "limit": limit})
     if rows:
         return rows[0].total, [_candidate(origin, row, shown=True) for row in rows]
     if offset == 0:  # not one row from the first: none at all, no need to count
         return 0, []
-    return _core(statements.count, values).scalar() or 0, []
+    return _read(statements.count, values)[0][0] or 0, []
 
 
 def program_serves(program_id: int, origin: ZipPoint, radius_miles: int, today: date) -> bool:
