@@ -1,6 +1,8 @@
 """Links that search results lead to, shared by the results page, the program page and the
 API."""
 
+from urllib.parse import urlencode
+
 from flask import g, url_for
 
 from portal.models import DB_INT_MAX
@@ -44,4 +46,19 @@ def program_page_url(program_id: int, zip_code: str | None, radius_miles: int) -
 
 def results_url(zip_code: str, radius_miles: int, **filters) -> str:
     """The path of a search for `zip_code` within the radius (and any other filters given)."""
-    return url_for("search.programs", zip=zip_code, radius=_radius(radius_miles), **filters)
+    return search_url(zip=zip_code, radius=_radius(radius_miles), **filters)
+
+
+# The characters url_for leaves as they are in a query string (werkzeug's choice, the WHATWG's).
+QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def search_url(**values) -> str:
+    """url_for("search.programs", **values), in a fraction of its time: the search's path is
+    built once per request, and the values (None left out) follow as the query string, encoded
+    as url_for encodes them. A results page links to its other orders and pages this way."""
+    path = g.get("search_path")
+    if path is None:
+        path = g.search_path = url_for("search.programs")
+    query = urlencode([(k, v) for k, v in values.items() if v is not None], safe=QUERY_SAFE)
+    return f"{path}?{query}" if query else path

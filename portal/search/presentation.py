@@ -2,10 +2,18 @@
 how results are ordered, and a program's structured data for search engines."""
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
+from markupsafe import Markup
+
+from portal.core.fragments import CompiledMacro, KeptRender
 from portal.models import SCHEDULE_NAMES
+from portal.search.forms import MODALITY_NAMES
+from portal.search.links import program_page_url, request_info_url
 from portal.services.program_pages import ProgramPage
+from portal.services.search import Listing
 
 SORT_LABELS = {"sponsored": "Sponsored", "distance": "Nearest", "tuition": "Lowest tuition"}
 # What each order means, said on the results page.
@@ -19,6 +27,92 @@ SORT_EXPLANATIONS = {
 CONTACT_FOR_TUITION = "Contact the school"
 DURATION = re.compile(r"\s*(\d{1,3})\s*(hour|day|week|month|year)s?\s*", re.IGNORECASE)
 DURATION_CODES = {"hour": "TH", "day": "D", "week": "W", "month": "M", "year": "Y"}
+
+
+NO_SCHEDULE = "Ask the school"
+
+
+@dataclass(frozen=True, slots=True)
+class ResultCard:
+    """What a listing's card in a list of results says, each value as it is written
+    (templates/search/_result.html). `nearby`: a campus with a distance, not an online listing;
+    `city` and `state` are then the campus's, else `state` is the searcher's."""
+
+    program_id: int
+    title: str
+    school: str
+    level: str
+    modality: str
+    duration: str
+    nearby: bool
+    city: str | None
+    state: str | None
+    miles: str | None
+    tuition: str
+    schedule: str
+    details_url: str
+    request_url: str
+
+
+def result_card(
+    listing: Listing, search_zip: str | None, search_state: str | None, radius_miles: int
+) -> ResultCard:
+    """The card of `listing` in the results of a search from `search_zip` (in `search_state`)
+    within `radius_miles`: its links carry that search's ZIP and radius."""
+    nearby = listing.distance_miles is not None
+    return ResultCard(
+        program_id=listing.program_id,
+        title=listing.title,
+        school=listing.school,
+        level=listing.credential_level.capitalize(),
+        modality=MODALITY_NAMES[listing.modality],
+        duration=listing.duration,
+        nearby=nearby,
+        city=listing.campus_city if nearby else None,
+        state=listing.campus_state if nearby else search_state,
+        miles=f"{listing.distance_miles:.1f}" if nearby else None,
+        tuition=tuition_text(listing.tuition_min_cents, listing.tuition_max_cents),
+        schedule=schedule_text(listing.schedule) or NO_SCHEDULE,
+        details_url=program_page_url(listing.program_id, search_zip, radius_miles),
+        request_url=request_info_url(listing.program_id, search_zip, radius_miles),
+    )
+
+
+RESULT_CARD = CompiledMacro("search/_result.html", "result_card", ResultCard, flags=("nearby",))
+
+
+def result_cards(
+    listings, search_zip: str | None, search_state: str | None, radius_miles: int
+) -> Markup:
+    """The cards of `listings` for that search, in order, each on a line of a results list."""
+    cards = [result_card(x, search_zip, search_state, radius_miles) for x in listings]
+    return RESULT_CARD.render(current_app.jinja_env, cards, before="\n    ")
+
+
+SEARCH_FORMS = KeptRender()
+
+
+def search_form(form) -> Markup:
+    """The search form of /programs (templates/search/_form.html) holding `form`'s values.
+
+    Searches mostly differ only in their ZIP: a valid form's HTML is kept per process for each
+    choice of the other fields (a few thousand at most: each is one of a list's values), with
+    a mark where the ZIP goes. A form with errors is rendered as it is.
+    """
+    template = current_app.jinja_env.get_template("search/_form.html")
+    if form.errors:
+        return Markup(template.render(form=form))
+    key = tuple(field.data for field in (form.career, form.level, form.modality, form.radius))
+    key += (form.sort.data,)
+
+    def render(zip_text: str) -> str:
+        entered, form.zip.data = form.zip.data, zip_text
+        try:
+            return template.render(form=form)
+        finally:
+            form.zip.data = entered
+
+    return SEARCH_FORMS.get(current_app.jinja_env, key, form.zip.data or "", render)
 
 
 def dollars(cents: int) -> str:

@@ -11,7 +11,7 @@ from portal.core.page_cache import RenderedPage, cached_page
 from portal.models import today_utc
 from portal.search import presentation
 from portal.search.forms import MODALITY_NAMES, SearchForm, search_box_form
-from portal.search.links import program_page_url, request_info_url, results_url
+from portal.search.links import program_page_url, request_info_url, results_url, search_url
 from portal.services.careers import career_name
 from portal.services.geo import UnknownZip
 from portal.services.listing_stats import record_impressions
@@ -25,9 +25,12 @@ bp = Blueprint("search", __name__)
 bp.add_app_template_global(request_info_url)
 bp.add_app_template_global(program_page_url)
 bp.add_app_template_global(results_url)
+bp.add_app_template_global(search_url)
 bp.add_app_template_global(search_box_form)
 bp.add_app_template_global(career_name)
 bp.add_app_template_global(MODALITY_NAMES, "modality_names")
+bp.add_app_template_global(presentation.result_cards)
+bp.add_app_template_global(presentation.search_form)
 bp.add_app_template_filter(presentation.tuition_text, "tuition")
 bp.add_app_template_filter(presentation.schedule_text, "schedule")
 bp.add_app_template_filter(presentation.long_date, "long_date")

@@ -1,0 +1,122 @@
+"""Template macros compiled, once per process, into the text between their values.
+
+Jinja spends most of a small macro's time on its own machinery: looking each value up, making
+it Markup, calling the macro. A results page's ten cards cost about as much as the rest of the
+page together. A macro whose only work is to print fields of one object, with `{% if %}` on a
+few of its flags, writes the same text on every call but for those fields. CompiledMacro
+renders such a macro once per combination of the flags, with a mark in place of each field,
+keeps the pieces of text between the marks, and from then on writes each call's HTML by
+joining those pieces with the call's fields, escaped as Jinja escapes them.
+
+The template stays the one place the HTML is written. A macro that does more with a field than
+print it (a filter, a test, a slice) can't be compiled: that is an error at the first call,
+never a wrong page. With templates reloading (debug), every call runs the macro itself.
+"""
+
+import dataclasses
+import itertools
+import secrets
+import weakref
+from collections.abc import Callable, Hashable
+
+from jinja2 import Environment
+from markupsafe import Markup, escape
+
+MARK = "\x00"
+
+
+class NotCompilable(Exception):
+    """The macro does something with a field other than print it, or asks for another."""
+
+
+class _Probe:
+    """Stands in for the object a macro is given: each field is a mark naming it, each flag
+    the value of this combination."""
+
+    def __init__(self, fields: frozenset[str], flags: dict[str, bool]):
+        self._fields, self._flags = fields, flags
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._flags:
+            return self._flags[name]
+        if name in self._fields:
+            return Markup(f"{MARK}{name}{MARK}")
+        raise NotCompilable(f"the macro asks for {name!r}, which its object does not have")
+
+
+class CompiledMacro:
+    """The macro `name` of `template`, taking one object of the dataclass `kind`, compiled
+    for each combination of the `flags` (boolean fields the macro may test with `if`)."""
+
+    def __init__(self, template: str, name: str, kind: type, flags: tuple[str, ...] = ()):
+        self.template, self.name, self.flags = template, name, flags
+        self.fields = frozenset(f.name for f in dataclasses.fields(kind)) - set(flags)
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def render(self, env: Environment, objects, before: str = "") -> Markup:
+        """The macro's HTML for each of `objects`, one after another, each after `before`."""
+        if env.auto_reload:
+            macro = getattr(env.get_template(self.template).module, self.name)
+            return Markup("".join(before + macro(item) for item in objects))
+        shapes = self._compiled.get(env)
+        if shapes is None:
+            shapes = self._compiled[env] = self._compile(env)
+        flags = self.flags
+        html = []
+        for item in objects:
+            html.append(before)
+            pieces = shapes[tuple(bool(getattr(item, flag)) for flag in flags)]
+            for piece, field in pieces:
+                html.append(piece)
+                if field is not None:
+                    html.append(escape(getattr(item, field)))
+        return Markup("".join(html))
+
+    def _compile(self, env: Environment) -> dict[tuple[bool, ...], list]:
+        """The pieces of text of every combination of the flags, each followed by the field
+        written after it (None after the last)."""
+        macro = getattr(env.get_template(self.template).module, self.name)
+        shapes = {}
+        for values in itertools.product((False, True), repeat=len(self.flags)):
+            text = str(macro(_Probe(self.fields, dict(zip(self.flags, values, strict=True)))))
+            parts = text.split(MARK)
+            pieces = [(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+            pieces.append((parts[-1], None))
+            unknown = {field for _, field in pieces[:-1]} - self.fields
+            if len(parts) % 2 == 0 or unknown:
+                raise NotCompilable(
+                    f"{self.template}:{self.name} changes a field before printing it"
+                    " (only `{{ object.field }}` and `{% if object.flag %}` compile)"
+                )
+            shapes[values] = pieces
+        return shapes
+
+
+class KeptRender:
+    """What a template renders for a few choices (`key`) and one free value, kept per process
+    for each key with a mark where the value goes: each call for a kept key escapes its own
+    value into that place. `render(mark)` must draw the value only where it prints it, escaped.
+    At most `max_keys` keys are kept (then they are all dropped and kept anew)."""
+
+    def __init__(self, max_keys: int = 4096):
+        self.max_keys = max_keys
+        self.mark = f"kept-{secrets.token_hex(8)}"  # a value no visitor can have sent
+        self._kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def get(
+        self, env: Environment, key: Hashable, value: str, render: Callable[[str], str]
+    ) -> Markup:
+        """The HTML for `key` with `value` in its place, rendered with the mark when not kept."""
+        if env.auto_reload:
+            return Markup(render(value))
+        kept = self._kept.setdefault(env, {})
+        html = kept.get(key)
+        if html is None:
+            if len(kept) >= self.max_keys:
+                kept.clear()
+            html = kept[key] = str(render(self.mark))
+            if self.mark not in html:
+                raise NotCompilable("the template does not print the value it is kept for")
+        return Markup(html.replace(self.mark, escape(value)))
