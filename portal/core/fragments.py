@@ -95,10 +95,11 @@ class CompiledMacro:
 
 
 class KeptRender:
-    """What a template renders for a few choices (`key`) and one free value, kept per process
-    for each key with a mark where the value goes: each call for a kept key escapes its own
-    value into that place. `render(mark)` must draw the value only where it prints it, escaped.
-    At most `max_keys` keys are kept (then they are all dropped and kept anew)."""
+    """What templates render for a key, kept per process: either fixed (the site's header and
+    footer) or the same but for one free value (the search form but its ZIP), kept with a mark
+    where the value goes, and each call's own value escaped into that place. A `render` given
+    the mark must print it only where the value goes, escaped as any value. At most `max_keys`
+    keys are kept (then all are dropped and kept anew)."""
 
     def __init__(self, max_keys: int = 4096):
         self.max_keys = max_keys
@@ -106,17 +107,23 @@ class KeptRender:
         self._kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def get(
-        self, env: Environment, key: Hashable, value: str, render: Callable[[str], str]
+        self,
+        env: Environment,
+        key: Hashable,
+        render: Callable[..., str],
+        value: str | None = None,
     ) -> Markup:
-        """The HTML for `key` with `value` in its place, rendered with the mark when not kept."""
+        """The HTML for `key`, `render()` (or `render(mark)` with `value` put in the mark's
+        place); rendered anew each time while templates reload."""
         if env.auto_reload:
-            return Markup(render(value))
+            return Markup(render() if value is None else render(value))
         kept = self._kept.setdefault(env, {})
         html = kept.get(key)
         if html is None:
             if len(kept) >= self.max_keys:
                 kept.clear()
-            html = kept[key] = str(render(self.mark))
-            if self.mark not in html:
+            html = str(render() if value is None else render(self.mark))
+            if value is not None and self.mark not in html:
                 raise NotCompilable("the template does not print the value it is kept for")
-        return Markup(html.replace(self.mark, escape(value)))
+            kept[key] = html
+        return Markup(html if value is None else html.replace(self.mark, escape(value)))

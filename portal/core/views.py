@@ -1,12 +1,28 @@
-"""Site-wide endpoints that belong to no product area: the health check."""
+"""Site-wide endpoints and template helpers that belong to no product area: the health check,
+the site's header and footer, and each page's canonical URL."""
 
 from flask import Blueprint, current_app, jsonify, request
+from markupsafe import Markup
 
+from portal.core.fragments import KeptRender
 from portal.core.widgets import keeps_value
 from portal.services.health import database_is_reachable
 
 bp = Blueprint("core", __name__)
 bp.add_app_template_global(keeps_value)
+SITE_PARTS = KeptRender(max_keys=64)
+
+
+@bp.app_template_global()
+def site_part(name: str) -> Markup:
+    """The site's "header" or "footer" (templates/_site.html): the same on every page, so
+    rendered once per process (and path the site is mounted at)."""
+    env = current_app.jinja_env
+
+    def render() -> str:
+        return getattr(env.get_template("_site.html").module, name)()
+
+    return SITE_PARTS.get(env, (name, request.script_root), render)
 
 
 @bp.get("/healthz")

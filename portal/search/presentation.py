@@ -112,7 +112,7 @@ def search_form(form) -> Markup:
         finally:
             form.zip.data = entered
 
-    return SEARCH_FORMS.get(current_app.jinja_env, key, form.zip.data or "", render)
+    return SEARCH_FORMS.get(current_app.jinja_env, key, render, form.zip.data or "")
 
 
 def dollars(cents: int) -> str:

@@ -242,7 +242,8 @@ def _statements(shape: _Shape) -> _Statements | None:
                 Program.campus_latitude.between(bindparam("min_lat"), bindparam("max_lat")),
                 Program.campus_longitude.between(bindparam("min_lon"), bindparam("max_lon")),
                 term <= bindparam("max_term", type_=Float),
-                Program.modality.in_(shape.campus_modalities),
+                # One bound value each, not an "expanding" list, which is rewritten per call.
+                Program.modality.in_([literal(m) for m in shape.campus_modalities]),
                 *common,
             )
         )

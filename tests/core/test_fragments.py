@@ -91,12 +91,12 @@ def render_form(env):
 def test_a_kept_render_puts_each_value_in_its_place_escaped():
     env, kept = environment(), KeptRender()
     form = render_form(env)
-    first = kept.get(env, "a", "60601", form("a"))
+    first = kept.get(env, "a", form("a"), "60601")
     assert first == '<input name="q" value="60601"><p>a</p>'
-    assert kept.get(env, "a", 'x"><b>', form("never called")) == (
+    assert kept.get(env, "a", form("never called"), 'x"><b>') == (
         '<input name="q" value="x&#34;&gt;&lt;b&gt;"><p>a</p>'
     )
-    assert kept.get(env, "b", "", form("b")) == '<input name="q" value=""><p>b</p>'
+    assert kept.get(env, "b", form("b"), "") == '<input name="q" value=""><p>b</p>'
     assert set(kept._kept[env]) == {"a", "b"}
 
 
@@ -104,7 +104,7 @@ def test_a_kept_render_keeps_at_most_its_number_of_keys():
     env, kept = environment(), KeptRender(max_keys=2)
     form = render_form(env)
     for key in ("a", "b", "c"):
-        assert kept.get(env, key, "1", form(key)).endswith(f"<p>{key}</p>")
+        assert kept.get(env, key, form(key), "1").endswith(f"<p>{key}</p>")
     assert set(kept._kept[env]) == {"c"}
 
 
@@ -112,11 +112,22 @@ def test_a_kept_render_of_a_template_that_drops_the_value_is_refused():
     env, kept = environment(), KeptRender()
     template = env.get_template("no_value.html")
     with pytest.raises(NotCompilable):
-        kept.get(env, "a", "60601", lambda value: template.render(choice="a"))
+        kept.get(env, "a", lambda value: template.render(choice="a"), "60601")
 
 
 def test_with_templates_reloading_nothing_is_kept():
     env, kept = environment(auto_reload=True), KeptRender()
-    html = kept.get(env, "a", "<1>", render_form(env)("a"))
+    html = kept.get(env, "a", render_form(env)("a"), "<1>")
     assert html == '<input name="q" value="&lt;1&gt;"><p>a</p>'
     assert env not in kept._kept
+
+
+def test_a_fixed_render_is_rendered_once():
+    env, kept, calls = environment(), KeptRender(), []
+
+    def render():
+        calls.append(1)
+        return "<p>fixed</p>"
+
+    assert kept.get(env, "a", render) == kept.get(env, "a", render) == "<p>fixed</p>"
+    assert len(calls) == 1
