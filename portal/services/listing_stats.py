@@ -4,6 +4,8 @@ its request form viewed, counted per listing and UTC day in `listing_day`.
 Counted like the search log (portal.services.search_log): each view adds to this process's
 buffer, written in one statement at most SEARCH_LOG_BATCH_SECONDS later (or at once when that
 is 0), as increments (INSERT ... ON CONFLICT DO UPDATE), so any number of processes add up.
+The buffer keeps sums per listing and day, not a row per view: a results page shows ten
+listings, and a busy second's pages mostly show the same ones.
 A page answered from the page cache counts like any: the count is taken by the view.
 """
 
@@ -19,16 +21,32 @@ from portal.services.search_log import SearchLogWriter
 
 
 class ListingStatsWriter(SearchLogWriter):
-    """Buffers (program, day, impressions, form views) rows; writes their sums as increments."""
+    """Buffers (program, day, impressions, form views) rows as sums per listing, day and figure;
+    writes them as increments."""
 
     name = "listing figures"
 
-    def write(self, conn, rows: list[dict]) -> None:
-        """Add the rows' sums per listing and day to listing_day."""
-        sums: Counter = Counter()
+    @staticmethod
+    def _empty() -> Counter:
+        """A new, empty buffer: views per (program id, day, "impressions" or "form_views")."""
+        return Counter()
+
+    @staticmethod
+    def _keep(buffer: Counter, rows: tuple[dict, ...]) -> int:
+        """Add the rows' views to `buffer`'s sums; return how many sums it holds."""
         for row in rows:
-            sums[(row["program_id"], row["day"], "impressions")] += row["impressions"]
-            sums[(row["program_id"], row["day"], "form_views")] += row["form_views"]
+            for figure in ("impressions", "form_views"):
+                if row[figure]:
+                    buffer[row["program_id"], row["day"], figure] += row[figure]
+        return len(buffer)
+
+    @staticmethod
+    def _count(buffer: Counter) -> int:
+        """How many views `buffer` holds."""
+        return sum(buffer.values())
+
+    def write(self, conn, sums: Counter) -> None:
+        """Add the sums per listing and day to listing_day."""
         keys = sorted({(program_id, day) for program_id, day, _ in sums})
         values = [
             {
@@ -39,6 +57,8 @@ class ListingStatsWriter(SearchLogWriter):
             }
             for program_id, day in keys
         ]
+        if not values:
+            return
         make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         statement = make(ListingDay)
         statement = statement.on_conflict_do_update(
@@ -52,7 +72,9 @@ class ListingStatsWriter(SearchLogWriter):
 
     def write_now(self, rows: list[dict]) -> None:
         """Write the views at once, in the request's session (one statement, one commit)."""
-        self.write(db.session.connection(), rows)
+        sums = self._empty()
+        self._keep(sums, tuple(rows))
+        self.write(db.session.connection(), sums)
         db.session.commit()
 
 

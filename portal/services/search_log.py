@@ -31,7 +31,7 @@ class SearchLogWriter:
         self._app = weakref.ref(app)
         self.seconds = seconds
         self.max_rows = max_rows
-        self._rows: list[dict] = []
+        self._rows = self._empty()
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
 
@@ -49,8 +49,7 @@ class SearchLogWriter:
             self.write_now(list(rows))
             return
         with self._lock:
-            self._rows.extend(rows)
-            full = len(self._rows) >= self.max_rows
+            full = self._keep(self._rows, rows) >= self.max_rows
             if not full and self._timer is None:
                 self._timer = threading.Timer(self.seconds, self.flush)
                 self._timer.daemon = True
@@ -61,7 +60,7 @@ class SearchLogWriter:
     def flush(self) -> int:
         """Write every buffered row in one INSERT; return how many were written."""
         with self._lock:
-            rows, self._rows = self._rows, []
+            rows, self._rows = self._rows, self._empty()
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
@@ -75,11 +74,28 @@ class SearchLogWriter:
                 self.write(conn, rows)
         except SQLAlchemyError as error:
             # Demand figures, not leads: keep serving searches, say how many rows were lost.
-            LOG.warning("%s: %d rows not written (%s)", self.name, len(rows), type(error).__name__)
+            written = self._count(rows)
+            LOG.warning("%s: %d rows not written (%s)", self.name, written, type(error).__name__)
             return 0
-        return len(rows)
+        return self._count(rows)
 
     name = "search log"
+
+    @staticmethod
+    def _empty() -> list[dict]:
+        """A new, empty buffer."""
+        return []
+
+    @staticmethod
+    def _keep(buffer: list[dict], rows: tuple[dict, ...]) -> int:
+        """Add `rows` to `buffer`; return how many rows it now holds."""
+        buffer.extend(rows)
+        return len(buffer)
+
+    @staticmethod
+    def _count(buffer: list[dict]) -> int:
+        """How many of what is counted (searches) `buffer` holds."""
+        return len(buffer)
 
     def write(self, conn, rows: list[dict]) -> None:
         """Write buffered rows on `conn` (in its transaction)."""

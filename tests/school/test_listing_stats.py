@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import ListingDay, today_utc
-from portal.services.listing_stats import record_impressions
+from portal.services.listing_stats import record_form_view, record_impressions
 
 
 def test_form_views_and_impressions_are_counted_per_day(app, client, school_client, schools):
@@ -40,6 +40,19 @@ def test_batched_counts_add_up_when_flushed(app, schools):
     with app.app_context():
         row = db.session.get(ListingDay, (a.program_id, today_utc()))
         assert row.impressions == 3
+
+
+def test_a_batch_keeps_one_sum_per_listing_and_day_however_many_pages_show_it(app, schools):
+    a, b = schools["A"].program_id, schools["B"].program_id
+    writer = app.extensions["listing_stats"]
+    writer.seconds, writer.max_rows = 3600, 3  # full at three sums, not three views
+    with app.test_request_context():
+        for _ in range(50):
+            record_impressions([a, b])
+        assert len(writer._rows) == 2
+        record_form_view(a)
+    assert len(writer._rows) == 0  # a third sum filled the batch: it was written then
+    assert impressions(app) == {a: 50, b: 50}
 
 
 def impressions(app) -> dict[int, int]:
