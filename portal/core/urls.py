@@ -1,5 +1,6 @@
 """URLs: ids in paths are whole numbers a database integer column can hold; and templates
-build the site's fixed links (an endpoint with no values) once per process, not on every page.
+build the site's fixed links (an endpoint with no values, and static files) once per process,
+not on every page.
 """
 
 from flask import Flask, request
@@ -24,15 +25,16 @@ class IdConverter(IntegerConverter):
 
 def remembering_fixed_links(app: Flask):
     """url_for for templates that remembers what an endpoint with no values builds to (the
-    navigation and footer links of every page): the same path each time for a request's root."""
-    built: dict[tuple[str, str], str] = {}
+    navigation and footer links of every page), and a static file's URL (the stylesheet and
+    icon of every page): the same path each time for a request's root."""
+    built: dict[tuple, str] = {}
 
     def url_for(endpoint: str, **values) -> str:
-        if values or endpoint.startswith("."):
+        if (values and endpoint != "static") or endpoint.startswith("."):
             return app.url_for(endpoint, **values)
-        key = (endpoint, request.script_root)
+        key = (endpoint, request.script_root, *values.items())
         if key not in built:
-            built[key] = app.url_for(endpoint)
+            built[key] = app.url_for(endpoint, **values)
         return built[key]
 
     return url_for

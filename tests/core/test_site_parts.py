@@ -1,5 +1,5 @@
-"""The site's header and footer, rendered once per process: on every page, with links that
-fit the path the site is mounted at."""
+"""The site's header and footer, rendered once per process, and static files' URLs, built once:
+on every page, with links that fit the path the site is mounted at."""
 
 import re
 
@@ -23,4 +23,6 @@ def test_the_links_fit_the_path_the_site_is_mounted_at(client, app):
     plain = client.get("/about").get_data(as_text=True)
     assert footer_links(mounted) == ["/portal" + link for link in footer_links(plain)]
     assert '<a class="brand" href="/portal/">' in mounted
+    assert 'href="/portal/static/css/site.css"' in mounted  # static URLs are kept per root too
+    assert 'href="/static/css/site.css"' in plain
     assert len(SITE_PARTS._kept[app.jinja_env]) == 4  # header and footer, for each root
