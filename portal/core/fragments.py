@@ -15,6 +15,7 @@ never a wrong page. With templates reloading (debug), every call runs the macro 
 
 import dataclasses
 import itertools
+import operator
 import secrets
 import weakref
 from collections.abc import Callable, Hashable
@@ -46,6 +47,19 @@ class _Probe:
         raise NotCompilable(f"the macro asks for {name!r}, which its object does not have")
 
 
+def _tuple_getter(names: list[str]) -> Callable[[object], tuple]:
+    """A function giving an object's attributes `names`, in order, always as a tuple."""
+    if not names:
+        return lambda item: ()
+    get = operator.attrgetter(*names)
+    return (lambda item: (get(item),)) if len(names) == 1 else get
+
+
+def _braced(text: str) -> str:
+    """`text` as a literal part of a format string."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 class CompiledMacro:
     """The macro `name` of `template`, taking one object of the dataclass `kind`, compiled
     for each combination of the `flags` (boolean fields the macro may test with `if`)."""
@@ -53,6 +67,7 @@ class CompiledMacro:
     def __init__(self, template: str, name: str, kind: type, flags: tuple[str, ...] = ()):
         self.template, self.name, self.flags = template, name, flags
         self.fields = frozenset(f.name for f in dataclasses.fields(kind)) - set(flags)
+        self._flags_of = _tuple_getter(list(flags))
         self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def render(self, env: Environment, objects, before: str = "") -> Markup:
@@ -63,34 +78,29 @@ class CompiledMacro:
         shapes = self._compiled.get(env)
         if shapes is None:
             shapes = self._compiled[env] = self._compile(env)
-        flags = self.flags
         html = []
         for item in objects:
+            text, values_of = shapes[tuple(map(bool, self._flags_of(item)))]
             html.append(before)
-            pieces = shapes[tuple(bool(getattr(item, flag)) for flag in flags)]
-            for piece, field in pieces:
-                html.append(piece)
-                if field is not None:
-                    html.append(escape(getattr(item, field)))
+            html.append(text.format(*map(escape, values_of(item))))
         return Markup("".join(html))
 
-    def _compile(self, env: Environment) -> dict[tuple[bool, ...], list]:
-        """The pieces of text of every combination of the flags, each followed by the field
-        written after it (None after the last)."""
+    def _compile(self, env: Environment) -> dict[tuple[bool, ...], tuple]:
+        """For every combination of the flags: the macro's HTML as a format string, a numbered
+        place wherever a field goes, and a getter of those fields' values in that order."""
         macro = getattr(env.get_template(self.template).module, self.name)
         shapes = {}
         for values in itertools.product((False, True), repeat=len(self.flags)):
             text = str(macro(_Probe(self.fields, dict(zip(self.flags, values, strict=True)))))
             parts = text.split(MARK)
-            pieces = [(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
-            pieces.append((parts[-1], None))
-            unknown = {field for _, field in pieces[:-1]} - self.fields
-            if len(parts) % 2 == 0 or unknown:
+            literals, names = parts[::2], parts[1::2]
+            if len(parts) % 2 == 0 or not set(names) <= self.fields:
                 raise NotCompilable(
                     f"{self.template}:{self.name} changes a field before printing it"
                     " (only `{{ object.field }}` and `{% if object.flag %}` compile)"
                 )
-            shapes[values] = pieces
+            places = (f"{{{i}}}{_braced(t)}" for i, t in enumerate(literals[1:]))
+            shapes[values] = (_braced(literals[0]) + "".join(places), _tuple_getter(names))
         return shapes
 
 

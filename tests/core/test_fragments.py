@@ -10,7 +10,7 @@ from markupsafe import Markup
 from portal.core.fragments import CompiledMacro, KeptRender, NotCompilable
 
 CARD = """{% macro card(item) -%}
-<p id="x-{{ item.number }}">{{ item.name }}
+<p id="x-{{ item.number }}" data-braces="{x} }{">{{ item.name }}
 {%- if item.loud %} <strong>{{ item.name }}!</strong>{% else %} ({{ item.note }}){% endif -%}
 </p>
 {%- endmacro %}"""
@@ -37,7 +37,7 @@ def environment(auto_reload: bool = False) -> Environment:
 
 
 ITEMS = [
-    Item(1, "Plain", "quiet", False),
+    Item(1, "Plain {0} {name}", "quiet }{", False),
     Item(2, "Loud", "ignored", True),
     Item(3, 'Tom & "Jerry" <script>', "a < b", False),
     Item(4, "<b>", None, False),
