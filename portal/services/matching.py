@@ -332,9 +332,16 @@ def _core(statement, values: dict):
 
 
 def _read(statement, values: dict) -> list:
-    """Run a ranking statement outside any transaction, on a connection of its own in
-    autocommit mode: a page of results is one statement (one snapshot), and the BEGIN and
-    ROLLBACK around it on the session's connection were two more round trips per search."""
+    """Run a ranking statement and return its rows.
+
+    On PostgreSQL, outside any transaction, on a connection of its own in autocommit mode: a
+    page of results is one statement (one snapshot), and the BEGIN and ROLLBACK around it on
+    the session's connection were two more round trips per search. SQLite sends nothing to
+    begin a read, so there it runs on the session's connection (which an in-memory database
+    shares with every other: a connection of its own would end the session's transaction).
+    """
+    if db.engine.dialect.name != "postgresql":
+        return _core(statement, values).all()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         return connection.execute(statement, values).all()
 
