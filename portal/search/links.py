@@ -16,14 +16,34 @@ def _for_program(endpoint: str, program_id: int, **values) -> str:
     once with a stand-in id, which each listing's id then replaces (much cheaper than routing's
     URL builder ten times over).
     """
+    before, after = _pattern(endpoint, **values)
+    return f"{before}{program_id}{after}"
+
+
+def _pattern(endpoint: str, **values) -> tuple[str, str]:
+    """What comes before and after the id in `endpoint`'s path with these values (built once
+    per request)."""
     patterns = g.setdefault("program_url_patterns", {})
     key = (endpoint, *sorted(values.items()))
     if key not in patterns:
         built = url_for(endpoint, program_id=DB_INT_MAX, **values)
         before, _, after = built.partition(f"/{DB_INT_MAX}")
         patterns[key] = (before + "/", after)
-    before, after = patterns[key]
-    return f"{before}{program_id}{after}"
+    return patterns[key]
+
+
+def listing_links(zip_code: str | None, radius_miles: int):
+    """A function giving a listing's (page, request form) paths for a search from `zip_code`
+    within the radius: what program_page_url and request_info_url give, with the patterns
+    looked up once for a whole list of results."""
+    page = _pattern(
+        "search.program", zip=zip_code or None, radius=_page_radius(zip_code, radius_miles)
+    )
+    form = _pattern("leads.request_info", zip=zip_code or None, radius=_radius(radius_miles))
+    return lambda program_id: (
+        f"{page[0]}{program_id}{page[1]}",
+        f"{form[0]}{program_id}{form[1]}",
+    )
 
 
 def _radius(radius_miles: int) -> int | None:
@@ -38,9 +58,14 @@ def request_info_url(program_id: int, zip_code: str | None, radius_miles: int) -
     )
 
 
+def _page_radius(zip_code: str | None, radius_miles: int) -> int | None:
+    """The radius a listing's page carries: only with a ZIP, and only when not the default."""
+    return _radius(radius_miles) if zip_code else None
+
+
 def program_page_url(program_id: int, zip_code: str | None, radius_miles: int) -> str:
     """The path of a listing's own page, carrying the searched ZIP (and radius) when known."""
-    radius = _radius(radius_miles) if zip_code else None
+    radius = _page_radius(zip_code, radius_miles)
     return _for_program("search.program", program_id, zip=zip_code or None, radius=radius)
 
 

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from portal.core.fragments import CompiledMacro, KeptRender
 from portal.models import SCHEDULE_NAMES
 from portal.search.forms import MODALITY_NAMES
-from portal.search.links import program_page_url, request_info_url
+from portal.search.links import listing_links, program_page_url, request_info_url
 from portal.services.program_pages import ProgramPage
 from portal.services.search import Listing
 
@@ -55,11 +55,21 @@ class ResultCard:
 
 
 def result_card(
-    listing: Listing, search_zip: str | None, search_state: str | None, radius_miles: int
+    listing: Listing,
+    search_zip: str | None,
+    search_state: str | None,
+    radius_miles: int,
+    links=None,
 ) -> ResultCard:
     """The card of `listing` in the results of a search from `search_zip` (in `search_state`)
-    within `radius_miles`: its links carry that search's ZIP and radius."""
+    within `radius_miles`: its links carry that search's ZIP and radius (`links`, from
+    listing_links, when a list of cards shares them)."""
     nearby = listing.distance_miles is not None
+    if links is None:
+        details_url = program_page_url(listing.program_id, search_zip, radius_miles)
+        request_url = request_info_url(listing.program_id, search_zip, radius_miles)
+    else:
+        details_url, request_url = links(listing.program_id)
     return ResultCard(
         program_id=listing.program_id,
         title=listing.title,
@@ -73,8 +83,8 @@ def result_card(
         miles=f"{listing.distance_miles:.1f}" if nearby else None,
         tuition=tuition_text(listing.tuition_min_cents, listing.tuition_max_cents),
         schedule=schedule_text(listing.schedule) or NO_SCHEDULE,
-        details_url=program_page_url(listing.program_id, search_zip, radius_miles),
-        request_url=request_info_url(listing.program_id, search_zip, radius_miles),
+        details_url=details_url,
+        request_url=request_url,
     )
 
 
@@ -85,7 +95,8 @@ def result_cards(
     listings, search_zip: str | None, search_state: str | None, radius_miles: int
 ) -> Markup:
     """The cards of `listings` for that search, in order, each on a line of a results list."""
-    cards = [result_card(x, search_zip, search_state, radius_miles) for x in listings]
+    links = listing_links(search_zip, radius_miles)
+    cards = [result_card(x, search_zip, search_state, radius_miles, links) for x in listings]
     return RESULT_CARD.render(current_app.jinja_env, cards, before="\n    ")
 
 
