@@ -31,7 +31,19 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Connection, Select, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Lateral,
+    Select,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.extensions import db
@@ -248,13 +260,43 @@ def _cell(column: InstrumentedAttribute, kind: str, neutralise_text: bool) -> Co
 def export_query(*conditions: ColumnElement[bool], neutralise_text: bool = True) -> Select:
     """SELECT the full set's cells for the leads meeting `conditions`, oldest first.
 
-    With neutralise_text the database also defuses formulas in text cells (for COPY);
-    without, the caller does it in Python (faster than SQL CASE expressions on SQLite).
+    With neutralise_text the database also defuses formulas in text cells (for COPY, so on
+    PostgreSQL only); without, the caller does it in Python (faster than SQL CASE expressions
+    on SQLite).
+    """
+    if not neutralise_text:
+        cells = [_cell(column, kind, False).label(name) for name, column, kind in EXPORT_COLUMNS]
+        return _from_leads(select(*cells), conditions)
+    joined = _joined_cells()
+    cells = [
+        (_cell(column, kind, True) if column.class_ is Lead else joined.c[name]).label(name)
+        for name, column, kind in EXPORT_COLUMNS
+    ]
+    query = select(*cells).select_from(Lead).join(joined, true())
+    return query.where(*conditions).order_by(Lead.id)
+
+
+def _joined_cells() -> Lateral:
+    """The cells of a lead's school, program and campus, neutralised, as a LATERAL subquery.
+
+    PostgreSQL then looks them up and neutralises them once per combination of the three (a
+    Memoize node) rather than joining three times per lead: a third of the query's time at a
+    million leads. OFFSET 0 keeps the planner from flattening it back into three joins.
     """
     cells = [
-        _cell(column, kind, neutralise_text).label(name) for name, column, kind in EXPORT_COLUMNS
+        _cell(column, kind, True).label(name)
+        for name, column, kind in EXPORT_COLUMNS
+        if column.class_ is not Lead
     ]
-    return _from_leads(select(*cells), conditions)
+    return (
+        select(*cells)
+        .select_from(School)
+        .join(Program, Program.id == Lead.program_id)
+        .outerjoin(Campus, Campus.id == Lead.campus_id)
+        .where(School.id == Lead.school_id)
+        .offset(0)
+        .lateral("joined")
+    )
 
 
 def school_query(*conditions: ColumnElement[bool]) -> Select:
@@ -495,6 +537,9 @@ def _stream_copy(connection: Connection, query: Select) -> Iterator[tuple[bytes,
     statement = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv)"
     with driver.cursor() as cursor:
         cursor.execute("SET LOCAL DateStyle TO ISO")  # the time format utc_iso relies on
+        # The query's many CASE expressions make the planner JIT-compile it: about 2 s before
+        # the first row (in each parallel worker), more than the compiled code saves.
+        cursor.execute("SET LOCAL jit TO off")
         yield from _copy_chunks(cursor, statement, compiled.params, recode)
 
 
