@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.extensions import db
 from portal.models import ListingDay, today_utc
-from portal.services.search_log import SearchLogWriter
+from portal.services.search_log import SearchLogWriter, install_writer
 
 
 class ListingStatsWriter(SearchLogWriter):
@@ -80,17 +80,7 @@ class ListingStatsWriter(SearchLogWriter):
 
 def init_listing_stats(app: Flask) -> ListingStatsWriter:
     """Give the app its listing figures writer (batched as the search log is)."""
-    import atexit
-
-    writer = ListingStatsWriter(
-        app,
-        seconds=app.config["SEARCH_LOG_BATCH_SECONDS"],
-        max_rows=app.config["SEARCH_LOG_BATCH_ROWS"],
-    )
-    app.extensions["listing_stats"] = writer
-    if writer.batched:
-        atexit.register(writer.flush)
-    return writer
+    return install_writer(app, ListingStatsWriter, "listing_stats")
 
 
 def record_impressions(program_ids: list[int]) -> None:

@@ -106,17 +106,23 @@ class SearchLogWriter:
         _write_now(rows)
 
 
-def init_search_log(app: Flask) -> SearchLogWriter:
-    """Give the app its search log writer; batched writers flush when the process exits."""
-    writer = SearchLogWriter(
+def install_writer(app: Flask, kind: type[SearchLogWriter], key: str) -> SearchLogWriter:
+    """Give the app a writer of `kind` as app.extensions[key], batched as the settings say;
+    a batched writer flushes when the process exits."""
+    writer = kind(
         app,
         seconds=app.config["SEARCH_LOG_BATCH_SECONDS"],
         max_rows=app.config["SEARCH_LOG_BATCH_ROWS"],
     )
-    app.extensions["search_log"] = writer
+    app.extensions[key] = writer
     if writer.batched:
         atexit.register(writer.flush)
     return writer
+
+
+def init_search_log(app: Flask) -> SearchLogWriter:
+    """Give the app its search log writer."""
+    return install_writer(app, SearchLogWriter, "search_log")
 
 
 def record_search(
