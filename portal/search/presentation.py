@@ -11,7 +11,7 @@ from markupsafe import Markup
 from portal.core.fragments import CompiledMacro, KeptRender
 from portal.models import SCHEDULE_NAMES
 from portal.search.forms import MODALITY_NAMES
-from portal.search.links import listing_links, program_page_url, request_info_url
+from portal.search.links import listing_links
 from portal.services.program_pages import ProgramPage
 from portal.services.search import Listing
 
@@ -54,22 +54,11 @@ class ResultCard:
     request_url: str
 
 
-def result_card(
-    listing: Listing,
-    search_zip: str | None,
-    search_state: str | None,
-    radius_miles: int,
-    links=None,
-) -> ResultCard:
-    """The card of `listing` in the results of a search from `search_zip` (in `search_state`)
-    within `radius_miles`: its links carry that search's ZIP and radius (`links`, from
-    listing_links, when a list of cards shares them)."""
+def result_card(listing: Listing, search_state: str | None, links) -> ResultCard:
+    """The card of `listing` in the results of a search from `search_state`, its two links
+    from `links` (listing_links: they carry the search's ZIP and radius)."""
     nearby = listing.distance_miles is not None
-    if links is None:
-        details_url = program_page_url(listing.program_id, search_zip, radius_miles)
-        request_url = request_info_url(listing.program_id, search_zip, radius_miles)
-    else:
-        details_url, request_url = links(listing.program_id)
+    details_url, request_url = links(listing.program_id)
     return ResultCard(
         program_id=listing.program_id,
         title=listing.title,
@@ -96,7 +85,7 @@ def result_cards(
 ) -> Markup:
     """The cards of `listings` for that search, in order, each on a line of a results list."""
     links = listing_links(search_zip, radius_miles)
-    cards = [result_card(x, search_zip, search_state, radius_miles, links) for x in listings]
+    cards = [result_card(x, search_state, links) for x in listings]
     return RESULT_CARD.render(current_app.jinja_env, cards, before="\n    ")
 
 

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.search import presentation
 from portal.search.forms import SearchForm
-from portal.search.links import search_url
+from portal.search.links import program_page_url, request_info_url, search_url
 from portal.services.search import Listing
 
 
@@ -56,7 +56,15 @@ LISTINGS = [
 def test_result_cards_are_what_the_macro_writes(app, search):
     with app.test_request_context("/programs"):
         macro = app.jinja_env.get_template("search/_result.html").module.result_card
-        cards = [presentation.result_card(x, *search) for x in LISTINGS]
+        zip_code, state, radius = search
+
+        def links(program_id):  # each card's links, built the long way
+            return (
+                program_page_url(program_id, zip_code, radius),
+                request_info_url(program_id, zip_code, radius),
+            )
+
+        cards = [presentation.result_card(x, state, links) for x in LISTINGS]
         expected = "".join("\n    " + macro(card) for card in cards)
         html = presentation.result_cards(LISTINGS, *search)
     assert html == expected
