@@ -103,6 +103,23 @@ def safe_next(target: str | None, default: str | None = None) -> str:
     return target
 
 
+def password_sign_in(form, allowed, authenticate, template: str, mismatch: str, home=None):
+    """A sign-in page's answer (the admin's and the schools'): someone `allowed` already
+    signed in goes on; a valid email and password that `authenticate` accepts start a session
+    and go to `next` (if it is a page on this site, else `home`); anything else shows the form
+    again, with `mismatch` for a wrong email or password (401)."""
+    if allowed(current_user) and request.method == "GET":
+        return redirect(safe_next(form.next.data, home))
+    if not form.validate_on_submit():
+        return render_template(template, form=form), 422 if form.errors else 200
+    user = authenticate(form.email.data, form.password.data, request.remote_addr or "")
+    if user is None:
+        form.password.errors.append(mismatch)
+        return render_template(template, form=form), 401
+    start_session(user)
+    return redirect(safe_next(form.next.data, home))
+
+
 def admin_helpers() -> dict:
     """Chart geometry, how values are shown, and the sign-out form for admin templates (also
     the delivery pages')."""
@@ -142,16 +159,8 @@ def admin_area(blueprint: Blueprint) -> None:
 def login():
     """Sign in with email and password, then go to `next` if it is a page on this site."""
     form = LoginForm(next=request.args.get("next", ""))
-    if is_admin(current_user) and request.method == "GET":
-        return redirect(safe_next(form.next.data))
-    if not form.validate_on_submit():
-        return render_template("admin/login.html", form=form), 422 if form.errors else 200
-    admin = authenticate(form.email.data, form.password.data, request.remote_addr or "")
-    if admin is None:
-        form.password.errors.append("That email and password do not match an admin account.")
-        return render_template("admin/login.html", form=form), 401
-    start_session(admin)
-    return redirect(safe_next(form.next.data))
+    mismatch = "That email and password do not match an admin account."
+    return password_sign_in(form, is_admin, authenticate, "admin/login.html", mismatch)
 
 
 @bp.post("/logout")

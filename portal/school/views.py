@@ -21,9 +21,9 @@ from flask import (
 from flask_login import current_user
 
 from portal.admin.forms import LoginForm, LogoutForm
-from portal.admin.views import safe_next
+from portal.admin.views import password_sign_in
 from portal.core.http import signed_in_area
-from portal.core.signin import end_session, is_school_user, start_session
+from portal.core.signin import end_session, is_school_user
 from portal.core.signin_limits import signin_limits
 from portal.models import LEAD_OUTCOMES, RETURN_REASONS, today_utc, utcnow
 from portal.school.forms import (
@@ -106,16 +106,10 @@ def home():
 def login():
     """Sign in with email and password, then go to `next` if it is a page on this site."""
     form = LoginForm(next=request.args.get("next", ""))
-    if is_school_user(current_user) and request.method == "GET":
-        return redirect(safe_next(form.next.data, home()))
-    if not form.validate_on_submit():
-        return render_template("school/login.html", form=form), 422 if form.errors else 200
-    user = authenticate_school(form.email.data, form.password.data, request.remote_addr or "")
-    if user is None:
-        form.password.errors.append("That email and password do not match a school account.")
-        return render_template("school/login.html", form=form), 401
-    start_session(user)
-    return redirect(safe_next(form.next.data, home()))
+    mismatch = "That email and password do not match a school account."
+    return password_sign_in(
+        form, is_school_user, authenticate_school, "school/login.html", mismatch, home()
+    )
 
 
 @bp.post("/logout")
