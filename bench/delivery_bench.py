@@ -85,7 +85,7 @@ class Receiver:
 def add_webhook(url: str, receiver_url: str) -> None:
     """Give the benchmark's school a webhook to the receiver."""
     from portal import create_app
-    from portal.extensions import db
+    from portal.extensions import db, dispose_engines
     from portal.models import School
     from portal.services.destinations import add_webhook as add
 
@@ -93,7 +93,7 @@ def add_webhook(url: str, receiver_url: str) -> None:
     with app.app_context():
         school_id = db.session.scalar(select(School.id))
         add(school_id, receiver_url, production=False)
-        db.engine.dispose()
+        dispose_engines()
 
 
 class Worker:

@@ -97,7 +97,7 @@ def build_database(url: str, rows: int) -> None:
     from sqlalchemy import text
 
     from portal import create_app
-    from portal.extensions import db
+    from portal.extensions import db, dispose_engines
     from portal.models import utcnow
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
@@ -114,7 +114,7 @@ def build_database(url: str, rows: int) -> None:
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE lead"))
-        db.engine.dispose()
+        dispose_engines()
 
 
 def build_in_child(url: str, rows: int) -> None:

@@ -39,7 +39,7 @@ def prepare_database(url: str) -> int:
     from flask_migrate import upgrade
 
     from portal import create_app
-    from portal.extensions import db
+    from portal.extensions import db, dispose_engines
     from portal.models import Campus, Program, School, Sponsorship, ZipCode
     from portal.services.geo import load_zip_codes
 
@@ -73,7 +73,7 @@ def prepare_database(url: str) -> int:
         db.session.add(program)
         db.session.commit()
         program_id = program.id
-        db.engine.dispose()
+        dispose_engines()
     return program_id
 
 

@@ -30,7 +30,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.extensions import db  # noqa: E402
+from portal.extensions import db, dispose_engines  # noqa: E402
 from portal.models import (  # noqa: E402
     CREDENTIAL_LEVELS,
     Campus,
@@ -272,7 +272,7 @@ def run(backend: str, sizes: list[int], args) -> list[dict]:
             )
             with app.app_context():
                 db.session.remove()
-                db.engine.dispose()
+                dispose_engines()
         return results
 
 

@@ -53,9 +53,11 @@ def register_proxy_fix(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions created in portal.extensions to this app."""
     from portal import models  # noqa: F401  (the models must be known to Alembic)
+    from portal.core import reads
     from portal.core.signin import load_user
     from portal.extensions import csrf, db, limiter, login_manager, migrate
 
+    reads.configure(app)
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -30,3 +30,10 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def dispose_engines() -> None:
+    """Close the pooled connections of every engine the app has (the main one and, on
+    PostgreSQL, the "reads" bind of portal.core.reads); call within an app context."""
+    for engine in db.engines.values():
+        engine.dispose()

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import db, dispose_engines
 from portal.services.geo import load_zip_codes
 from tests.support.servers import scratch_postgres
 from tests.support.settings import BACKENDS, base_settings
@@ -59,7 +59,7 @@ def database_url(request, tmp_path_factory):
     with app.app_context():
         upgrade()
         load_zip_codes()
-        db.engine.dispose()
+        dispose_engines()
     return url
 
 
@@ -84,7 +84,7 @@ def app(database_url):
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 @pytest.fixture

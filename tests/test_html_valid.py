@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import db, dispose_engines
 from portal.models import Program, School, today_utc, utcnow
 from portal.services import accounts
 from portal.services.demo import seed_demo
@@ -230,7 +230,7 @@ def visit_rate_limited(database_url: str, pages: Pages) -> None:
         response = pages.post(client, "POST request-info too often", url, data)
     assert response.status_code == 429
     with limited.app_context():
-        db.engine.dispose()
+        dispose_engines()
 
 
 def visit_as_admin(app, pages: Pages) -> None:

@@ -12,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import db, dispose_engines
 from portal.models.types import UTCDateTime
 from portal.services.geo import load_zip_codes
 from tests.support.factories import make_program, make_school
@@ -76,7 +76,7 @@ def test_each_migration_downgrades_and_upgrades_again(empty_database_url):
         db.session.remove()
         downgrade(revision="base")
         upgrade()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def test_a_process_that_migrates_then_serves_logs_each_request_once(tmp_path):
@@ -161,4 +161,4 @@ def test_0007_brings_earlier_exports_and_rejections_in_line(empty_database_url):
         assert leads[rejected] == ("rejected", "other", False)
         assert leads[exported][:2] == ("exported", None) and leads[exported][2]
         assert leads[fresh][:2] == ("new", None) and leads[fresh][2]
-        db.engine.dispose()
+        dispose_engines()

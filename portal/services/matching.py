@@ -29,6 +29,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from portal.core.reads import read_rows
 from portal.extensions import db
 from portal.models import MODALITIES, Campus, Program, ProgramState, School, Sponsorship
 from portal.services.geo import EARTH_RADIUS_MILES, ZipPoint, bounding_box, distance_miles
@@ -287,7 +288,7 @@ def _statements(shape: _Shape) -> _Statements | None:
             .outerjoin(Campus, Campus.id == Program.campus_id)
             .order_by(*_order(page, shape.sort))
         ),
-        count=select(func.count()).select_from(listing),
+        count=select(func.count().label("total")).select_from(listing),
     )
 
 
@@ -331,21 +332,6 @@ def _core(statement, values: dict):
     return db.session.connection().execute(statement, values)
 
 
-def _read(statement, values: dict) -> list:
-    """Run a ranking statement and return its rows.
-
-    On PostgreSQL, outside any transaction, on a connection of its own in autocommit mode: a
-    page of results is one statement (one snapshot), and the BEGIN and ROLLBACK around it on
-    the session's connection were two more round trips per search. SQLite sends nothing to
-    begin a read, so there it runs on the session's connection (which an in-memory database
-    shares with every other: a connection of its own would end the session's transaction).
-    """
-    if db.engine.dialect.name != "postgresql":
-        return _core(statement, values).all()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        return connection.execute(statement, values).all()
-
-
 def rank_page(
     origin: ZipPoint, filters: Filters, today: date, offset: int, limit: int
 ) -> tuple[int, list[Candidate]]:
@@ -359,12 +345,12 @@ def rank_page(
     if statements is None:
         return 0, []
     values = _parameters(origin, filters, today, None)
-    rows = _read(statements.page, {**values, "offset": offset, "limit": limit})
+    rows = read_rows(statements.page, {**values, "offset": offset, "limit": limit})
     if rows:
         return rows[0].total, [_candidate(origin, row, shown=True) for row in rows]
     if offset == 0:  # not one row from the first: none at all, no need to count
         return 0, []
-    return _read(statements.count, values)[0][0] or 0, []
+    return read_rows(statements.count, values)[0][0] or 0, []
 
 
 def program_serves(program_id: int, origin: ZipPoint, radius_miles: int, today: date) -> bool:

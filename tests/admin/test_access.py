@@ -7,7 +7,7 @@ import pytest
 
 from portal import create_app
 from portal.admin.views import safe_next
-from portal.extensions import db
+from portal.extensions import dispose_engines
 from tests.support.factories import PASSWORD, make_lead, make_program
 from tests.support.forms import csrf_token, sign_in
 from tests.support.settings import base_settings
@@ -164,7 +164,7 @@ def limited_client(database_url):
     app = create_app(settings)
     yield app.test_client()
     with app.app_context():
-        db.engine.dispose()  # close its connections now, not when garbage-collected
+        dispose_engines()  # close its connections now, not when garbage-collected
     create_app(base_settings(database_url))  # leave the shared limiter switched off
 
 

@@ -7,7 +7,7 @@ import pytest
 import config
 from config import ConfigError, development_secret_key, load_settings
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import db, dispose_engines
 from tests.support.settings import base_settings
 
 LONG_KEY = "k" * 32
@@ -201,7 +201,7 @@ def test_unreachable_rate_limit_storage_does_not_break_the_site(database_url):
         statuses = [app.test_client().post("/admin/login", data=form).status_code for _ in "abc"]
     finally:
         with app.app_context():
-            db.engine.dispose()
+            dispose_engines()
         create_app(base_settings(database_url))  # leave the shared limiter switched off
     assert statuses == [401, 401, 429]
 

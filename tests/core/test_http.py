@@ -22,7 +22,7 @@ def test_security_headers_on_every_response(client):
 
 def test_hsts_only_in_production(monkeypatch, database_url):
     from portal import create_app
-    from portal.extensions import db
+    from portal.extensions import dispose_engines
 
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "k" * 32)
@@ -30,7 +30,7 @@ def test_hsts_only_in_production(monkeypatch, database_url):
     app = create_app()
     response = app.test_client().get("/healthz", base_url="https://localhost")
     with app.app_context():
-        db.engine.dispose()
+        dispose_engines()
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 

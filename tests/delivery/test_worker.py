@@ -10,12 +10,10 @@ from tests.delivery.conftest import deliveries, webhook
 from tests.delivery.processes import WorkerProcess, capture, count_deliveries, wait_until
 from tests.delivery.receiver import Receiver, Reply, verify
 from tests.support.servers import free_port
+from tests.support.settings import POSTGRES_ONLY
 
 # Quick retries and a short lease: a killed worker's deliveries are free again in 6 s.
 FAST = {"DELIVERY_RETRY_BASE_SECONDS": "0.2", "DELIVERY_TIMEOUT_SECONDS": "1"}
-POSTGRES_ONLY = pytest.mark.parametrize(
-    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
-)
 
 
 @pytest.fixture

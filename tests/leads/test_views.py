@@ -9,7 +9,7 @@ import pytest
 
 from portal import create_app
 from portal.core import stamps
-from portal.extensions import db
+from portal.extensions import db, dispose_engines
 from portal.models import Program, utcnow
 from portal.services.leads import consent_text
 from tests.support.forms import form_inputs
@@ -417,7 +417,7 @@ def test_ip_address_is_read_behind_the_configured_proxy(database_url, app, progr
     spoofed = {"X-Forwarded-For": "203.0.113.9, 198.51.100.8"}
     submit(client, program_id, headers=spoofed, email="second@example.com")
     with proxied.app_context():
-        db.engine.dispose()
+        dispose_engines()
     assert [lead.ip_address for lead in all_leads(app)] == ["198.51.100.7", "198.51.100.8"]
 
 
@@ -430,7 +430,7 @@ def test_rate_limit_answers_429_with_a_friendly_page(database_url, app, program_
     codes = [submit(client, program_id, email=f"n{i}@example.com").status_code for i in range(4)]
     page = submit(client, program_id, email="last@example.com")
     with limited.app_context():
-        db.engine.dispose()
+        dispose_engines()
     assert codes == [303, 303, 303, 429]
     assert page.status_code == 429
     assert "Please wait a minute and try again" in page.get_data(as_text=True)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from portal import create_app
 from portal.core import stamps
-from portal.extensions import db
+from portal.extensions import db, dispose_engines
 from portal.models import ContactMessage, PrivacyRequest
 from tests.support.forms import form_inputs
 from tests.support.pages import GOOD_CONTACT, GOOD_OPT_OUT, open_page_form, send_page_form
@@ -204,7 +204,7 @@ def test_sending_is_rate_limited_per_address(database_url, path, answers, model,
     ]
     assert statuses == [303, 303, 429]
     with limited.app_context():
-        db.engine.dispose()
+        dispose_engines()
 
 
 @FORMS

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal import create_app
 from portal.delivery.payload import lead_data
-from portal.extensions import db
+from portal.extensions import db, dispose_engines
 from portal.models import Lead, LeadOutcome, Program, SchoolApiToken, utcnow
 from portal.services.leads import next_feed_number
 from portal.services.school_api import create_token
@@ -180,7 +180,7 @@ def limited_app(database_url):
     )
     yield app
     with app.app_context():
-        db.engine.dispose()
+        dispose_engines()
     create_app(base_settings(database_url))  # leave the shared limiter switched off
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from portal import create_app
 from portal.core import page_cache
-from portal.extensions import db
+from portal.extensions import db, dispose_engines
 from portal.models import SponsorshipTerms, today_utc
 from portal.services.listings import set_program_active, update_sponsorship
 from tests.conftest import clear_tables
@@ -44,7 +44,7 @@ def fresh_app(request, database_url):
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def titles(client, query: str = "?zip=60601") -> list[str]:

@@ -2,7 +2,10 @@
 
 import pytest
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+POSTGRESQL = pytest.param("postgresql", marks=pytest.mark.postgres)
+BACKENDS = ["sqlite", POSTGRESQL]
+# For a test of what only PostgreSQL has: run on it alone.
+POSTGRES_ONLY = pytest.mark.parametrize("database_url", [POSTGRESQL], indirect=True)
 SITE_URL = "http://localhost"
 
 
