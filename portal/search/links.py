@@ -1,48 +1,68 @@
 """Links that search results lead to, shared by the results page, the program page and the
 API."""
 
-from urllib.parse import urlencode
+import re
+from urllib.parse import quote_plus
 
-from flask import g, url_for
+from flask import current_app, request, url_for
 
 from portal.models import DB_INT_MAX
 from portal.services.matching import DEFAULT_RADIUS
 
 
 def _for_program(endpoint: str, program_id: int, **values) -> str:
-    """url_for(endpoint, program_id=..., **values), built once per request for the other values.
-
-    A results page links every listing twice with the same ZIP and radius: the URL is built
-    once with a stand-in id, which each listing's id then replaces (much cheaper than routing's
-    URL builder ten times over).
-    """
-    before, after = _pattern(endpoint, **values)
-    return f"{before}{program_id}{after}"
+    """url_for(endpoint, program_id=..., **values), without routing's URL builder."""
+    before, after = _path(endpoint, with_id=True)
+    return f"{before}{program_id}{after}{_query(values)}"
 
 
-def _pattern(endpoint: str, **values) -> tuple[str, str]:
-    """What comes before and after the id in `endpoint`'s path with these values (built once
-    per request)."""
-    patterns = g.setdefault("program_url_patterns", {})
-    key = (endpoint, *sorted(values.items()))
-    if key not in patterns:
-        built = url_for(endpoint, program_id=DB_INT_MAX, **values)
-        before, _, after = built.partition(f"/{DB_INT_MAX}")
-        patterns[key] = (before + "/", after)
-    return patterns[key]
+def _path(endpoint: str, with_id: bool = False) -> tuple[str, str]:
+    """What comes before and after the id in `endpoint`'s path (all of it before, without an
+    id): the same for every request at this root, so built once per process."""
+    paths = current_app.extensions.setdefault("link_paths", {})
+    key = (endpoint, with_id, request.script_root)
+    found = paths.get(key)
+    if found is None:
+        if with_id:
+            before, _, after = url_for(endpoint, program_id=DB_INT_MAX).partition(f"/{DB_INT_MAX}")
+            found = paths[key] = (before + "/", after)
+        else:
+            found = paths[key] = (url_for(endpoint), "")
+    return found
+
+
+# The characters url_for leaves as they are in a query string (werkzeug's choice, the WHATWG's).
+QUERY_SAFE = "!$'()*,/:;?@"
+# Text no encoding changes: a ZIP, a career's slug, a number. Everything else is quoted.
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+
+
+def _query(values: dict) -> str:
+    """The query string url_for adds for these values ("" for none): None left out, the rest
+    in order, encoded as url_for encodes them."""
+    parts = []
+    for key, value in values.items():
+        if value is None:
+            continue
+        text = str(value)
+        if not _PLAIN(text):
+            text = quote_plus(text, safe=QUERY_SAFE)
+        parts.append(f"{key}={text}")
+    return "?" + "&".join(parts) if parts else ""
 
 
 def listing_links(zip_code: str | None, radius_miles: int):
     """A function giving a listing's (page, request form) paths for a search from `zip_code`
-    within the radius: what program_page_url and request_info_url give, with the patterns
-    looked up once for a whole list of results."""
-    page = _pattern(
-        "search.program", zip=zip_code or None, radius=_page_radius(zip_code, radius_miles)
-    )
-    form = _pattern("leads.request_info", zip=zip_code or None, radius=_radius(radius_miles))
+    within the radius: what program_page_url and request_info_url give, with the parts that
+    are the same for every listing built once for a whole list of results."""
+    page_before, page_after = _path("search.program", with_id=True)
+    form_before, form_after = _path("leads.request_info", with_id=True)
+    radius = _page_radius(zip_code, radius_miles)
+    page_after += _query({"zip": zip_code or None, "radius": radius})
+    form_after += _query({"zip": zip_code or None, "radius": _radius(radius_miles)})
     return lambda program_id: (
-        f"{page[0]}{program_id}{page[1]}",
-        f"{form[0]}{program_id}{form[1]}",
+        f"{page_before}{program_id}{page_after}",
+        f"{form_before}{program_id}{form_after}",
     )
 
 
@@ -74,16 +94,8 @@ def results_url(zip_code: str, radius_miles: int, **filters) -> str:
     return search_url(zip=zip_code, radius=_radius(radius_miles), **filters)
 
 
-# The characters url_for leaves as they are in a query string (werkzeug's choice, the WHATWG's).
-QUERY_SAFE = "!$'()*,/:;?@"
-
-
 def search_url(**values) -> str:
-    """url_for("search.programs", **values), in a fraction of its time: the search's path is
-    built once per request, and the values (None left out) follow as the query string, encoded
-    as url_for encodes them. A results page links to its other orders and pages this way."""
-    path = g.get("search_path")
-    if path is None:
-        path = g.search_path = url_for("search.programs")
-    query = urlencode([(k, v) for k, v in values.items() if v is not None], safe=QUERY_SAFE)
-    return f"{path}?{query}" if query else path
+    """url_for("search.programs", **values), in a fraction of its time: the path is built once
+    per process, and the values (None left out) follow as url_for encodes them. A results page
+    links to its other orders and pages this way."""
+    return _path("search.programs")[0] + _query(values)

@@ -43,6 +43,8 @@ ITEMS = [
     Item(4, "<b>", None, False),
     Item(6, "<i>", "n", True),
     Item(5, Markup("<em>kept</em>"), Markup("<i>as is</i>"), False),
+    Item(7, "O'Brien's > all", "&amp; is text here", False),
+    Item(8, "Ünïcode – fine", "", False),
 ]
 
 
@@ -56,6 +58,7 @@ def test_a_compiled_macro_writes_what_the_macro_writes(auto_reload):
     assert html == expected
     assert isinstance(html, Markup)
     assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "O&#39;Brien&#39;s &gt; all" in html and "&amp;amp; is text" in html
     assert "<em>kept</em>" in html and "None" in html  # Markup kept; None printed as Jinja does
 
 

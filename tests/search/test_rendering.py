@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.search import presentation
 from portal.search.forms import SearchForm
-from portal.search.links import program_page_url, request_info_url, search_url
+from portal.search.links import listing_links, program_page_url, request_info_url, search_url
 from portal.services.search import Listing
 
 
@@ -88,8 +88,36 @@ def test_result_cards_are_what_the_macro_writes(app, search):
     ids=str,
 )
 def test_search_links_are_what_url_for_builds(app, values):
-    with app.test_request_context("/programs"):
-        assert search_url(**values) == url_for("search.programs", **values)
+    for root in ("", "/guide"):  # the site at the root, and mounted under a path
+        with app.test_request_context("/programs", base_url=f"http://localhost{root}"):
+            assert search_url(**values) == url_for("search.programs", **values)
+
+
+@pytest.mark.parametrize(
+    "search",
+    [("60601", 50), ("60601", 25), (None, 25), ("", 100), ("a b&c=d/é?", 10)],
+    ids=str,
+)
+def test_listing_links_are_what_url_for_builds(app, search):
+    zip_code, radius = search
+    for root in ("", "/guide"):
+        with app.test_request_context("/programs", base_url=f"http://localhost{root}"):
+            links = listing_links(zip_code, radius)
+            for program_id in (1, 42, 2147483647):
+                with_radius = {"radius": None if radius == 50 else radius}
+                page = url_for(
+                    "search.program",
+                    program_id=program_id,
+                    zip=zip_code or None,
+                    **(with_radius if zip_code else {}),
+                )
+                form = url_for(
+                    "leads.request_info", program_id=program_id, zip=zip_code or None, **with_radius
+                )
+                assert links(program_id) == (page, form)
+                assert program_page_url(program_id, zip_code, radius) == page
+                assert request_info_url(program_id, zip_code, radius) == form
+                assert page.startswith(f"{root}/programs/{program_id}")
 
 
 FORMS = [
