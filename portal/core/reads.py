@@ -19,7 +19,7 @@ SQLite has no such engine (an in-memory database is one connection, shared with 
 import functools
 from collections import namedtuple
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.engine import Dialect
 
 from portal.extensions import db
@@ -117,7 +117,11 @@ def read_rows(statement, values: dict) -> list:
     with engine.connect() as connection:
         try:
             return read.rows(connection.connection.driver_connection, values)
-        except engine.dialect.loaded_dbapi.Error:
+        except engine.dialect.loaded_dbapi.Error as error:
             connection.invalidate()  # perhaps dropped by the server: never hand it out again
+            # The error's kind only: its message may quote the statement's values.
+            current_app.logger.warning(
+                "read failed (%s); again on a new connection", type(error).__name__
+            )
     with engine.connect() as connection:
         return connection.execute(statement, values).all()

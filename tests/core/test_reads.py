@@ -2,6 +2,7 @@
 connection the server dropped is replaced without the visitor noticing, and statements that
 can't be kept are refused."""
 
+import re
 from datetime import date
 
 import pytest
@@ -56,7 +57,7 @@ def test_only_postgresql_has_the_reads_engine(app):
 
 
 @POSTGRES_ONLY
-def test_a_connection_the_server_dropped_is_replaced_and_the_search_answers(app, client):
+def test_a_connection_the_server_dropped_is_replaced_and_the_search_answers(app, client, caplog):
     with app.app_context():
         make_program(title="Still Here")
         assert "Still Here" in client.get("/programs?zip=60601").get_data(as_text=True)
@@ -69,6 +70,11 @@ def test_a_connection_the_server_dropped_is_replaced_and_the_search_answers(app,
         assert "Still Here" in response.get_data(as_text=True)
         with db.engines[BIND].connect() as connection:
             assert connection.connection.driver_connection.info.backend_pid != pid
+    failed = [r.getMessage() for r in caplog.records if "read failed" in r.getMessage()]
+    # What kind of error, never its message (which may quote the statement's values).
+    assert len(failed) == 1 and re.fullmatch(
+        r"read failed \(\w+\); again on a new connection", failed[0]
+    )
 
 
 @POSTGRES_ONLY
