@@ -109,8 +109,7 @@ def compiled_read(statement, dialect: Dialect) -> CompiledRead:
 
 def read_rows(statement, values: dict) -> list:
     """Run a SELECT outside any transaction and return its rows (see the module's notes)."""
-    engines = db.engines
-    engine = engines.get(BIND)
+    engine = db.engines.get(BIND)
     if engine is None:
         return db.session.connection().execute(statement, values).all()
     read = compiled_read(statement, engine.dialect)
