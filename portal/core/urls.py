@@ -3,7 +3,7 @@ build the site's fixed links (an endpoint with no values, and static files) once
 not on every page.
 """
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
@@ -23,19 +23,26 @@ class IdConverter(IntegerConverter):
         return number
 
 
+def remembered_url(endpoint: str, **values) -> str:
+    """url_for(endpoint, **values), built once per process and request root: for links that are
+    the same on every request (never for values a visitor sends, which would grow it)."""
+    built = current_app.extensions.setdefault("remembered_urls", {})
+    key = (endpoint, request.script_root, *values.items())
+    url = built.get(key)
+    if url is None:
+        url = built[key] = current_app.url_for(endpoint, **values)
+    return url
+
+
 def remembering_fixed_links(app: Flask):
     """url_for for templates that remembers what an endpoint with no values builds to (the
     navigation and footer links of every page), and a static file's URL (the stylesheet and
     icon of every page): the same path each time for a request's root."""
-    built: dict[tuple, str] = {}
 
     def url_for(endpoint: str, **values) -> str:
         if (values and endpoint != "static") or endpoint.startswith("."):
             return app.url_for(endpoint, **values)
-        key = (endpoint, request.script_root, *values.items())
-        if key not in built:
-            built[key] = app.url_for(endpoint, **values)
-        return built[key]
+        return remembered_url(endpoint, **values)
 
     return url_for
 

@@ -4,31 +4,21 @@ API."""
 import re
 from urllib.parse import quote_plus
 
-from flask import current_app, request, url_for
-
+from portal.core.urls import remembered_url
 from portal.models import DB_INT_MAX
 from portal.services.matching import DEFAULT_RADIUS
 
 
 def _for_program(endpoint: str, program_id: int, **values) -> str:
     """url_for(endpoint, program_id=..., **values), without routing's URL builder."""
-    before, after = _path(endpoint, with_id=True)
+    before, after = _path(endpoint)
     return f"{before}{program_id}{after}{_query(values)}"
 
 
-def _path(endpoint: str, with_id: bool = False) -> tuple[str, str]:
-    """What comes before and after the id in `endpoint`'s path (all of it before, without an
-    id): the same for every request at this root, so built once per process."""
-    paths = current_app.extensions.setdefault("link_paths", {})
-    key = (endpoint, with_id, request.script_root)
-    found = paths.get(key)
-    if found is None:
-        if with_id:
-            before, _, after = url_for(endpoint, program_id=DB_INT_MAX).partition(f"/{DB_INT_MAX}")
-            found = paths[key] = (before + "/", after)
-        else:
-            found = paths[key] = (url_for(endpoint), "")
-    return found
+def _path(endpoint: str) -> tuple[str, str]:
+    """What comes before and after the id in `endpoint`'s path (built once per process)."""
+    before, _, after = remembered_url(endpoint, program_id=DB_INT_MAX).partition(f"/{DB_INT_MAX}")
+    return before + "/", after
 
 
 # The characters url_for leaves as they are in a query string (werkzeug's choice, the WHATWG's).
@@ -55,8 +45,8 @@ def listing_links(zip_code: str | None, radius_miles: int):
     """A function giving a listing's (page, request form) paths for a search from `zip_code`
     within the radius: what program_page_url and request_info_url give, with the parts that
     are the same for every listing built once for a whole list of results."""
-    page_before, page_after = _path("search.program", with_id=True)
-    form_before, form_after = _path("leads.request_info", with_id=True)
+    page_before, page_after = _path("search.program")
+    form_before, form_after = _path("leads.request_info")
     radius = _page_radius(zip_code, radius_miles)
     page_after += _query({"zip": zip_code or None, "radius": radius})
     form_after += _query({"zip": zip_code or None, "radius": _radius(radius_miles)})
@@ -98,4 +88,4 @@ def search_url(**values) -> str:
     """url_for("search.programs", **values), in a fraction of its time: the path is built once
     per process, and the values (None left out) follow as url_for encodes them. A results page
     links to its other orders and pages this way."""
-    return _path("search.programs")[0] + _query(values)
+    return remembered_url("search.programs") + _query(values)
