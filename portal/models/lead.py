@@ -76,6 +76,17 @@ class Lead(db.Model):
     ip_address: Mapped[str] = mapped_column(String(45))
     user_agent: Mapped[str] = mapped_column(String(512), default="")
     page_url: Mapped[str] = mapped_column(String(2048), default="")
+    # Whether the browser sent `Sec-GPC: 1` (Global Privacy Control) with the request.
+    gpc: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Fingerprints of the contact details (portal.services.contact_hashes): kept when the
+    # details themselves are erased, so opt-outs and receipts can still be matched.
+    email_sha256: Mapped[str | None] = mapped_column(String(64))
+    phone_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The signed consent receipt (a compact JWS), its random id (`jti`), and the SHA-256 of
+    # the form the visitor was shown (per-visitor values left out). NULL before receipts.
+    consent_receipt: Mapped[str | None] = mapped_column(Text)
+    receipt_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    form_sha256: Mapped[str | None] = mapped_column(String(64))
 
     # Attribution: where the visitor came from.
     referrer: Mapped[str] = mapped_column(String(2048), default="")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Lead, Program, School, Sponsorship
+from portal.services.contact_hashes import email_sha256, phone_sha256
 from portal.services.geo import InvalidZip, UnknownZip, ZipPoint, find_zip
 from portal.services.matching import (
     DEFAULT_RADIUS,
@@ -358,6 +359,8 @@ def _new_lead(
         last_name=visitor.last_name,
         email=visitor.email,
         phone_e164=visitor.phone_e164,
+        email_sha256=email_sha256(visitor.email),
+        phone_sha256=phone_sha256(visitor.phone_e164),
         zip_code=origin.code,
         state=origin.state,
         education_level=visitor.education_level,

@@ -108,6 +108,8 @@ def test_happy_path_stores_the_lead_with_its_evidence(app, client, program_id, s
     assert lead.ip_address == "127.0.0.1"
     assert lead.user_agent == "TestBrowser/1.0"
     assert lead.page_url == f"http://localhost/programs/{program_id}/request-info?zip=60601"
+    assert lead.email_sha256 == hashlib.sha256(b"jane.doe@example.com").hexdigest()
+    assert lead.phone_sha256 == hashlib.sha256(b"+13125550142").hexdigest()
     assert (lead.program_id, lead.status, lead.billable, lead.price_cents) == (
         program_id,
         "new",
