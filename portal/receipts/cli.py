@@ -59,9 +59,7 @@ def verify_receipt_command(file: str) -> None:
 def _read(file: str) -> str:
     """The start of FILE (or standard input): enough for any receipt, and a little more."""
     try:
-        if file == "-":
-            return click.get_text_stream("stdin", errors="replace").read(MAX_RECEIPT_CHARS + 1)
-        with open(file, encoding="utf-8", errors="replace") as stream:
+        with click.open_file(file, encoding="utf-8", errors="replace") as stream:
             return stream.read(MAX_RECEIPT_CHARS + 1)
     except OSError as error:
         raise InvalidReceipt(f"cannot read {file} ({error.strerror}).") from None
