@@ -24,7 +24,7 @@ class VerifyForm(FlaskForm):
 
     receipt = TextAreaField(
         "Consent receipt",
-        description="The receipt as you received it: three parts joined by dots, eyJ… .",
+        description="The receipt as you received it: three parts joined by dots, starting eyJ.",
         filters=[_compact],
         validators=[required("Paste a receipt to check."), _not_too_long],
         render_kw={"rows": 8, "spellcheck": "false", "autocomplete": "off"},

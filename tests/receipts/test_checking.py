@@ -154,3 +154,15 @@ def test_a_key_file_is_never_overwritten(app, runner, tmp_path):
     result = runner.invoke(args=["consent-keys", "create", str(path)])
     assert result.exit_code == 1 and "already exists" in result.output
     assert path.read_text() == "precious"
+
+
+def test_the_privacy_page_says_what_a_gpc_signal_does_and_every_page_links_the_check(client):
+    html = client.get("/privacy").get_data(as_text=True)
+    section = html.split('<h2 id="gpc">', 1)[1].split("<h2", 1)[0]
+    assert "Sec-GPC: 1" in section
+    for promise in ("opt out of the sale and sharing", "that one school only", "We record the"):
+        assert promise in section
+    assert 'href="/receipts/verify"' in html
+    assert 'href="/receipts/verify">Check a consent receipt</a>' in client.get("/").get_data(
+        as_text=True
+    )
