@@ -62,3 +62,17 @@ def test_the_documented_receipt_is_a_real_receipt_of_the_documented_lead():
         warnings.simplefilter("ignore", SecurityWarning)  # RFC 9864's "Ed25519" is EdDSA too
         checked = jws.deserialize_compact(data["consent_receipt"], keys, algorithms=["EdDSA"])
     assert json.loads(checked.payload) == expected_claims(data)
+
+
+def test_the_readmes_offline_check_works_as_written(tmp_path, monkeypatch):
+    readme = (DOCS.parent / "README.md").read_text()
+    section = readme.split("## Consent receipts", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert len(code.strip().splitlines()) == 5
+    data = json.loads(WEBHOOK_EXAMPLE.read_text())["data"]
+    (tmp_path / "jwks.json").write_text(EXAMPLE_JWKS.read_text())
+    (tmp_path / "consent-receipt-lead-4812.jws").write_text(data["consent_receipt"] + "\n")
+    monkeypatch.chdir(tmp_path)
+    found: dict = {}
+    exec(code, found)
+    assert found["claims"] == expected_claims(data)
