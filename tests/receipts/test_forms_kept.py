@@ -2,14 +2,18 @@
 own values (CSRF token, stamp, ZIP code, radius) put back as slots; the site keeps that text
 once, publicly, and it hashes to the receipt's value."""
 
+import base64
 import hashlib
+import json
 import re
 
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import ConsentForm, Lead, School
-from tests.receipts.conftest import send_lead
+from portal.services.leads import consent_sha256, consent_text
+from tests.receipts.conftest import SCHOOL, send_lead
 from tests.support.forms import form_inputs
 from tests.support.leads import GOOD_ANSWERS, form_url
 
@@ -96,3 +100,27 @@ def test_a_changed_form_is_a_new_hash_and_a_new_copy(app, program_id):
 def test_an_unknown_or_malformed_hash_is_a_404(client):
     for name in ("0" * 64, "f" * 64 + ".html", "not-a-hash", "%00", "a" * 500):
         assert client.get(f"/receipts/forms/{name}").status_code == 404
+
+
+def test_a_form_shown_before_stamps_named_their_form_still_stores_its_lead(app, program_id):
+    """A stamp of the kind made before this change (a deploy ago: program and disclosure
+    only) is still good; its lead's receipt says no form was recorded."""
+    app.config["LEAD_MIN_FILL_SECONDS"] = 0
+    client = app.test_client()
+    fields = form_inputs(client.get(form_url(program_id)).get_data(as_text=True))
+    with client.session_transaction() as session:
+        shown_to = hashlib.sha256(session["csrf_token"].encode()).hexdigest()[:32]
+    disclosure = consent_sha256(consent_text(SCHOOL))
+    serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="lead-form")
+    old_stamp = serializer.dumps([program_id, disclosure, "old-nonce", shown_to])
+    data = {"csrf_token": fields["csrf_token"], "started": old_stamp, "radius": "50"}
+    assert client.post(form_url(program_id), data=data | GOOD_ANSWERS).status_code == 303
+    with app.app_context():
+        lead = db.session.scalars(select(Lead)).one()
+        assert lead.form_nonce == "old-nonce" and lead.form_sha256 is None
+        assert (
+            json.loads(base64.urlsafe_b64decode(lead.consent_receipt.split(".")[1] + "=="))[
+                "form_sha256"
+            ]
+            is None
+        )
