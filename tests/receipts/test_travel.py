@@ -82,7 +82,10 @@ def test_the_school_downloads_the_receipt_from_its_lead_page(app, program_id):
     before = old_lead(app, program_id)
     lead = send_lead(app, program_id, headers={"Sec-GPC": "1"})
     with app.app_context():
-        stranger = make_lead(make_program(zip_code="60601"), email="x@example.com").id
+        # Another school's lead, with a receipt: refused for being another school's.
+        stranger = make_lead(
+            make_program(zip_code="60601"), email="x@example.com", consent_receipt="e30.e30.AA"
+        ).id
     client = school_client(app, program_id)
     page = client.get(f"/school/leads/{lead.id}").get_data(as_text=True)
     assert f'href="/school/leads/{lead.id}/receipt.jws"' in page
