@@ -81,3 +81,9 @@ def test_testing_mode_makes_a_key_per_app_and_touches_no_file(app):
         mine = signing_key().kid
     with other.app_context():
         assert signing_key().kid != mine
+
+
+def test_the_current_key_command_names_the_key_that_signs(app, runner):
+    result = runner.invoke(args=["consent-keys", "current"])
+    with app.app_context():
+        assert result.exit_code == 0 and result.output.strip() == signing_key().kid
