@@ -222,6 +222,9 @@ class Config:
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "WTF_CSRF_TIME_LIMIT": None,  # the session bounds the token's life, not a clock
+            # The Ed25519 private key (PEM, PKCS#8) that signs consent receipts
+            # (portal.services.consent_keys; make one with `flask consent-keys create FILE`).
+            "CONSENT_SIGNING_KEY_FILE": env.get("CONSENT_SIGNING_KEY_FILE") or None,
         }
 
 
@@ -239,6 +242,10 @@ class DevelopmentConfig(Config):
             f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
         )
         values["MAIL_FILE_FOLDER"] = str(INSTANCE_DIR / "mail")
+        # Made there on first start when missing (portal.services.consent_keys).
+        values["CONSENT_SIGNING_KEY_FILE"] = values["CONSENT_SIGNING_KEY_FILE"] or str(
+            INSTANCE_DIR / "consent_signing_key.pem"
+        )
         return values
 
 
@@ -249,7 +256,8 @@ class TestingConfig(Config):
 
     @classmethod
     def settings(cls, env: Mapping[str, str]) -> dict:
-        """Testing defaults: an in-memory SQLite database unless DATABASE_URL says otherwise."""
+        """Testing defaults: an in-memory SQLite database unless DATABASE_URL says otherwise,
+        and (without CONSENT_SIGNING_KEY_FILE) a receipt signing key made for each app."""
         values = super().settings(env)
         values["TESTING"] = True
         values["SECRET_KEY"] = values["SECRET_KEY"] or "testing-only-not-secret"
@@ -269,9 +277,10 @@ class ProductionConfig(Config):
 
     @classmethod
     def settings(cls, env: Mapping[str, str]) -> dict:
-        """Refuse to start without SECRET_KEY (32 bytes or more) and DATABASE_URL; mark cookies
-        Secure."""
-        missing = [key for key in ("SECRET_KEY", "DATABASE_URL") if not env.get(key)]
+        """Refuse to start without SECRET_KEY (32 bytes or more), DATABASE_URL and
+        CONSENT_SIGNING_KEY_FILE (the file itself is read at start); mark cookies Secure."""
+        required = ("SECRET_KEY", "DATABASE_URL", "CONSENT_SIGNING_KEY_FILE")
+        missing = [key for key in required if not env.get(key)]
         if missing:
             raise ConfigError(
                 "production mode needs these environment variables: " + ", ".join(missing)

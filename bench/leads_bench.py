@@ -29,7 +29,14 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from tests.support.servers import HOST, Gunicorn, LeadLoad, cpu_seconds, scratch_postgres  # noqa: E402
+from tests.support.servers import (  # noqa: E402
+    HOST,
+    Gunicorn,
+    LeadLoad,
+    cpu_seconds,
+    scratch_postgres,
+    signing_key_file,
+)
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -95,6 +102,7 @@ def server_env(url: str) -> dict:
         **os.environ,
         "PORTAL_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
+        "CONSENT_SIGNING_KEY_FILE": signing_key_file(),
         "DATABASE_URL": url,
         "RATELIMIT_ENABLED": "false",
         "LEAD_MIN_FILL_SECONDS": "0",

@@ -46,7 +46,13 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from portal.services.demo import METRO_ZIPS  # noqa: E402
-from tests.support.servers import HOST, Gunicorn, cpu_seconds, scratch_postgres  # noqa: E402
+from tests.support.servers import (  # noqa: E402
+    HOST,
+    Gunicorn,
+    cpu_seconds,
+    scratch_postgres,
+    signing_key_file,
+)
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CAREER = "medical-office-manager"
@@ -159,6 +165,7 @@ def run(url: str, args) -> dict:
         **os.environ,
         "PORTAL_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
+        "CONSENT_SIGNING_KEY_FILE": signing_key_file(),
         "DATABASE_URL": url,
         "LOG_LEVEL": "WARNING",
     }

@@ -28,6 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_proxy_fix(app)
     register_extensions(app)
     register_page_caches(app)
+    register_consent_receipts(app)
     register_url_converters(app)
     register_blueprints(app)
     register_http(app)
@@ -126,6 +127,16 @@ def register_page_caches(app: Flask) -> None:
     init_listing_stats(app)
 
 
+def register_consent_receipts(app: Flask) -> None:
+    """Load the key that signs consent receipts (production refuses to start without it) and
+    the note of the request forms already kept."""
+    from portal.services.consent_forms import init_consent_forms
+    from portal.services.consent_keys import init_consent_keys
+
+    init_consent_keys(app)
+    init_consent_forms(app)
+
+
 def register_url_converters(app: Flask) -> None:
     """`<id:...>` in routes: ids a database column can hold (anything else is a 404)."""
     from portal.core.urls import register
@@ -147,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.guides.views import bp as guides_bp
     from portal.leads.views import bp as leads_bp
     from portal.pages.views import bp as pages_bp
+    from portal.receipts.views import bp as receipts_bp
     from portal.school.views import bp as school_bp
     from portal.search.views import bp as search_bp
 
@@ -155,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(leads_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(receipts_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_docs_bp)
     app.register_blueprint(admin_bp)
@@ -184,8 +197,9 @@ def register_cli(app: Flask) -> None:
     from portal.admin.cli import ADMIN_COMMANDS
     from portal.cli import register
     from portal.delivery.cli import DELIVERY_COMMANDS
+    from portal.receipts.cli import RECEIPT_COMMANDS
     from portal.school.cli import SCHOOL_COMMANDS
 
     register(app)
-    for command in ADMIN_COMMANDS + DELIVERY_COMMANDS + SCHOOL_COMMANDS:
+    for command in ADMIN_COMMANDS + DELIVERY_COMMANDS + SCHOOL_COMMANDS + RECEIPT_COMMANDS:
         app.cli.add_command(command)

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import utcnow
+from portal.models import Lead, utcnow
 from portal.services import accounts
 from portal.services.destinations import add_email, add_webhook
 from portal.services.inbox import (
@@ -134,11 +135,12 @@ def visitor_pages(site) -> list[str]:
         "/privacy/do-not-sell",
         "/privacy/do-not-sell/sent",
         "/api/docs",
+        "/receipts/verify",
     ]
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_visitor_pages_have_no_serious_violations(chromium, live_server, site, width):
+def test_visitor_pages_have_no_serious_violations(app, chromium, live_server, site, width):
     context = chromium.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     errors = []
@@ -150,6 +152,16 @@ def test_visitor_pages_have_no_serious_violations(chromium, live_server, site, w
     page.goto(f"{live_server}/programs/{site['program_id']}/request-info?zip=60601")
     send_request(page)  # the thank-you page reads what it shows from the visitor's session
     found["thank-you page"] = axe_violations(page)
+    with app.app_context():
+        lead = db.session.scalars(select(Lead).where(Lead.consent_receipt.is_not(None))).one()
+        receipt, form_sha256 = lead.consent_receipt, lead.form_sha256
+    for label, text in (("valid", receipt), ("not valid", receipt[:-4] + "AAAA")):
+        page.goto(f"{live_server}/receipts/verify")
+        page.fill("#receipt", text)
+        submit(page, "text=Check receipt")
+        found[f"a {label} receipt checked"] = axe_violations(page)
+    page.goto(f"{live_server}/receipts/forms/{form_sha256}")
+    found["a kept form"] = axe_violations(page)
     page.goto(f"{live_server}/contact")
     page.get_by_role("button", name="Send message").click()  # every field with its problem
     found["contact form with errors"] = axe_violations(page)
@@ -202,7 +214,7 @@ def school_pages(site) -> dict[str, str]:
 
 
 # School GET routes that are not pages of their own (a redirect, a file) or are signed out.
-SCHOOL_NOT_PAGES = {"school.login", "school.statement_download"}
+SCHOOL_NOT_PAGES = {"school.login", "school.statement_download", "school.receipt"}
 
 
 def school_sign_in(page, live_server) -> None:
@@ -246,7 +258,7 @@ def test_school_pages_have_no_serious_violations_nor_sideways_scrolling(
 
 
 # Admin GET routes that answer with something other than a page, or are checked signed out.
-NOT_PAGES = {"admin.login", "admin.import_template"}
+NOT_PAGES = {"admin.login", "admin.import_template", "admin.lead_receipt"}
 
 
 def test_every_admin_page_is_checked(app, site):

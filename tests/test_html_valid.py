@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal import create_app
 from portal.extensions import db, dispose_engines
-from portal.models import Program, School, today_utc, utcnow
+from portal.models import Lead, Program, School, today_utc, utcnow
 from portal.services import accounts
 from portal.services.demo import seed_demo
 from portal.services.inbox import (
@@ -189,6 +189,7 @@ def visit_as_visitor(app, pages: Pages) -> None:
         assert response.status_code == 303
         thanks.append(response.headers["Location"])
     pages.crawl(client, thanks[:1])
+    visit_receipts(app, client, pages)
     assert pages.post(client, "POST /careers/", "/careers/", {}).status_code == 405
     visit_site_forms(app, client, pages)
     # A listing that is gone: 410, with similar listings.
@@ -201,6 +202,22 @@ def visit_as_visitor(app, pages: Pages) -> None:
     with app.app_context():
         db.session.get(Program, program_id).is_active = True
         db.session.commit()
+
+
+def visit_receipts(app, client, pages: Pages) -> None:
+    """The receipt of the lead just sent: the form it names, and the verify page's answers."""
+    with app.app_context():
+        lead = db.session.scalars(select(Lead).where(Lead.consent_receipt.is_not(None))).first()
+        receipt, form_sha256 = lead.consent_receipt, lead.form_sha256
+    pages.crawl(client, [f"/receipts/forms/{form_sha256}", "/receipts/verify"])
+    for label, text, status in (
+        ("valid", receipt, 200),
+        ("not valid", receipt[:-4] + "AAAA", 422),
+        ("empty", "", 422),
+    ):
+        data = {"csrf_token": csrf_of(client.get("/receipts/verify").text), "receipt": text}
+        checked = pages.post(client, f"POST /receipts/verify, {label}", "/receipts/verify", data)
+        assert checked.status_code == status
 
 
 def visit_site_forms(app, client, pages: Pages) -> None:
@@ -333,7 +350,10 @@ def visit_as_school(app, pages: Pages) -> None:
     with app.app_context():
         school = db.session.scalars(select(School).order_by(School.id)).first()
         make_school_user(school, SCHOOL_EMAIL)
-        lead_id = make_lead(school.programs[0], created_at=utcnow()).id
+        # With a receipt (any text: the pages only link to it), so its download is offered.
+        lead_id = make_lead(
+            school.programs[0], created_at=utcnow(), consent_receipt="eyJhbGciOiJFZERTQSJ9.e30.AA"
+        ).id
         school_id = school.id
     client = app.test_client()
     login = {"csrf_token": csrf_of(client.get("/school/login").text), "email": SCHOOL_EMAIL}
@@ -369,6 +389,7 @@ def visit_as_school(app, pages: Pages) -> None:
     assert admin.post("/admin/login", data=login | {"password": PASSWORD}).status_code == 302
     token = csrf_of(admin.get("/admin/returns").text)
     pages.crawl(admin, ["/admin/returns", "/admin/returns?status=approved", "/admin/statements"])
+    pages.crawl(admin, [f"/admin/leads/{lead_id}"])
     users = f"/admin/schools/{school_id}/users"
     bad = {"csrf_token": token, "email": "not an address"}
     assert pages.post(admin, "POST invite, bad", users, bad).status_code == 422

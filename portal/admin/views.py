@@ -264,6 +264,25 @@ def lead(lead_id: int):
     return _lead_page(lead_id, StatusForm(formdata=None), NoteForm(formdata=None))
 
 
+@bp.get("/leads/<id:lead_id>/receipt.jws")
+@login_required
+def lead_receipt(lead_id: int):
+    """The lead's signed consent receipt, as a file (404 for a lead stored before receipts)."""
+    try:
+        found = get_lead(lead_id)
+    except LeadNotFound:
+        abort(404)
+    if not found.consent_receipt:
+        abort(404)
+    return Response(
+        found.consent_receipt,
+        mimetype="application/jose",
+        headers={
+            "Content-Disposition": f'attachment; filename="consent-receipt-lead-{lead_id}.jws"'
+        },
+    )
+
+
 def _lead_page(lead_id: int, status_form: StatusForm, note_form: NoteForm, status: int = 200):
     try:
         found = get_lead(lead_id)

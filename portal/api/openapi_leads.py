@@ -93,6 +93,28 @@ LEAD_FIELDS: dict[str, dict] = {
     "utm_campaign": {**_text, "description": "From the landing page's URL (may be empty)."},
     "utm_term": {**_text, "description": "From the landing page's URL (may be empty)."},
     "utm_content": {**_text, "description": "From the landing page's URL (may be empty)."},
+    "gpc": {
+        "type": "boolean",
+        "description": (
+            "Whether the visitor's browser sent Global Privacy Control (`Sec-GPC: 1`) with the "
+            "request: an opt-out of the sale or sharing of their data beyond your school."
+        ),
+    },
+    "consent_receipt": {
+        **nullable(_text),
+        "pattern": r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$",
+        "description": (
+            "The consent receipt: a JWS in compact form (RFC 7515), signed with EdDSA over "
+            "Ed25519 (RFC 8037) when the lead was stored. Its header's `kid` names one of the "
+            "keys at `/.well-known/jwks.json`; its payload holds `iss`, `iat`, `jti` (the "
+            "receipt's id), `school`, `school_id`, `program`, `program_id`, `consent_text`, "
+            "`consent_sha256`, `page_url`, `form_sha256` (the form shown, kept at "
+            "`/receipts/forms/{form_sha256}`), `ip`, `user_agent`, `email_sha256`, "
+            "`phone_sha256` (of the lower-cased email and the E.164 phone) and `gpc`. Check it "
+            "with any JOSE library, or at `/receipts/verify`. null for leads stored before "
+            "receipts."
+        ),
+    },
 }
 
 
@@ -103,7 +125,8 @@ def schemas() -> dict:
             "type": "object",
             "description": (
                 "A lead as the `lead.created` webhook's `data` and the pull API carry it: the "
-                "CSV export's fields (same names, order and formats) without its bookkeeping. "
+                "CSV export's fields (same names, order and formats) without its bookkeeping, "
+                "then `gpc` and the signed `consent_receipt`. "
                 "Fields may be added within a schema version; ignore those you do not know."
             ),
             "required": list(LEAD_FIELDS),

@@ -3,9 +3,12 @@
 The event's `data` is the lead as the CSV export documents it: the same field names and
 formats (times UTC ISO 8601 to the second, phones E.164), typed as JSON (numbers, booleans,
 null for no campus or no earlier lead), without the export's own bookkeeping (status,
-exported_at, export_id), which would change between retries. Text is sent as typed: the
-spreadsheet-formula prefix of the CSV is a CSV matter. README "Lead delivery" documents it
-and docs/webhook-lead-created.example.json is an example a test compares with what is sent.
+exported_at, export_id), which would change between retries; and then, beyond the CSV's
+columns, whether the browser sent Global Privacy Control (`gpc`) and the signed consent
+receipt (`consent_receipt`, portal.services.receipts; null for leads stored before receipts).
+Text is sent as typed: the spreadsheet-formula prefix of the CSV is a CSV matter. README
+"Lead delivery" documents it and docs/webhook-lead-created.example.json is an example a test
+compares with what is sent.
 """
 
 import base64
@@ -25,7 +28,15 @@ TEST_EVENT_TYPE = "webhook.test"
 SCHEMA_VERSION = 1
 # Fields of the export that describe the export itself, not the lead.
 NOT_SENT = frozenset({"status", "exported_at", "export_id"})
-EVENT_COLUMNS = [column for column in EXPORT_COLUMNS if column[0] not in NOT_SENT]
+# Sent, but not in the `full` CSV: a receipt (about 1.5 KB) would triple each of its rows.
+RECEIPT_COLUMNS = [
+    ("gpc", Lead.gpc, "flag"),
+    ("consent_receipt", Lead.consent_receipt, "code"),
+]
+EVENT_COLUMNS = [
+    *(column for column in EXPORT_COLUMNS if column[0] not in NOT_SENT),
+    *RECEIPT_COLUMNS,
+]
 SECRET_PREFIX = "whsec_"
 
 

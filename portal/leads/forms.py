@@ -64,6 +64,21 @@ def zip_code(form, field):
         raise ValidationError(str(error)) from error
 
 
+class KeepsSlot:
+    """A field whose Markup value (a cached page's slot) is written as it is, not escaped."""
+
+    def _value(self) -> str:
+        return self.data if isinstance(self.data, Markup) else super()._value()
+
+
+class SlotStringField(KeepsSlot, StringField):
+    """A text field that can hold a slot: the ZIP code a cached form takes from the search."""
+
+
+class SlotHiddenField(KeepsSlot, HiddenField):
+    """A hidden field that can hold a slot: the radius a cached form takes from the search."""
+
+
 def _stamp_verdict(stamp: FormStamp | None, program_id: int, min_age: float, max_age: float):
     """LeadForm.judge() for the stamp alone (portal.core.stamps.judge_stamp)."""
     matches = stamp is not None and stamp.program_id == program_id
@@ -101,7 +116,7 @@ class LeadForm(FlaskForm):
         render_kw={"autocomplete": "tel", "maxlength": PHONE_MAX},
         widget=QuickTelInput(),
     )
-    zip_code = StringField(
+    zip_code = SlotStringField(
         "ZIP code",
         filters=[clean],
         validators=[required("Enter your ZIP code."), short_text(10), zip_code],
@@ -130,7 +145,7 @@ class LeadForm(FlaskForm):
     # Quiet bot traps: a field people never see, and when the form was shown (signed).
     website = StringField("Leave this field empty", widget=QuickTextInput())
     started = StampField(widget=QuickHiddenInput())
-    radius = HiddenField(widget=QuickHiddenInput())
+    radius = SlotHiddenField(widget=QuickHiddenInput())
 
     def show_consent(self, disclosure: str, privacy_url: str) -> None:
         """Label the checkbox with the disclosure, its privacy-policy words made a link."""
@@ -139,9 +154,15 @@ class LeadForm(FlaskForm):
         self.consent.label.text = escape(before) + link + escape(after)
 
     def stamp(
-        self, program_id: int, disclosure_sha256: str, stamp: FormStamp | None, max_age: float
+        self,
+        program_id: int,
+        disclosure_sha256: str,
+        stamp: FormStamp | None,
+        max_age: float,
+        form_sha256: str | None = None,
     ) -> None:
-        """Record (signed) when the form was first shown, for which program and disclosure.
+        """Record (signed) when the form was first shown, for which program and disclosure,
+        and in which form (`form_sha256`, for a fresh stamp).
 
         A form sent back with a good `stamp` (as read_stamp() read it) for the same disclosure
         keeps it, so correcting a mistake does not restart the clock; one past `max_age`
@@ -149,7 +170,7 @@ class LeadForm(FlaskForm):
         """
         kept = _stamp_verdict(stamp, program_id, 0, max_age) == "good"
         if not kept or stamp.consent_sha256 != disclosure_sha256:
-            self.started.data = form_token(program_id, disclosure_sha256)
+            self.started.data = form_token(program_id, disclosure_sha256, form_sha256)
 
     def judge(self, stamp: FormStamp | None, program_id: int, min_age: float, max_age: float):
         """What the returned form says of its sender: "good"; "too_fast" (sent back within

@@ -1,5 +1,5 @@
-"""The signed stamp the request-info form carries (portal.core.stamps, for one listing and the
-disclosure shown), and the radius the lead pages pass along.
+"""The signed stamp the request-info form carries (portal.core.stamps, for one listing, the
+disclosure shown and the form it was shown in), and the radius the lead pages pass along.
 
 A stamp is good for one stored lead, from the session it was shown to, for
 LEAD_FORM_MAX_AGE_HOURS.
@@ -15,25 +15,40 @@ SALT = "lead-form"
 
 @dataclass(frozen=True)
 class FormStamp:
-    """What a verified stamp says: for which listing and disclosure, shown to which session."""
+    """What a verified stamp says: for which listing and disclosure, shown to which session,
+    and in which form (its SHA-256, portal.services.consent_forms; None in older stamps)."""
 
     program_id: int
     consent_sha256: str
     nonce: str
     session_id: str
     age_seconds: float
+    form_sha256: str | None = None
 
 
-def form_token(program_id: int, consent_sha256: str) -> str:
-    """A new stamp for a form shown now to this session, for one program and disclosure."""
-    return make_stamp(SALT, (program_id, consent_sha256))
+def form_token(program_id: int, consent_sha256: str, form_sha256: str | None = None) -> str:
+    """A new stamp for a form shown now to this session, for one program and disclosure, in
+    the form whose SHA-256 is `form_sha256`."""
+    return make_stamp(SALT, (program_id, consent_sha256, form_sha256))
 
 
 def read_form_token(token: str) -> FormStamp:
     """The verified contents and age of a stamp; BadData if forged or of an older kind."""
-    stamp = read_stamp(SALT, token, 2)
-    program_id, digest = stamp.subject
-    return FormStamp(int(program_id), str(digest), stamp.nonce, stamp.session_id, stamp.age_seconds)
+    try:
+        stamp = read_stamp(SALT, token, 3)
+    except BadData:
+        # A form shown before stamps named their form (a deploy ago) is still good.
+        stamp = read_stamp(SALT, token, 2)
+    program_id, digest, *shown_in = stamp.subject
+    form_digest = str(shown_in[0]) if shown_in and shown_in[0] is not None else None
+    return FormStamp(
+        int(program_id),
+        str(digest),
+        stamp.nonce,
+        stamp.session_id,
+        stamp.age_seconds,
+        form_digest,
+    )
 
 
 __all__ = ["BadData", "FormStamp", "form_token", "parse_radius", "read_form_token", "session_id"]

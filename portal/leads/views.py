@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
 from portal.core.errors import render_error
@@ -23,6 +24,7 @@ from portal.leads.forms import LeadForm
 from portal.leads.tokens import FormStamp, form_token, parse_radius
 from portal.models import today_utc, utcnow
 from portal.search.links import results_url
+from portal.services.consent_forms import keep_form
 from portal.services.geo import InvalidZip, UnknownZip, normalise_zip
 from portal.services.leads import (
     ConsentChanged,
@@ -60,17 +62,19 @@ def lead_rate_limit() -> str:
 def request_info(program_id: int):
     """Show the request-info form for one listing, with the search's ZIP filled in.
 
-    The page is the same for every visitor but for their CSRF token and form stamp, so it is
-    kept for a few seconds (PAGE_CACHE_SECONDS) with slots where each visitor's go.
+    The page is the same for every visitor but for their CSRF token, form stamp, ZIP code and
+    radius, so it is kept for a few seconds (PAGE_CACHE_SECONDS) with slots where those go.
     """
     zip_text, radius = request.args.get("zip", "")[:10], parse_radius(request.args.get("radius"))
     page = cached_page(
         "pages",
-        ("request-info", program_id, zip_text, radius),
-        lambda: blank_form(program_id, zip_text, radius),
+        ("request-info", program_id),
+        lambda: blank_form(program_id),
         fill={
             "csrf": lambda _: generate_csrf(),
-            "stamp": lambda page: form_token(program_id, page.data),
+            "stamp": lambda page: form_token(program_id, *page.data),
+            "zip": lambda _: zip_text,
+            "radius": lambda _: str(radius),
         },
     )
     if page.status == 200:
@@ -78,14 +82,28 @@ def request_info(program_id: int):
     return page.html, page.status
 
 
-def blank_form(program_id: int, zip_text: str, radius: int) -> RenderedPage:
-    """The form for a listing as every visitor first sees it, with their tokens as slots."""
+def blank_form(program_id: int) -> RenderedPage:
+    """The form for a listing as every visitor first sees it, with their own values as slots;
+    its <form> element kept (portal.services.consent_forms). Its data: the SHA-256 of the
+    disclosure and of the form, which the visitor's stamp records."""
     listing = open_listing(program_id, today_utc())
-    form = LeadForm(data={"zip_code": zip_text, "radius": str(radius)})
+    form = LeadForm(formdata=None)
     form.csrf_token.current_token = slot("csrf")
     form.started.data = slot("stamp")
-    html = render_template_for(form, listing)
-    return RenderedPage(html, 200, listing.disclosure_sha256)
+    form.zip_code.data = slot("zip")
+    form.radius.data = slot("radius")
+    page, form_html = render_page(form, listing)
+    shown_in = keep_form(form_html, utcnow())
+    return RenderedPage(page, 200, (listing.disclosure_sha256, shown_in))
+
+
+def shown_form_sha256(listing: OpenListing) -> str | None:
+    """The SHA-256 of the listing's form as it is shown now (the cached page's, when the page
+    cache holds it for this disclosure)."""
+    page = cached_page("pages", ("request-info", listing.program.id), lambda: None)
+    if page is None or page.data[0] != listing.disclosure_sha256:
+        page = blank_form(listing.program.id)
+    return page.data[1]
 
 
 @bp.post("/programs/<id:program_id>/request-info")
@@ -112,7 +130,7 @@ def submit_request(program_id: int):
         return render_form(form, listing, stamp)
     try:
         attribution = attribution_from(session.get(SESSION_KEY))
-        consent = evidence(stamp.consent_sha256)
+        consent = evidence(stamp)
         capture_lead(
             program_id, form.visitor(), consent, attribution, form.radius_miles(), stamp.nonce
         )
@@ -158,21 +176,22 @@ def render_form(
     wrong) or "expired" (back after LEAD_FORM_MAX_AGE_HOURS).
     """
     max_age = current_app.config["LEAD_FORM_MAX_AGE_HOURS"] * 3600
-    form.stamp(listing.program.id, listing.disclosure_sha256, stamp, max_age)
-    status = 200 if notice == "too_fast" and not form.errors else 422
-    return render_template_for(form, listing, notice), status
-
-
-def render_template_for(form: LeadForm, listing: OpenListing, notice: str | None = None) -> str:
-    """The form page for a listing, its checkbox labelled with that school's disclosure."""
-    form.show_consent(listing.disclosure, url_for("pages.privacy"))
-    return render_template(
-        "leads/request_info.html",
-        form=form,
-        program=listing.program,
-        radius=form.radius_miles(),
-        notice=notice,
+    form.stamp(
+        listing.program.id, listing.disclosure_sha256, stamp, max_age, shown_form_sha256(listing)
     )
+    status = 200 if notice == "too_fast" and not form.errors else 422
+    return render_page(form, listing, notice)[0], status
+
+
+def render_page(form: LeadForm, listing: OpenListing, notice: str | None = None) -> tuple[str, str]:
+    """The form page for a listing, its checkbox labelled with that school's disclosure, and
+    the page's <form> element alone (the part a receipt's form_sha256 covers)."""
+    form.show_consent(listing.disclosure, url_for("pages.privacy"))
+    form_html = render_template("leads/_form.html", form=form, notice=notice)
+    page = render_template(
+        "leads/request_info.html", form_html=Markup(form_html), program=listing.program
+    )
+    return page, form_html
 
 
 def redirect_to_thanks(program_id: int, form: LeadForm):
@@ -182,14 +201,17 @@ def redirect_to_thanks(program_id: int, form: LeadForm):
     return redirect(url_for("leads.thanks"), 303)
 
 
-def evidence(shown_sha256: str) -> ConsentEvidence:
-    """The consent evidence of this request: the disclosure shown, time, IP, agent and page."""
+def evidence(stamp: FormStamp) -> ConsentEvidence:
+    """The consent evidence of this request: the disclosure and form shown (as its stamp
+    says), time, IP, agent, page, and whether the browser sent Global Privacy Control."""
     return ConsentEvidence(
-        shown_sha256=shown_sha256,
+        shown_sha256=stamp.consent_sha256,
         consented_at=utcnow(),
         ip_address=request.remote_addr or "",
         user_agent=request.headers.get("User-Agent", ""),
         page_url=request.url,
+        form_sha256=stamp.form_sha256,
+        gpc=request.headers.get("Sec-GPC", "").strip() == "1",
     )
 
 

@@ -42,6 +42,7 @@ from portal.models.program import (
     SponsorshipTerms,
     program_details,
 )
+from portal.models.receipt import ConsentForm, ConsentSigningKey
 from portal.models.school_account import (
     LEAD_OUTCOMES,
     RETURN_REASONS,
@@ -81,6 +82,8 @@ __all__ = [
     "REJECT_REASONS",
     "AdminUser",
     "Campus",
+    "ConsentForm",
+    "ConsentSigningKey",
     "ContactMessage",
     "DataDeletion",
     "Delivery",

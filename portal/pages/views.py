@@ -31,7 +31,7 @@ from portal.services.inbox import (
 bp = Blueprint("pages", __name__)
 
 # When the current wording of each policy took effect (change it with the wording).
-PRIVACY_EFFECTIVE = date(2026, 11, 30)
+PRIVACY_EFFECTIVE = date(2026, 12, 5)
 TERMS_EFFECTIVE = date(2026, 11, 30)
 FORM_ENDPOINTS = {
     "pages.contact",

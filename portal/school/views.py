@@ -184,6 +184,24 @@ def lead(lead_id: int):
     return _lead_page(lead_id)
 
 
+@bp.get("/leads/<id:lead_id>/receipt.jws")
+def receipt(lead_id: int):
+    """The lead's signed consent receipt, as a file (404 for a lead stored before receipts)."""
+    try:
+        found = school_lead(school_id(), lead_id)
+    except LeadNotFound:
+        abort(404)
+    if not found.consent_receipt:
+        abort(404)
+    return Response(
+        found.consent_receipt,
+        mimetype="application/jose",
+        headers={
+            "Content-Disposition": f'attachment; filename="consent-receipt-lead-{lead_id}.jws"'
+        },
+    )
+
+
 @bp.post("/leads/<id:lead_id>/outcome")
 def outcome(lead_id: int):
     """Record what became of the lead, then show it again."""

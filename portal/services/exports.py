@@ -235,6 +235,9 @@ SCHOOL_COLUMNS: list[tuple[str, ColumnElement, Callable | None]] = [
     ("Consent text", Lead.consent_text, None),
     ("Consent page", Lead.page_url, None),
     ("Repeat of lead", Lead.duplicate_of_id, None),
+    # The signed consent receipt (a compact JWS, always "eyJ...": never a formula); empty for
+    # leads stored before receipts.
+    ("Consent receipt", Lead.consent_receipt, None),
 ]
 SCHOOL_HEADER = [name for name, _, _ in SCHOOL_COLUMNS]
 _SCHOOL_CONVERTERS = [(i, show) for i, (_, _, show) in enumerate(SCHOOL_COLUMNS) if show]

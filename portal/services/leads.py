@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Lead, Program, School, Sponsorship
+from portal.services.consent_keys import mark_recorded, record_key, signing_key
 from portal.services.contact_hashes import email_sha256, phone_sha256
 from portal.services.geo import InvalidZip, UnknownZip, ZipPoint, find_zip
 from portal.services.matching import (
@@ -31,6 +32,7 @@ from portal.services.matching import (
 )
 from portal.services.outbox import queue_deliveries
 from portal.services.programs import ProgramNotFound, load_programs
+from portal.services.receipts import lead_receipt
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +93,17 @@ class Visitor:
 
 @dataclass(frozen=True)
 class ConsentEvidence:
-    """The proof of consent: which disclosure was shown (its SHA-256), when, where, by whom."""
+    """The proof of consent: which disclosure was shown (its SHA-256), when, where, by whom;
+    the form it was shown in (its SHA-256, portal.services.consent_forms; None for a form
+    shown before forms were kept), and whether the browser sent Global Privacy Control."""
 
     shown_sha256: str
     consented_at: datetime
     ip_address: str
     user_agent: str
     page_url: str
+    form_sha256: str | None = None
+    gpc: bool = False
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,8 @@ def capture_lead(
     radius_miles: int = DEFAULT_RADIUS,
     form_nonce: str | None = None,
 ) -> Captured:
-    """Store a consented request for one program, billable unless a repeat; commit once.
+    """Store a consented request for one program, billable unless a repeat, with its signed
+    consent receipt (portal.services.receipts); commit once.
 
     The disclosure stored is consent_text() for the program's school, and must be the one the
     visitor was shown. `form_nonce`, the nonce of the form's stamp, stores at most one lead.
@@ -191,6 +198,8 @@ def capture_lead(
         if not program_serves(program_id, origin, radius_miles, today):
             _explain_no_match(program, today)
         _lock_sponsorship(program)
+        key = signing_key()
+        record_key(key)  # in this transaction: known wherever a receipt it signs is
         # Checked under the lock: the stamp names this listing, so its captures are serialised.
         if form_nonce is not None and db.session.scalar(_NONCE_USED, {"nonce": form_nonce}):
             raise FormAlreadyUsed(program_id)
@@ -202,6 +211,7 @@ def capture_lead(
             billable=original_id is None, duplicate_of_id=original_id, form_nonce=form_nonce
         )
         lead["school_seq"] = next_feed_number(program.school_id)
+        lead.update(lead_receipt(key, lead, program.school.name, program.title))
         lead_id = db.session.execute(_INSERT_LEAD, lead).scalar_one()
         if original_id is None:
             # The outbox: queued in the lead's own transaction, so a stored lead is never lost.
@@ -213,6 +223,7 @@ def capture_lead(
     except Exception:
         db.session.rollback()
         raise
+    mark_recorded(key)
     log.info("lead captured for program %s (duplicate=%s)", program_id, captured.duplicate)
     return captured
 
@@ -371,6 +382,8 @@ def _new_lead(
         ip_address=_fit(consent.ip_address, 45),
         user_agent=_fit(consent.user_agent, 512),
         page_url=_fit(consent.page_url, 2048),
+        form_sha256=consent.form_sha256,
+        gpc=consent.gpc,
         referrer=_fit(attribution.referrer, 2048),
         utm_source=_fit(attribution.utm_source, 200),
         utm_medium=_fit(attribution.utm_medium, 200),

@@ -53,6 +53,7 @@ def test_production_settings_are_secure():
             "PORTAL_ENV": "production",
             "SECRET_KEY": LONG_KEY,
             "DATABASE_URL": "postgresql+psycopg://x/y",
+            "CONSENT_SIGNING_KEY_FILE": "/etc/portal/consent_signing_key.pem",
         }
     )
     assert settings["SESSION_COOKIE_SECURE"] is True
@@ -63,6 +64,7 @@ def test_production_settings_are_secure():
 @pytest.mark.parametrize("key", ["k" * 31, "s3cret", "é" * 15])
 def test_production_refuses_a_secret_key_under_32_bytes(key):
     env = {"PORTAL_ENV": "production", "SECRET_KEY": key, "DATABASE_URL": "sqlite://"}
+    env["CONSENT_SIGNING_KEY_FILE"] = "/etc/portal/consent_signing_key.pem"
     with pytest.raises(ConfigError, match="at least 32 bytes"):
         load_settings(env)
     assert load_settings(env | {"SECRET_KEY": key + "k" * 32})["SECRET_KEY"]
@@ -156,6 +158,7 @@ def test_postgresql_pool_survives_restarts_and_fails_fast():
         "PORTAL_ENV": "production",
         "SECRET_KEY": LONG_KEY,
         "DATABASE_URL": "postgresql+psycopg://x/y",
+        "CONSENT_SIGNING_KEY_FILE": "/etc/portal/consent_signing_key.pem",
     }
     options = load_settings(env)["SQLALCHEMY_ENGINE_OPTIONS"]
     assert options["pool_pre_ping"] is True and options["hide_parameters"] is True

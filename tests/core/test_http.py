@@ -23,8 +23,10 @@ def test_security_headers_on_every_response(client):
 def test_hsts_only_in_production(monkeypatch, database_url):
     from portal import create_app
     from portal.extensions import dispose_engines
+    from tests.support.servers import signing_key_file
 
     monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("CONSENT_SIGNING_KEY_FILE", signing_key_file())
     monkeypatch.setenv("SECRET_KEY", "k" * 32)
     monkeypatch.setenv("DATABASE_URL", database_url)
     app = create_app()

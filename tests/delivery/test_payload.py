@@ -48,6 +48,8 @@ def documented_lead(app) -> int:
             utm_source="google",
             utm_medium="cpc",
             utm_campaign="medical-office-manager",
+            # A real receipt of this lead (tests/receipts/test_examples.py checks it).
+            consent_receipt=json.loads(EXAMPLE.read_text())["data"]["consent_receipt"],
         )
         return lead.id
 
@@ -73,10 +75,10 @@ def test_the_documented_example_is_what_is_sent(app, runner, receiver):
     assert verify(request, secret) == documented
 
 
-def test_the_event_has_the_exports_fields_but_its_bookkeeping():
+def test_the_event_has_the_exports_fields_but_its_bookkeeping_then_the_receipt():
     documented = json.loads(EXAMPLE.read_text())
     fields = [f for f in EXPORT_HEADER if f not in ("status", "exported_at", "export_id")]
-    assert list(documented["data"]) == ["schema_version", *fields]
+    assert list(documented["data"]) == ["schema_version", *fields, "gpc", "consent_receipt"]
 
 
 def test_signed_headers_carry_one_signature_per_secret():

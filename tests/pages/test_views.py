@@ -16,6 +16,7 @@ FOOTER = {
     "/privacy": "Privacy",
     "/terms": "Terms",
     "/privacy/do-not-sell": "Do Not Sell or Share My Personal Information",
+    "/receipts/verify": "Check a consent receipt",
     "/api/docs": "API for partners",
 }
 

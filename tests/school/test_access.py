@@ -48,6 +48,7 @@ def test_every_school_url_with_b_ids_is_404_for_a(app, school_client, schools):
         "/school/leads/<id:lead_id>",
         "/school/leads/<id:lead_id>/outcome",
         "/school/leads/<id:lead_id>/return",
+        "/school/leads/<id:lead_id>/receipt.jws",
         "/school/api-tokens/<id:token_id>/revoke",
     }
     for rule, methods in with_ids:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.support.servers import ROOT, Gunicorn
+from tests.support.servers import ROOT, Gunicorn, signing_key_file
 
 # A database number of its own, flushed before and after; TEST_REDIS_URL picks another, so two
 # checkouts can run these tests at once.
@@ -73,6 +73,7 @@ def production_env(database_url: str, redis_url: str, **extra: str) -> dict:
     return inherited | {
         "PORTAL_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
+        "CONSENT_SIGNING_KEY_FILE": signing_key_file(),
         "DATABASE_URL": database_url,
         "RATELIMIT_STORAGE_URI": redis_url,
         "PROXY_COUNT": "1",

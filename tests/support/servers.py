@@ -1,16 +1,20 @@
-"""Pieces the benchmarks and the production tests share: gunicorn on a loopback port, and a
-client that opens the request-info form and sends it, as a browser would.
+"""Pieces the benchmarks and the production tests share: gunicorn on a loopback port, a key to
+sign consent receipts with, and a client that opens the request-info form and sends it, as a
+browser would.
 
 Everything here talks to 127.0.0.1 only.
 """
 
+import atexit
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -30,6 +34,23 @@ ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 SESSION_COOKIE = re.compile(r"session=([^;]+)")
 NETWORK_ERRORS = (OSError, http.client.HTTPException)
+
+
+def signing_key_file() -> str:
+    """A consent receipt signing key for production mode (which needs one), made once per
+    process in a temporary folder removed at exit."""
+    global _KEY_FILE
+    if _KEY_FILE is None:
+        from portal.services.consent_keys import write_new_key
+
+        folder = Path(tempfile.mkdtemp(prefix="portal-signing-key-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _KEY_FILE = str(folder / "consent_signing_key.pem")
+        write_new_key(Path(_KEY_FILE))
+    return _KEY_FILE
+
+
+_KEY_FILE: str | None = None
 
 
 @contextmanager

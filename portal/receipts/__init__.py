@@ -1,0 +1,2 @@
+"""Consent receipts in public: the published keys, the verify page, the kept forms, and their
+commands."""
