@@ -9,12 +9,7 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.services import accounts
 from portal.services.destinations import add_email, add_webhook
-from portal.services.inbox import (
-    ContactDraft,
-    OptOutDraft,
-    save_contact_message,
-    save_privacy_request,
-)
+from portal.services.inbox import ContactDraft, save_contact_message
 from portal.services.lead_returns import request_return
 from portal.services.outbox import queue_deliveries
 from portal.services.school_leads import Actor
@@ -22,6 +17,7 @@ from tests.support.factories import (
     PASSWORD,
     make_admin,
     make_lead,
+    make_open_privacy_request,
     make_program,
     make_school,
     make_school_user,
@@ -69,7 +65,7 @@ def site(app, monkeypatch):
         db.session.commit()
         gone = make_program(make_school("Closed College"), is_active=False).id
         save_contact_message(ContactDraft("Pat Doe", "pat@example.com", "other", "Hello"), "m-1")
-        save_privacy_request(OptOutDraft("pat@example.com", "Pat Doe", "CA"), "r-1")
+        make_open_privacy_request("pat@example.com", "Pat Doe", "CA", "r-1")
         make_admin()
         make_school_user(school, "staff@lakeshore.example")
         returned = make_lead(program, created_at=utcnow())

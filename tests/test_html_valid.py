@@ -24,13 +24,14 @@ from portal.extensions import db, dispose_engines
 from portal.models import Program, School, today_utc, utcnow
 from portal.services import accounts
 from portal.services.demo import seed_demo
-from portal.services.inbox import (
-    ContactDraft,
-    OptOutDraft,
-    save_contact_message,
-    save_privacy_request,
+from portal.services.inbox import ContactDraft, save_contact_message
+from tests.support.factories import (
+    PASSWORD,
+    make_admin,
+    make_lead,
+    make_open_privacy_request,
+    make_school_user,
 )
-from tests.support.factories import PASSWORD, make_admin, make_lead, make_school_user
 from tests.support.forms import form_inputs
 from tests.support.htmlcheck import SITE_URL, crawl, vnu_messages, vnu_missing
 from tests.support.leads import GOOD_ANSWERS
@@ -306,7 +307,7 @@ def visit_as_admin(app, pages: Pages) -> None:
     assert response.status_code == 422
     with app.app_context():
         save_contact_message(ContactDraft("Pat Doe", "pat@example.com", "other", "Hi\nthere"), "m")
-        request_id = save_privacy_request(OptOutDraft(GOOD_ANSWERS["email"], "Jo", "CA"), "r")
+        request_id = make_open_privacy_request(GOOD_ANSWERS["email"], "Jo", "CA", "r")
     pages.keep("GET messages with a message", client.get("/admin/messages"))
     close_url = f"/admin/privacy/requests/{request_id}/close"
     response = pages.post(

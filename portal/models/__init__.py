@@ -9,6 +9,7 @@ from portal.models.admin import (
     LeadExportItem,
 )
 from portal.models.delivery import (
+    DELIVERY_EVENTS,
     DELIVERY_STATES,
     DESTINATION_KINDS,
     Delivery,
@@ -23,6 +24,7 @@ from portal.models.inbox import (
     PrivacyRequest,
 )
 from portal.models.lead import LEAD_STATUSES, REJECT_REASONS, Lead, LeadNote, LeadStatusChange
+from portal.models.opt_out import OPT_OUT_REASONS, SUPPRESSION_KINDS, LeadOptOut, Suppression
 from portal.models.program import (
     CREDENTIAL_LEVELS,
     DEFAULT_RESPONSE_HOURS,
@@ -62,6 +64,7 @@ __all__ = [
     "CREDENTIAL_LEVELS",
     "DB_INT_MAX",
     "DEFAULT_RESPONSE_HOURS",
+    "DELIVERY_EVENTS",
     "DELIVERY_STATES",
     "DESTINATION_KINDS",
     "EXPORT_COLUMN_SETS",
@@ -75,9 +78,11 @@ __all__ = [
     "MAX_START_DATES",
     "MAX_TUITION_CENTS",
     "MODALITIES",
+    "OPT_OUT_REASONS",
     "PRIVACY_REQUEST_KINDS",
     "SCHEDULE_NAMES",
     "SCHEDULES",
+    "SUPPRESSION_KINDS",
     "REJECT_REASONS",
     "AdminUser",
     "Campus",
@@ -91,6 +96,7 @@ __all__ = [
     "PrivacyRequest",
     "LeadExportItem",
     "LeadNote",
+    "LeadOptOut",
     "LeadOutcome",
     "LeadReturn",
     "ListingDay",
@@ -105,6 +111,7 @@ __all__ = [
     "School",
     "SearchLog",
     "Sponsorship",
+    "Suppression",
     "SponsorshipTerms",
     "UTCDateTime",
     "ZipCode",
