@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.delivery.payload import opt_out_data, opted_out_event
@@ -43,9 +44,14 @@ def events(receiver: Receiver, secret: str) -> list[dict]:
     return [verify(request, secret) for request in receiver.requests]
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch):
+    """scrypt at a tiny work factor, so signing an admin in stays fast."""
+    monkeypatch.setattr(accounts, "PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
+
+
 def admin_client(app):
-    """A client signed in as an admin (a cheap password hash: this is not its test)."""
-    accounts.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    """A client signed in as an admin."""
     with app.app_context():
         make_admin()
     client = app.test_client()
