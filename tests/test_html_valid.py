@@ -24,7 +24,7 @@ from portal.extensions import db, dispose_engines
 from portal.models import Program, School, today_utc, utcnow
 from portal.services import accounts
 from portal.services.demo import seed_demo
-from portal.services.inbox import ContactDraft, save_contact_message
+from portal.services.inbox import ContactDraft, OptOutDraft, opt_out, save_contact_message
 from tests.support.factories import (
     PASSWORD,
     make_admin,
@@ -336,6 +336,12 @@ def visit_as_school(app, pages: Pages) -> None:
         make_school_user(school, SCHOOL_EMAIL)
         lead_id = make_lead(school.programs[0], created_at=utcnow()).id
         school_id = school.id
+        # Kim opted out, then asked the school again herself.
+        kim = {"email": "kim@example.com", "phone_e164": "+13125550111", "created_at": utcnow()}
+        opted_id = make_lead(school.programs[0], **kim).id
+        opt_out(OptOutDraft("kim@example.com", None, "CA"), "html-opt-out", utcnow())
+        explicit_id = make_lead(school.programs[0], explicit_request=True, **kim).id
+    kim_pages = [f"/school/leads/{opted_id}", f"/school/leads/{explicit_id}"]
     client = app.test_client()
     login = {"csrf_token": csrf_of(client.get("/school/login").text), "email": SCHOOL_EMAIL}
     response = pages.post(client, "POST /school/login without a password", "/school/login", login)
@@ -363,6 +369,7 @@ def visit_as_school(app, pages: Pages) -> None:
     bad = {"csrf_token": token, "current": "x", "new": "short", "confirm": "other"}
     assert pages.post(client, "POST password, bad", "/school/password", bad).status_code == 422
     pages.crawl(client, ["/school", "/school/leads?outcome=x&since=2026-13-01", lead_url])
+    pages.crawl(client, kim_pages)
     pages.crawl(client, ["/school/statement?month=2026-13", "/school/statement?month=2020-01"])
 
     admin = app.test_client()
@@ -370,6 +377,8 @@ def visit_as_school(app, pages: Pages) -> None:
     assert admin.post("/admin/login", data=login | {"password": PASSWORD}).status_code == 302
     token = csrf_of(admin.get("/admin/returns").text)
     pages.crawl(admin, ["/admin/returns", "/admin/returns?status=approved", "/admin/statements"])
+    kim_admin = [f"/admin/leads/{opted_id}", f"/admin/leads/{explicit_id}", "/admin/privacy/delete"]
+    pages.crawl(admin, [*kim_admin, f"/admin/schools/{school_id}"])
     users = f"/admin/schools/{school_id}/users"
     bad = {"csrf_token": token, "email": "not an address"}
     assert pages.post(admin, "POST invite, bad", users, bad).status_code == 422

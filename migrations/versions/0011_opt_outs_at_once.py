@@ -77,9 +77,9 @@ def upgrade():
             ["school_id"], ["school.id"], name=op.f("fk_lead_opt_out_school_id_school")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lead_opt_out")),
-        sa.UniqueConstraint("lead_id", name=op.f("uq_lead_opt_out_lead_id")),
     )
     with op.batch_alter_table("lead_opt_out", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_lead_opt_out_lead_id"), ["lead_id"], unique=False)
         batch_op.create_index(
             "ix_lead_opt_out_school_seq", ["school_id", "school_seq"], unique=True
         )
@@ -185,5 +185,6 @@ def downgrade():
 
     with op.batch_alter_table("lead_opt_out", schema=None) as batch_op:
         batch_op.drop_index("ix_lead_opt_out_school_seq")
+        batch_op.drop_index(batch_op.f("ix_lead_opt_out_lead_id"))
     op.drop_table("lead_opt_out")
     op.drop_table("suppression")

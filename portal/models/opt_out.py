@@ -43,7 +43,9 @@ class LeadOptOut(db.Model):
     """The notice that the person behind one lead opted out, for the lead's school: listed by
     GET /api/v1/opt-outs and sent as a `lead.opted_out` event.
 
-    `lead_id` is not a foreign key on purpose: the notice stays when the lead is deleted.
+    `lead_id` is not a foreign key on purpose: the notice stays when the lead is deleted. Nor
+    is it unique: a lead is opted out once (only leads not opted out are marked), but SQLite
+    may give a deleted lead's id to a later lead.
     `school_seq` numbers the school's notices in the order they became visible (the feed's
     cursor), from school.opt_out_seq, as lead.school_seq numbers its leads.
     """
@@ -55,7 +57,7 @@ class LeadOptOut(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lead_id: Mapped[int] = mapped_column(Integer, unique=True)
+    lead_id: Mapped[int] = mapped_column(Integer, index=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
     school_seq: Mapped[int] = mapped_column(Integer)
     opted_out_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -346,12 +346,12 @@ def next_due(now: datetime) -> datetime | None:
 def lead_deliveries(lead_id: int) -> list[tuple[Delivery, list[DeliveryAttempt]]]:
     """A lead's deliveries (and the notices of its opt-out), each with its attempts, oldest
     first."""
-    notice = select(LeadOptOut.id).where(LeadOptOut.lead_id == lead_id).scalar_subquery()
+    notices = select(LeadOptOut.id).where(LeadOptOut.lead_id == lead_id)
     deliveries = list(
         db.session.scalars(
             select(Delivery)
             .options(joinedload(Delivery.destination), joinedload(Delivery.opt_out))
-            .where(or_(Delivery.lead_id == lead_id, Delivery.opt_out_id == notice))
+            .where(or_(Delivery.lead_id == lead_id, Delivery.opt_out_id.in_(notices)))
             .order_by(Delivery.id)
         )
     )

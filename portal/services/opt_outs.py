@@ -24,8 +24,8 @@ from portal.services.contact_hashes import email_sha256, phone_sha256
 OPTED_OUT_EVENT = "lead.opted_out"
 # Why a delivery was cancelled, by the reason of the opt-out (the delivery log shows it).
 CANCEL_REASONS = {
-    "do_not_sell": "Cancelled: the person opted out (Do Not Sell or Share) before it was sent.",
-    "deletion": "Cancelled: the person's data was deleted on request before it was sent.",
+    "do_not_sell": "Not sent: the person opted out (Do Not Sell or Share) first.",
+    "deletion": "Not sent: the person's data was deleted on request first.",
 }
 
 # Checked by every capture, so built once (see portal.services.leads).

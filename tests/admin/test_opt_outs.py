@@ -102,14 +102,16 @@ def test_the_privacy_requests_part_shows_each_opt_out_done_with_its_counts(app, 
         db.session.commit()
     reference = opt_out_by_form(app, PERSON, state="CA")
     html = admin_client.get(DELETE_PAGE).get_data(as_text=True)
-    row = re.search(rf"<tr>\s*<td class=\"nowrap\"><code>{reference}</code>.*?</tr>", html, re.S)
-    assert row, html
-    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)
-    assert cells[2] == "CA" and "done" in cells[3] and "at once" in cells[3]
+    head = rf'<p class="request-head"><strong><span class="reference-code">{reference}</span>'
+    card = re.search(rf'<li class="request-card">\s*{head}.*?</li>', html, re.S)
+    assert card, html
+    card = card.group(0)
+    assert "done at once" in card and " · CA" in card
+    counts = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", card))
     # Kim's two leads (the second matched by the phone her email's lead gave), the delivery
     # that was waiting, and both schools.
-    assert [c.strip() for c in cells[4:7]] == ["2", "1", "2"]
-    assert "the email went on the suppression list" in cells[7]
+    assert counts == {"Leads opted out": "2", "Deliveries cancelled": "1", "Schools told": "2"}
+    assert "the email went on the suppression list" in card
     assert PERSON not in html and "kim@work.example" not in html
     assert "to act on" not in html and "left open" not in html  # nothing waits for an admin
 

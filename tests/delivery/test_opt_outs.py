@@ -31,7 +31,7 @@ from tests.support.pages import opt_out_by_form
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "webhook-lead-opted-out.example.json"
 PERSON = "jane.doe@example.com"
-CANCELLED = "Cancelled: the person opted out (Do Not Sell or Share) before it was sent."
+CANCELLED = "Not sent: the person opted out (Do Not Sell or Share) first."
 
 
 def send_lead(client, program_id: int, **answers) -> None:
