@@ -366,6 +366,8 @@ def visit_as_school(app, pages: Pages) -> None:
     api_token = re.search(r'id="new-token">([^<]+)<', new.text)[1]
     feed = client.get("/api/v1/leads", headers={"Authorization": f"Bearer {api_token}"})
     pages.seen["/api/v1/leads"] = (feed.status_code, feed.mimetype, feed.text)
+    opt_outs = client.get("/api/v1/opt-outs", headers={"Authorization": f"Bearer {api_token}"})
+    pages.seen["/api/v1/opt-outs"] = (opt_outs.status_code, opt_outs.mimetype, opt_outs.text)
     bad = {"csrf_token": token, "current": "x", "new": "short", "confirm": "other"}
     assert pages.post(client, "POST password, bad", "/school/password", bad).status_code == 422
     pages.crawl(client, ["/school", "/school/leads?outcome=x&since=2026-13-01", lead_url])
