@@ -11,7 +11,6 @@ the address and name it held.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
@@ -87,10 +86,10 @@ def close_privacy_request(
     return found
 
 
-def _delete(email: str, admin_id: int, now: datetime | None = None) -> Deleted:
+def _delete(email: str, admin_id: int) -> Deleted:
     """Opt the address out, delete its leads and contact messages, and record it (not
     committed). The opt-out comes first, so the notices to schools outlive the leads."""
-    now = now or utcnow()
+    now = utcnow()
     record = DataDeletion(created_at=now, admin_id=admin_id, rows_deleted=0)
     db.session.add(record)
     db.session.flush()
