@@ -4,18 +4,15 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
+from flask import url_for
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Lead, utcnow
+from portal.pages.views import reference_token
 from portal.services import accounts
 from portal.services.destinations import add_email, add_webhook
-from portal.services.inbox import (
-    ContactDraft,
-    OptOutDraft,
-    save_contact_message,
-    save_privacy_request,
-)
+from portal.services.inbox import ContactDraft, OptOutDraft, opt_out, save_contact_message
 from portal.services.lead_returns import request_return
 from portal.services.outbox import queue_deliveries
 from portal.services.school_leads import Actor
@@ -23,6 +20,7 @@ from tests.support.factories import (
     PASSWORD,
     make_admin,
     make_lead,
+    make_open_privacy_request,
     make_program,
     make_school,
     make_school_user,
@@ -70,14 +68,27 @@ def site(app, monkeypatch):
         db.session.commit()
         gone = make_program(make_school("Closed College"), is_active=False).id
         save_contact_message(ContactDraft("Pat Doe", "pat@example.com", "other", "Hello"), "m-1")
-        save_privacy_request(OptOutDraft("pat@example.com", "Pat Doe", "CA"), "r-1")
+        make_open_privacy_request("pat@example.com", "Pat Doe", "CA", "r-1")
         make_admin()
         make_school_user(school, "staff@lakeshore.example")
         returned = make_lead(program, created_at=utcnow())
         request_return(
             school.id, returned.id, "other", "Not a person", Actor("staff"), utcnow(), 30
         )
+        # Kim opted out (her waiting delivery cancelled), then asked the school again.
+        opted = make_lead(program, email="kim@example.com", phone_e164="+13125550111")
+        queue_deliveries(opted.id, school.id, utcnow())
+        db.session.commit()
+        reference = opt_out(OptOutDraft("kim@example.com", None, "CA"), "o-1", utcnow())
+        explicit = make_lead(
+            program, email="kim@example.com", phone_e164="+13125550111", explicit_request=True
+        )
+        with app.test_request_context():
+            reference_url = url_for("pages.do_not_sell_sent", ref=reference_token(reference))
         return {
+            "opted_out_id": opted.id,
+            "explicit_id": explicit.id,
+            "reference_url": reference_url,
             "returned_id": returned.id,
             "program_id": program.id,
             "lead_id": lead.id,
@@ -134,6 +145,7 @@ def visitor_pages(site) -> list[str]:
         "/terms",
         "/privacy/do-not-sell",
         "/privacy/do-not-sell/sent",
+        site["reference_url"],
         "/api/docs",
         "/receipts/verify",
     ]
@@ -245,7 +257,8 @@ def test_school_pages_have_no_serious_violations_nor_sideways_scrolling(
     found = {"/school/login": axe_violations(page)}
     widths = {"/school/login": page.evaluate(WIDTH)}
     school_sign_in(page, live_server)
-    for path in [*school_pages(site).values(), f"/school/leads/{site['returned_id']}"]:
+    extra = [f"/school/leads/{site[key]}" for key in ("returned_id", "opted_out_id", "explicit_id")]
+    for path in [*school_pages(site).values(), *extra]:
         page.goto(live_server + path)
         found[path] = axe_violations(page)
         widths[path] = page.evaluate(WIDTH)
@@ -276,6 +289,7 @@ def test_admin_pages_have_no_serious_violations(live_server, page, site):
     sign_in(page, live_server)
     paths = list(admin_pages(site).values())
     paths += ["/admin?days=7", "/admin?since=2026-11-05&until=2026-11-01", "/admin/leads?q=ada"]
+    paths += [f"/admin/leads/{site['opted_out_id']}", f"/admin/leads/{site['explicit_id']}"]
     for path in paths:
         page.goto(live_server + path)
         found[path] = axe_violations(page)
@@ -314,7 +328,8 @@ def test_no_admin_page_is_wider_than_a_phone(live_server, chromium, site):
     phone.goto(f"{live_server}/admin/login")
     widths = {"/admin/login": phone.evaluate(WIDTH)}
     sign_in(phone, live_server)
-    for path in [*admin_pages(site).values(), "/admin/leads?q=ada&sort=school&order=asc"]:
+    extra = [f"/admin/leads/{site[key]}" for key in ("opted_out_id", "explicit_id")]
+    for path in [*admin_pages(site).values(), "/admin/leads?q=ada&sort=school&order=asc", *extra]:
         phone.goto(live_server + path)
         widths[path] = phone.evaluate(WIDTH)
     context.close()

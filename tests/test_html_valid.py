@@ -24,13 +24,14 @@ from portal.extensions import db, dispose_engines
 from portal.models import Lead, Program, School, today_utc, utcnow
 from portal.services import accounts
 from portal.services.demo import seed_demo
-from portal.services.inbox import (
-    ContactDraft,
-    OptOutDraft,
-    save_contact_message,
-    save_privacy_request,
+from portal.services.inbox import ContactDraft, OptOutDraft, opt_out, save_contact_message
+from tests.support.factories import (
+    PASSWORD,
+    make_admin,
+    make_lead,
+    make_open_privacy_request,
+    make_school_user,
 )
-from tests.support.factories import PASSWORD, make_admin, make_lead, make_school_user
 from tests.support.forms import form_inputs
 from tests.support.htmlcheck import SITE_URL, crawl, vnu_messages, vnu_missing
 from tests.support.leads import GOOD_ANSWERS
@@ -323,7 +324,7 @@ def visit_as_admin(app, pages: Pages) -> None:
     assert response.status_code == 422
     with app.app_context():
         save_contact_message(ContactDraft("Pat Doe", "pat@example.com", "other", "Hi\nthere"), "m")
-        request_id = save_privacy_request(OptOutDraft(GOOD_ANSWERS["email"], "Jo", "CA"), "r")
+        request_id = make_open_privacy_request(GOOD_ANSWERS["email"], "Jo", "CA", "r")
     pages.keep("GET messages with a message", client.get("/admin/messages"))
     close_url = f"/admin/privacy/requests/{request_id}/close"
     response = pages.post(
@@ -355,6 +356,12 @@ def visit_as_school(app, pages: Pages) -> None:
             school.programs[0], created_at=utcnow(), consent_receipt="eyJhbGciOiJFZERTQSJ9.e30.AA"
         ).id
         school_id = school.id
+        # Kim opted out, then asked the school again herself.
+        kim = {"email": "kim@example.com", "phone_e164": "+13125550111", "created_at": utcnow()}
+        opted_id = make_lead(school.programs[0], **kim).id
+        opt_out(OptOutDraft("kim@example.com", None, "CA"), "html-opt-out", utcnow())
+        explicit_id = make_lead(school.programs[0], explicit_request=True, **kim).id
+    kim_pages = [f"/school/leads/{opted_id}", f"/school/leads/{explicit_id}"]
     client = app.test_client()
     login = {"csrf_token": csrf_of(client.get("/school/login").text), "email": SCHOOL_EMAIL}
     response = pages.post(client, "POST /school/login without a password", "/school/login", login)
@@ -379,9 +386,12 @@ def visit_as_school(app, pages: Pages) -> None:
     api_token = re.search(r'id="new-token">([^<]+)<', new.text)[1]
     feed = client.get("/api/v1/leads", headers={"Authorization": f"Bearer {api_token}"})
     pages.seen["/api/v1/leads"] = (feed.status_code, feed.mimetype, feed.text)
+    opt_outs = client.get("/api/v1/opt-outs", headers={"Authorization": f"Bearer {api_token}"})
+    pages.seen["/api/v1/opt-outs"] = (opt_outs.status_code, opt_outs.mimetype, opt_outs.text)
     bad = {"csrf_token": token, "current": "x", "new": "short", "confirm": "other"}
     assert pages.post(client, "POST password, bad", "/school/password", bad).status_code == 422
     pages.crawl(client, ["/school", "/school/leads?outcome=x&since=2026-13-01", lead_url])
+    pages.crawl(client, kim_pages)
     pages.crawl(client, ["/school/statement?month=2026-13", "/school/statement?month=2020-01"])
 
     admin = app.test_client()
@@ -389,6 +399,8 @@ def visit_as_school(app, pages: Pages) -> None:
     assert admin.post("/admin/login", data=login | {"password": PASSWORD}).status_code == 302
     token = csrf_of(admin.get("/admin/returns").text)
     pages.crawl(admin, ["/admin/returns", "/admin/returns?status=approved", "/admin/statements"])
+    kim_admin = [f"/admin/leads/{opted_id}", f"/admin/leads/{explicit_id}", "/admin/privacy/delete"]
+    pages.crawl(admin, [*kim_admin, f"/admin/schools/{school_id}"])
     pages.crawl(admin, [f"/admin/leads/{lead_id}"])
     users = f"/admin/schools/{school_id}/users"
     bad = {"csrf_token": token, "email": "not an address"}

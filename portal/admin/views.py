@@ -401,7 +401,9 @@ def delete_data():
         deleted = delete_person_data(form.email.data, current_user.id)
         flash(
             f"Deleted {deleted.leads} request(s) and {deleted.messages} contact message(s) "
-            "from that address. Deletion recorded."
+            "from that address. Deletion recorded. The address is on the suppression list: "
+            f"{deleted.suppressed.deliveries_cancelled} delivery(ies) cancelled, "
+            f"{deleted.suppressed.schools_told} school(s) told."
         )
         return redirect(url_for("admin.delete_data"))
     return deletion_page(form, status=422 if form.errors else 200)

@@ -1,5 +1,6 @@
-"""The schools' pull API on the api blueprint: a school's CRM lists its leads and records
-outcomes with a Bearer token (portal.services.school_api). Errors keep the API's shape,
+"""The schools' pull API on the api blueprint: a school's CRM lists its leads, records
+outcomes and lists its leads whose person opted out, with a Bearer token
+(portal.services.school_api). Errors keep the API's shape,
 {"error": {"status": ..., "title": ..., ["fields": ...]}}; 401 also says WWW-Authenticate."""
 
 import hashlib
@@ -11,7 +12,7 @@ from flask_limiter.util import get_remote_address
 from portal.api.views import bp, invalid
 from portal.extensions import limiter
 from portal.models import LEAD_OUTCOMES, SchoolApiToken, today_utc, utcnow
-from portal.services.school_api import InvalidCursor, lead_feed, token_in_use
+from portal.services.school_api import InvalidCursor, lead_feed, opt_out_feed, token_in_use
 from portal.services.school_leads import Actor, InvalidOutcome, LeadNotFound, record_outcome
 
 
@@ -84,6 +85,25 @@ def leads():
     except InvalidCursor as error:
         return invalid({"cursor": [str(error)]})
     return jsonify(leads=page.leads, next_cursor=page.next_cursor, has_more=page.has_more)
+
+
+@bp.get("/opt-outs")
+@limiter.limit(api_limit, key_func=token_key)
+def opt_outs():
+    """The token's school's leads whose person opted out after `cursor` (at or after
+    `since`), in the order they opted out, 100 at a time, with the cursor to ask with next."""
+    token = authenticated()
+    if token is None:
+        return unauthorized()
+    try:
+        since = parse_since(request.args.get("since"))
+    except (ValueError, OverflowError):
+        return invalid({"since": ["Give an ISO 8601 time, e.g. 2026-11-01T00:00:00Z."]})
+    try:
+        page = opt_out_feed(token.school_id, since, request.args.get("cursor") or None)
+    except InvalidCursor as error:
+        return invalid({"cursor": [str(error)]})
+    return jsonify(opt_outs=page.opt_outs, next_cursor=page.next_cursor, has_more=page.has_more)
 
 
 @bp.post("/leads/<id:lead_id>/outcome")

@@ -19,6 +19,7 @@ from flask import current_app
 
 from portal.api import openapi_leads
 from portal.api.openapi_common import (
+    OPTED_OUT_EXAMPLE,
     UNAVAILABLE,
     error_response,
     example,
@@ -27,7 +28,12 @@ from portal.api.openapi_common import (
     ref,
     webhook_example,
 )
-from portal.delivery.payload import EVENT_TYPE, SCHEMA_VERSION, TEST_EVENT_TYPE
+from portal.delivery.payload import (
+    EVENT_TYPE,
+    OPTED_OUT_EVENT_TYPE,
+    SCHEMA_VERSION,
+    TEST_EVENT_TYPE,
+)
 from portal.models import CREDENTIAL_LEVELS, MODALITIES
 from portal.models.program import MAX_START_DATES, SCHEDULES
 from portal.search.forms import MAX_PAGE
@@ -88,7 +94,8 @@ def info() -> dict:
         "description": (
             "Partners search the sponsored training-program listings by ZIP code "
             "(`/api/v1/programs`). Schools receive each lead the moment it is captured, as a "
-            "signed webhook (`lead.created`, Standard Webhooks). Every answer is JSON; errors "
+            "signed webhook (`lead.created`, Standard Webhooks), and are told when its person "
+            "opts out (`lead.opted_out`). Every answer is JSON; errors "
             "carry one `error` object (`Error`). New fields may be added to any object; none "
             "is removed or retyped within a version, so clients should ignore fields they do "
             "not know."
@@ -225,9 +232,9 @@ def webhook_headers() -> dict:
     return {
         "webhook-id": {
             "description": (
-                "The message id: fixed for a lead and a destination, so every retry and "
-                "redelivery of that lead to that endpoint carries the same id and the same "
-                "body. Keep the ids you have processed and drop repeats."
+                "The message id: fixed for an event of a lead and a destination, so every "
+                "retry and redelivery of that event to that endpoint carries the same id and "
+                "the same body. Keep the ids you have processed and drop repeats."
             ),
             "required": True,
             "schema": {"type": "string", "minLength": 1, "examples": ["msg_8c1f0d6e2b9a_4"]},
@@ -301,6 +308,33 @@ def webhooks() -> dict:
                         "application/json": {
                             "schema": ref("LeadCreatedEvent"),
                             "examples": {"A lead": {"value": webhook_example()}},
+                        }
+                    },
+                },
+                "responses": deepcopy(WEBHOOK_RESPONSES),
+            }
+        },
+        OPTED_OUT_EVENT_TYPE: {
+            "post": {
+                "operationId": "leadOptedOut",
+                "summary": "The person behind one of your leads opted out",
+                "description": (
+                    "Sent when a person opts out (Do Not Sell or Share, or asks us to delete "
+                    "their data), once for each of their leads, to each endpoint that may have "
+                    "received the lead (it was delivered, or an attempt to deliver it was "
+                    "made). Deliveries of the lead not yet made are cancelled: it is never "
+                    "sent again. GET /api/v1/opt-outs lists the same opt-outs, including those "
+                    "of leads your endpoint never received." + signed
+                ),
+                "parameters": webhook_parameters(),
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": ref("LeadOptedOutEvent"),
+                            "examples": {
+                                "An opt-out": {"value": webhook_example(OPTED_OUT_EXAMPLE)}
+                            },
                         }
                     },
                 },
@@ -394,6 +428,20 @@ def schemas() -> dict:
                     "description": "When the lead was captured (UTC), as `data.created_at`.",
                 },
                 "data": ref("Lead"),
+            },
+        },
+        "LeadOptedOutEvent": {
+            "type": "object",
+            "description": "The body of a `lead.opted_out` webhook.",
+            "required": ["type", "timestamp", "data"],
+            "properties": {
+                "type": {"const": OPTED_OUT_EVENT_TYPE},
+                "timestamp": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "When the person opted out (UTC), as `data.opted_out_at`.",
+                },
+                "data": ref("OptOut"),
             },
         },
         "WebhookTestEvent": {

@@ -8,6 +8,7 @@ EXAMPLES = Path(__file__).resolve().parent / "examples"
 ROOT = Path(__file__).resolve().parents[2]
 # The webhook example the delivery tests compare with what is sent (README "The webhook").
 WEBHOOK_EXAMPLE = ROOT / "docs" / "webhook-lead-created.example.json"
+OPTED_OUT_EXAMPLE = ROOT / "docs" / "webhook-lead-opted-out.example.json"
 SCHEMA_REF = "#/components/schemas/"
 
 
@@ -32,9 +33,9 @@ def example(name: str) -> dict:
     return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def webhook_example() -> dict:
-    """The `lead.created` body of docs/webhook-lead-created.example.json."""
-    return json.loads(WEBHOOK_EXAMPLE.read_text(encoding="utf-8"))
+def webhook_example(path: Path = WEBHOOK_EXAMPLE) -> dict:
+    """A webhook body kept in docs/: the `lead.created` one unless another is named."""
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def json_body(schema: dict, description: str, examples: dict | None = None, **extra) -> dict:

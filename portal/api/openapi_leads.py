@@ -1,7 +1,7 @@
-"""The schools' pull API in the OpenAPI document: the Lead object, the bearer token, and the
-paths of /api/v1/leads and /api/v1/leads/{id}/outcome (portal.api.leads). tests/api/
-test_contract.py holds paths and routes together, and schemathesis calls both operations with
-a school's token."""
+"""The schools' pull API in the OpenAPI document: the Lead and OptOut objects, the bearer
+token, and the paths of /api/v1/leads, /api/v1/leads/{id}/outcome and /api/v1/opt-outs
+(portal.api.leads). tests/api/test_contract.py holds paths and routes together, and
+schemathesis calls every operation with a school's token."""
 
 from portal.api.openapi_common import (
     error_response,
@@ -11,7 +11,7 @@ from portal.api.openapi_common import (
     ref,
 )
 from portal.delivery.payload import SCHEMA_VERSION
-from portal.models import LEAD_OUTCOMES
+from portal.models import LEAD_OUTCOMES, OPT_OUT_REASONS
 from portal.services.leads import EDUCATION_LEVELS, START_TIMEFRAMES
 
 TAG = {"name": "Leads", "description": "A school's own leads, for its CRM (a school's token)."}
@@ -93,6 +93,14 @@ LEAD_FIELDS: dict[str, dict] = {
     "utm_campaign": {**_text, "description": "From the landing page's URL (may be empty)."},
     "utm_term": {**_text, "description": "From the landing page's URL (may be empty)."},
     "utm_content": {**_text, "description": "From the landing page's URL (may be empty)."},
+    "explicit_request": {
+        "type": "boolean",
+        "description": (
+            "true when the person had opted out (Do Not Sell or Share) before sending this "
+            "request: it is their own explicit request to your school, and was sent to no one "
+            "else. Their earlier leads stay opted out."
+        ),
+    },
     "gpc": {
         "type": "boolean",
         "description": (
@@ -116,6 +124,22 @@ LEAD_FIELDS: dict[str, dict] = {
         ),
     },
 }
+# A lead whose person opted out, as the `lead.opted_out` webhook's `data` and each item of
+# GET /api/v1/opt-outs carry it.
+OPT_OUT_FIELDS: dict[str, dict] = {
+    "schema_version": {"const": SCHEMA_VERSION, "description": "1, as for the Lead."},
+    "lead_id": {**_id, "description": "The `lead_id` of your lead whose person opted out."},
+    "school_id": {**_id, "description": "Your school's id."},
+    "opted_out_at": {**_time, "description": "When they opted out (UTC)."},
+    "reason": {
+        **_text,
+        "enum": list(OPT_OUT_REASONS),
+        "description": (
+            "`do_not_sell`: they told us not to sell or share their personal information; "
+            "`deletion`: they asked us to delete their data (the lead is gone from our side)."
+        ),
+    },
+}
 
 
 def schemas() -> dict:
@@ -131,7 +155,19 @@ def schemas() -> dict:
             ),
             "required": list(LEAD_FIELDS),
             "properties": LEAD_FIELDS,
-        }
+        },
+        "OptOut": {
+            "type": "object",
+            "description": (
+                "One of your leads whose person opted out, as the `lead.opted_out` webhook's "
+                "`data` and GET /api/v1/opt-outs carry it. From that moment the lead is left "
+                "out of GET /api/v1/leads, the CSV downloads and deliveries, and your lead "
+                "pages show it without contact details. What you do with your own copy is for "
+                "your policies and the law that applies to you."
+            ),
+            "required": list(OPT_OUT_FIELDS),
+            "properties": OPT_OUT_FIELDS,
+        },
     }
 
 
@@ -154,6 +190,28 @@ def path_schemas() -> dict:
                 "has_more": {
                     "type": "boolean",
                     "description": "Whether more leads are waiting now (ask again at once).",
+                },
+            },
+        },
+        "OptOutPage": {
+            "type": "object",
+            "description": (
+                f"Up to {PAGE_SIZE} of your leads whose person opted out, in the order they "
+                "opted out."
+            ),
+            "required": ["opt_outs", "next_cursor", "has_more"],
+            "properties": {
+                "opt_outs": {"type": "array", "maxItems": PAGE_SIZE, "items": ref("OptOut")},
+                "next_cursor": {
+                    "type": "string",
+                    "description": (
+                        "Give it as `cursor` to get the opt-outs after these: the next page "
+                        "now, or those that come later. Keep the last one you were given."
+                    ),
+                },
+                "has_more": {
+                    "type": "boolean",
+                    "description": "Whether more opt-outs are waiting now (ask again at once).",
                 },
             },
         },
@@ -211,7 +269,11 @@ TOO_MANY = error_response(
 def examples() -> dict:
     """Examples of the pull API's answers: what the app answered in a test
     (tests/api/test_contract.py, portal/api/examples/leads-*.json)."""
-    return {"page": example("leads-page"), "outcome": example("leads-outcome")}
+    return {
+        "page": example("leads-page"),
+        "outcome": example("leads-outcome"),
+        "opt_outs": example("opt-outs-page"),
+    }
 
 
 def paths() -> dict:
@@ -227,7 +289,8 @@ def paths() -> dict:
                     f"Up to {PAGE_SIZE} leads a page. Start with `since` (or with nothing: "
                     "from your first lead), then always pass the `next_cursor` you were given: "
                     "a CRM that polls every minute sees every lead exactly once, including "
-                    "leads stored while it was paging."
+                    "leads stored while it was paging. A lead whose person opted out is left "
+                    "out (the cursor moves past it); it is listed by GET /api/v1/opt-outs."
                 ),
                 "security": SECURITY,
                 "parameters": [
@@ -247,6 +310,44 @@ def paths() -> dict:
                 "responses": {
                     "200": json_body(
                         ref("LeadPage"), "A page of leads.", {"A page": shown["page"]}
+                    ),
+                    "401": UNAUTHORIZED,
+                    "422": error_response("`since` or `cursor` is not valid."),
+                    "429": TOO_MANY,
+                },
+            }
+        },
+        "/api/v1/opt-outs": {
+            "get": {
+                "operationId": "listOptOuts",
+                "tags": ["Leads"],
+                "summary": "Your leads whose person opted out, in the order they did",
+                "description": (
+                    f"Up to {PAGE_SIZE} a page: the `lead_id` of each of your leads whose "
+                    "person opted out (Do Not Sell or Share, or a deletion on request), with "
+                    "the time. The same as the `lead.opted_out` webhook events, for a CRM "
+                    "without an endpoint. Start with `since` (or with nothing: from the first), "
+                    "then always pass the `next_cursor` you were given: polling with it lists "
+                    "every opt-out exactly once, including those recorded while you were paging."
+                ),
+                "security": SECURITY,
+                "parameters": [
+                    {
+                        "name": "since",
+                        "in": "query",
+                        "description": "Opt-outs at or after this time (ISO 8601, UTC).",
+                        "schema": {"type": "string", "format": "date-time"},
+                    },
+                    {
+                        "name": "cursor",
+                        "in": "query",
+                        "description": "The `next_cursor` of the last page (opaque).",
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "responses": {
+                    "200": json_body(
+                        ref("OptOutPage"), "A page of opt-outs.", {"A page": shown["opt_outs"]}
                     ),
                     "401": UNAUTHORIZED,
                     "422": error_response("`since` or `cursor` is not valid."),

@@ -1,9 +1,11 @@
 """Validators and filters for what visitors type into the site's public forms: trimmed,
-normalised text without control characters, names, email addresses, and codes from a list."""
+normalised text without control characters, names, email addresses, US phones, and codes from
+a list."""
 
 import re
 import unicodedata
 
+import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from wtforms.validators import StopValidation, ValidationError
 
@@ -11,6 +13,7 @@ from wtforms.validators import StopValidation, ValidationError
 NAME_PUNCTUATION = frozenset(" '’-.")
 # Joiners that some scripts need inside names; every other format character is refused.
 ALLOWED_FORMAT_CHARS = {"\u200c", "\u200d"}
+PHONE_CHARS = re.compile(r"^[0-9 ()+\-.]+$")
 
 
 def has_control_characters(text: str) -> bool:
@@ -90,3 +93,17 @@ def one_of(choices: dict, message: str):
             raise StopValidation(message)
 
     return check
+
+
+def us_phone(form, field):
+    """A valid US phone number, replaced by its E.164 form (+1XXXXXXXXXX)."""
+    message = "Enter a valid US phone number, like (312) 555-0142."
+    if not PHONE_CHARS.match(field.data):
+        raise ValidationError(message)
+    try:
+        number = phonenumbers.parse(field.data, "US")
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(message) from error
+    if not phonenumbers.is_valid_number_for_region(number, "US"):
+        raise ValidationError(message)
+    field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

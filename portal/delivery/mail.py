@@ -54,6 +54,24 @@ def lead_email(
     return message
 
 
+def opt_out_email(
+    data: dict, to: list[str], sender: str, message_id: str, site_name: str
+) -> EmailMessage:
+    """The email telling a school that the person behind one of its leads opted out: the
+    lead's id, when and why; no contact details (plain text)."""
+    message = EmailMessage()
+    message["Subject"] = f"Opted out: lead {data['lead_id']}"
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Date"] = format_datetime(datetime.fromisoformat(data["opted_out_at"]))
+    domain = sender.rsplit("@", 1)[-1] or "localhost"
+    message["Message-ID"] = f"<{message_id}@{domain}>"
+    message["X-Lead-Id"] = str(data["lead_id"])
+    context = {"notice": data, "site_name": site_name}
+    message.set_content(_render("delivery/opt_out_email.txt", context), cte="quoted-printable")
+    return message
+
+
 def _render(name: str, context: dict) -> str:
     """A template rendered without a request (the worker has none); .html is autoescaped."""
     return current_app.jinja_env.get_template(name).render(**context)

@@ -1,4 +1,5 @@
-"""The `lead.created` event a webhook carries, and how it is signed (Standard Webhooks).
+"""The events a webhook carries, `lead.created` and `lead.opted_out`, and how they are signed
+(Standard Webhooks).
 
 The event's `data` is the lead as the CSV export documents it: the same field names and
 formats (times UTC ISO 8601 to the second, phones E.164), typed as JSON (numbers, booleans,
@@ -9,6 +10,9 @@ receipt (`consent_receipt`, portal.services.receipts; null for leads stored befo
 Text is sent as typed: the spreadsheet-formula prefix of the CSV is a CSV matter. README
 "Lead delivery" documents it and docs/webhook-lead-created.example.json is an example a test
 compares with what is sent.
+
+A `lead.opted_out` event's `data` is the notice of one lead whose person opted out: the lead's
+id, the school's, when and why. It is also what GET /api/v1/opt-outs lists.
 """
 
 import base64
@@ -20,10 +24,11 @@ from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
 from portal.extensions import db
-from portal.models import Campus, Lead, Program, School
+from portal.models import Campus, Lead, LeadOptOut, Program, School
 from portal.services.exports import EXPORT_COLUMNS
 
 EVENT_TYPE = "lead.created"
+OPTED_OUT_EVENT_TYPE = "lead.opted_out"
 TEST_EVENT_TYPE = "webhook.test"
 SCHEMA_VERSION = 1
 # Fields of the export that describe the export itself, not the lead.
@@ -77,6 +82,40 @@ def leads_data(conditions: list, order_by=(Lead.id,), limit: int | None = None) 
             data[name] = value
         found.append(data)
     return found
+
+
+OPT_OUT_COLUMNS = [
+    ("lead_id", LeadOptOut.lead_id),
+    ("school_id", LeadOptOut.school_id),
+    ("opted_out_at", LeadOptOut.opted_out_at),
+    ("reason", LeadOptOut.reason),
+]
+
+
+def opt_outs_data(conditions: list, order_by=(LeadOptOut.id,), limit: int | None = None):
+    """The `data` of each opt-out notice meeting `conditions`, in `order_by` order: what a
+    `lead.opted_out` webhook carries, and what GET /api/v1/opt-outs lists."""
+    query = (
+        select(*[column.label(name) for name, column in OPT_OUT_COLUMNS])
+        .where(*conditions)
+        .order_by(*order_by)
+        .limit(limit)
+    )
+    return [
+        {"schema_version": SCHEMA_VERSION, **row._asdict(), "opted_out_at": iso(row.opted_out_at)}
+        for row in db.session.execute(query)
+    ]
+
+
+def opt_out_data(opt_out_id: int) -> dict | None:
+    """One notice's `data` (None: no such notice)."""
+    found = opt_outs_data([LeadOptOut.id == opt_out_id])
+    return found[0] if found else None
+
+
+def opted_out_event(data: dict) -> dict:
+    """The `lead.opted_out` event for a notice's data; its timestamp is when they opted out."""
+    return {"type": OPTED_OUT_EVENT_TYPE, "timestamp": data["opted_out_at"], "data": data}
 
 
 def lead_event(data: dict) -> dict:

@@ -10,9 +10,11 @@ from datetime import datetime
 from portal.delivery import mail
 from portal.delivery.http import Answer, post
 from portal.delivery.payload import (
+    EVENT_TYPE,
     encode,
     lead_event,
     new_message_id,
+    opted_out_event,
     signed_headers,
     test_event,
 )
@@ -59,11 +61,17 @@ class Target:
     secrets: list[str]
 
 
-def send_lead(target: Target, webhook_id: str, data: dict, settings, now: datetime) -> Answer:
-    """Send a lead's event to a webhook, or its email to the addresses."""
+def send_lead(
+    target: Target, webhook_id: str, data: dict, settings, now: datetime, event=EVENT_TYPE
+) -> Answer:
+    """Send a lead's event (`lead.created`, or `lead.opted_out` with a notice's data) to a
+    webhook, or its email to the addresses."""
+    created = event == EVENT_TYPE
     if target.kind == "webhook":
-        return _post_event(target, webhook_id, lead_event(data), settings, now)
-    message = mail.lead_email(
+        body = lead_event(data) if created else opted_out_event(data)
+        return _post_event(target, webhook_id, body, settings, now)
+    write = mail.lead_email if created else mail.opt_out_email
+    message = write(
         data, target.email_to, settings.mail["MAIL_FROM"], webhook_id, settings.site_name
     )
     return mail.send(message, settings.mail, settings.timeout)

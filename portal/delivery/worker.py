@@ -204,7 +204,9 @@ class Worker:
         job = prepare(claimed.delivery_id, started)
         if job is None:
             return True
-        answer = send_lead(job.target, job.webhook_id, job.data, self.settings, started)
+        answer = send_lead(
+            job.target, job.webhook_id, job.data, self.settings, started, event=job.event
+        )
         outcome = record_attempt(
             claimed.delivery_id,
             answer,

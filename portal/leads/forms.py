@@ -1,8 +1,5 @@
 """The request-info form: validation, normalisation and the quiet bot checks."""
 
-import re
-
-import phonenumbers
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField
@@ -16,6 +13,7 @@ from portal.core.validators import (
     person_name,
     required,
     short_text,
+    us_phone,
 )
 from portal.core.widgets import (
     QuickCheckboxInput,
@@ -39,21 +37,6 @@ CHOOSE_ONE = ("", "Choose one")
 NAME_MAX = 50
 EMAIL_MAX = 254
 PHONE_MAX = 25
-PHONE_CHARS = re.compile(r"^[0-9 ()+\-.]+$")
-
-
-def us_phone(form, field):
-    """A valid US phone number, replaced by its E.164 form (+1XXXXXXXXXX)."""
-    message = "Enter a valid US phone number, like (312) 555-0142."
-    if not PHONE_CHARS.match(field.data):
-        raise ValidationError(message)
-    try:
-        number = phonenumbers.parse(field.data, "US")
-    except phonenumbers.NumberParseException as error:
-        raise ValidationError(message) from error
-    if not phonenumbers.is_valid_number_for_region(number, "US"):
-        raise ValidationError(message)
-    field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def zip_code(form, field):

@@ -9,6 +9,7 @@ from portal.models.admin import (
     LeadExportItem,
 )
 from portal.models.delivery import (
+    DELIVERY_EVENTS,
     DELIVERY_STATES,
     DESTINATION_KINDS,
     Delivery,
@@ -23,6 +24,7 @@ from portal.models.inbox import (
     PrivacyRequest,
 )
 from portal.models.lead import LEAD_STATUSES, REJECT_REASONS, Lead, LeadNote, LeadStatusChange
+from portal.models.opt_out import OPT_OUT_REASONS, SUPPRESSION_KINDS, LeadOptOut, Suppression
 from portal.models.program import (
     CREDENTIAL_LEVELS,
     DEFAULT_RESPONSE_HOURS,
@@ -63,6 +65,7 @@ __all__ = [
     "CREDENTIAL_LEVELS",
     "DB_INT_MAX",
     "DEFAULT_RESPONSE_HOURS",
+    "DELIVERY_EVENTS",
     "DELIVERY_STATES",
     "DESTINATION_KINDS",
     "EXPORT_COLUMN_SETS",
@@ -76,9 +79,11 @@ __all__ = [
     "MAX_START_DATES",
     "MAX_TUITION_CENTS",
     "MODALITIES",
+    "OPT_OUT_REASONS",
     "PRIVACY_REQUEST_KINDS",
     "SCHEDULE_NAMES",
     "SCHEDULES",
+    "SUPPRESSION_KINDS",
     "REJECT_REASONS",
     "AdminUser",
     "Campus",
@@ -94,6 +99,7 @@ __all__ = [
     "PrivacyRequest",
     "LeadExportItem",
     "LeadNote",
+    "LeadOptOut",
     "LeadOutcome",
     "LeadReturn",
     "ListingDay",
@@ -108,6 +114,7 @@ __all__ = [
     "School",
     "SearchLog",
     "Sponsorship",
+    "Suppression",
     "SponsorshipTerms",
     "UTCDateTime",
     "ZipCode",

@@ -93,8 +93,9 @@ class LeadExportItem(db.Model):
 
 
 class DataDeletion(db.Model):
-    """A person's data deleted on request: when, by whom, how many leads and contact messages;
-    never whose."""
+    """A person's data deleted on request: when, by whom, how many leads and contact messages,
+    and what the opt-out that comes with it did (deliveries cancelled, schools told); never
+    whose."""
 
     __tablename__ = "data_deletion"
 
@@ -103,5 +104,7 @@ class DataDeletion(db.Model):
     admin_id: Mapped[int] = mapped_column(ForeignKey("admin_user.id"))
     rows_deleted: Mapped[int] = mapped_column(Integer)  # leads
     messages_deleted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    deliveries_cancelled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    schools_told: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     admin: Mapped[AdminUser] = relationship()

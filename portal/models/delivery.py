@@ -1,8 +1,10 @@
 """Lead delivery to schools: where each school wants its leads (destinations), the outbox of
-what is to be sent (deliveries, one per lead and destination), and every attempt to send.
+what is to be sent (deliveries: a lead to a destination, or the notice that its person opted
+out), and every attempt to send.
 
-A delivery row is written in the same transaction as its lead, so a lead that was stored is
-always queued; the worker (`flask --app wsgi deliver`) sends it and records each attempt.
+A delivery row is written in the same transaction as its lead (or its opt-out), so what was
+stored is always queued; the worker (`flask --app wsgi deliver`) sends it and records each
+attempt.
 """
 
 from datetime import datetime
@@ -21,11 +23,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.lead import Lead
+from portal.models.opt_out import LeadOptOut
 from portal.models.program import School
 from portal.models.types import UTCDateTime, utcnow
 
 DESTINATION_KINDS = ("webhook", "email")
-DELIVERY_STATES = ("pending", "delivered", "failed")
+DELIVERY_STATES = ("pending", "delivered", "failed", "cancelled")
+# What a delivery sends: a new lead, or the notice that the person behind one opted out.
+DELIVERY_EVENTS = ("lead.created", "lead.opted_out")
 
 
 class Destination(db.Model):
@@ -80,24 +85,37 @@ class Destination(db.Model):
 
 
 class Delivery(db.Model):
-    """The outbox: one lead to one destination, pending until delivered or given up on.
+    """The outbox: one event to one destination, pending until delivered or given up on.
 
+    `lead.created` carries a lead (`lead_id`); `lead.opted_out` the notice of its opt-out
+    (`opt_out_id`: the notice outlives a lead deleted on request, so it has no lead_id).
     `webhook_id` is fixed when the row is written, so every retry carries the same id and a
     receiver can drop repeats. A worker leases a row (`claimed_until`) for one attempt; a worker
-    that dies mid-attempt leaves a lease that runs out, and the row is tried again.
+    that dies mid-attempt leaves a lease that runs out, and the row is tried again. A delivery
+    of a lead whose person opted out before it was sent is `cancelled`, saying why.
     """
 
     __tablename__ = "delivery"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
+        CheckConstraint("status IN ('pending', 'delivered', 'failed', 'cancelled')", name="status"),
+        CheckConstraint(
+            "(event = 'lead.created' AND lead_id IS NOT NULL AND opt_out_id IS NULL)"
+            " OR (event = 'lead.opted_out' AND opt_out_id IS NOT NULL AND lead_id IS NULL)",
+            name="event_subject",
+        ),
         UniqueConstraint("lead_id", "destination_id", name="uq_delivery_lead_destination"),
+        UniqueConstraint("opt_out_id", "destination_id", name="uq_delivery_opt_out_destination"),
         Index("ix_delivery_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_delivery_destination_status", "destination_id", "status"),
         Index("ix_delivery_delivered_at", "delivered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(
+        String(24), default="lead.created", server_default="lead.created"
+    )
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"))
+    opt_out_id: Mapped[int | None] = mapped_column(ForeignKey("lead_opt_out.id"))
     destination_id: Mapped[int] = mapped_column(ForeignKey("destination.id"))
     webhook_id: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
@@ -110,9 +128,17 @@ class Delivery(db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
 
-    lead: Mapped[Lead] = relationship()
+    lead: Mapped[Lead | None] = relationship()
+    opt_out: Mapped[LeadOptOut | None] = relationship()
     destination: Mapped[Destination] = relationship()
+
+    @property
+    def about_lead_id(self) -> int:
+        """The id of the lead this delivery is about (sent, or opted out)."""
+        return self.lead_id if self.lead_id is not None else self.opt_out.lead_id
 
 
 class DeliveryAttempt(db.Model):

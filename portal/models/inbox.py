@@ -47,10 +47,12 @@ class ContactMessage(db.Model):
 
 class PrivacyRequest(db.Model):
     """A visitor's "Do Not Sell or Share My Personal Information" request (California's
-    CCPA/CPRA, and the like elsewhere), until an admin closes it and says what was done.
+    CCPA/CPRA, and the like elsewhere).
 
-    Closing it erases the email address and name; the dates, the state, what was asked and
-    what was done stay as the record of the request.
+    It is done the moment it is sent (portal.services.opt_outs): closed with no admin, its
+    counts say what was suppressed, and `reference` is what the visitor was given to quote.
+    Requests from before that were closed by an admin. Closing erases the email address and
+    name; the dates, the state, what was asked and what was done stay as the record.
     """
 
     __tablename__ = "privacy_request"
@@ -72,6 +74,12 @@ class PrivacyRequest(db.Model):
     outcome: Mapped[str | None] = mapped_column(Text)
     data_deletion_id: Mapped[int | None] = mapped_column(ForeignKey("data_deletion.id"))
     leads_deleted: Mapped[int | None] = mapped_column(Integer)
+    # A short random code shown to the visitor (NULL for requests from before references).
+    reference: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # What the opt-out did at once: leads marked opted out, deliveries cancelled, schools told.
+    leads_suppressed: Mapped[int | None] = mapped_column(Integer)
+    deliveries_cancelled: Mapped[int | None] = mapped_column(Integer)
+    schools_told: Mapped[int | None] = mapped_column(Integer)
 
     closed_by: Mapped[AdminUser | None] = relationship()
     data_deletion: Mapped[DataDeletion | None] = relationship()

@@ -46,6 +46,9 @@ class Lead(db.Model):
         Index("ix_lead_email", "email"),
         Index("ix_lead_phone_e164", "phone_e164"),
         Index("ix_lead_school_seq", "school_id", "school_seq", unique=True),
+        # An opt-out finds a person's leads by these, among a year's million.
+        Index("ix_lead_email_sha256", "email_sha256"),
+        Index("ix_lead_phone_sha256", "phone_sha256"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +90,14 @@ class Lead(db.Model):
     consent_receipt: Mapped[str | None] = mapped_column(Text)
     receipt_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     form_sha256: Mapped[str | None] = mapped_column(String(64))
+    # When the person opted out ("Do Not Sell or Share", or a deletion on request): from then
+    # on the lead leaves the system nowhere (portal.services.opt_outs). Not indexed: every
+    # reader narrows by another index first and leaves these out as it reads; the schools'
+    # opt-out feed reads lead_opt_out instead.
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sent by a person already on the suppression list: their own explicit request to this one
+    # school, stored and delivered to it alone (their earlier leads stay opted out).
+    explicit_request: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     # Attribution: where the visitor came from.
     referrer: Mapped[str] = mapped_column(String(2048), default="")

@@ -66,6 +66,9 @@ class School(db.Model):
     )
     # The last number given to one of its leads (Lead.school_seq): the school's feed counter.
     lead_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The last number of the school's opt-out feed (lead_opt_out.school_seq), as lead_seq is
+    # of its lead feed: raised in the transaction that writes the opt-outs.
+    opt_out_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     campuses: Mapped[list["Campus"]] = relationship(back_populates="school")
     programs: Mapped[list["Program"]] = relationship(back_populates="school")

@@ -5,7 +5,7 @@ and a signed stamp (portal.core.stamps); CSRF and a rate limit are the views'.""
 import unicodedata
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, SelectField, StringField, TelField, TextAreaField
 
 from portal.core.stamps import BadData, Stamp, StampField, judge_stamp, make_stamp, read_stamp
 from portal.core.validators import (
@@ -16,11 +16,13 @@ from portal.core.validators import (
     person_name,
     required,
     short_text,
+    us_phone,
 )
 from portal.core.widgets import (
     QuickEmailInput,
     QuickHiddenInput,
     QuickSelect,
+    QuickTelInput,
     QuickTextInput,
     select_options,
 )
@@ -30,6 +32,7 @@ from portal.services.inbox import ContactDraft, OptOutDraft
 
 NAME_MAX = 100
 EMAIL_MAX = 254
+PHONE_MAX = 25
 MESSAGE_MAX = 5000
 CHOOSE_ONE = ("", "Choose one")
 OUTSIDE_US = "--"
@@ -113,23 +116,27 @@ class ContactForm(StampedForm):
 
 
 class OptOutForm(StampedForm):
-    """A "Do Not Sell or Share My Personal Information" request."""
+    """A "Do Not Sell or Share My Personal Information" request: the email (and, if the person
+    gives it, the phone) to put on the suppression list."""
 
     STAMP_SALT = "opt-out-form"
 
     email = EmailField(
         "Email address",
-        description="The address you gave in your requests for information, so we can find them.",
+        description="The address you gave in your requests for information.",
         filters=[clean],
         validators=[required("Enter your email address."), short_text(EMAIL_MAX), email_address],
         render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX},
         widget=QuickEmailInput(),
     )
-    name = StringField(
-        "Your name (optional)",
+    phone = TelField(
+        "Phone number (optional)",
+        description=(
+            "Give it to stop requests that carry this number under another email address too."
+        ),
         filters=[clean],
-        render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
-        widget=QuickTextInput(),
+        render_kw={"autocomplete": "tel", "maxlength": PHONE_MAX},
+        widget=QuickTelInput(),
     )
     state = SelectField(
         "State you live in (optional)",
@@ -139,17 +146,17 @@ class OptOutForm(StampedForm):
         validators=[one_of({"": "", **STATE_CHOICES}, "Choose a state from the list.")],
     )
 
-    def validate_name(self, field) -> None:
-        """A name, when given, is short, letters and the usual punctuation."""
+    def validate_phone(self, field) -> None:
+        """A phone, when given, is a valid US number (kept in E.164)."""
         if field.data:
-            short_text(NAME_MAX)(self, field)
-            person_name(self, field)
+            short_text(PHONE_MAX)(self, field)
+            us_phone(self, field)
 
     def draft(self) -> OptOutDraft:
         """The validated request."""
         state = self.state.data if self.state.data not in ("", OUTSIDE_US) else None
         return OptOutDraft(
             email=self.email.data,
-            name=self.name.data or None,
+            phone_e164=self.phone.data or None,
             state=state,
         )

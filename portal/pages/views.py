@@ -18,14 +18,16 @@ from flask import (
     request,
     url_for,
 )
+from itsdangerous import BadData, URLSafeSerializer
 
 from portal.core.http import no_store
 from portal.extensions import limiter
+from portal.models import utcnow
 from portal.pages.forms import ContactForm, OptOutForm, StampedForm
 from portal.services.inbox import (
     AlreadySent,
+    opt_out,
     save_contact_message,
-    save_privacy_request,
 )
 
 bp = Blueprint("pages", __name__)
@@ -122,38 +124,59 @@ def do_not_sell():
 @bp.post("/privacy/do-not-sell")
 @limiter.limit(contact_rate_limit, methods=["POST"])
 def send_do_not_sell():
-    """Store an opt-out request for the admins, then say what happens next."""
+    """Opt the person out at once, then show what was done, with the request's reference."""
     form = OptOutForm()
     return handle(
         form,
         "pages/do_not_sell.html",
-        lambda nonce: save_privacy_request(form.draft(), nonce),
-        url_for("pages.do_not_sell_sent"),
+        lambda nonce: opt_out(form.draft(), nonce, utcnow()),
+        lambda reference: url_for("pages.do_not_sell_sent", ref=reference_token(reference)),
     )
 
 
 @bp.get("/privacy/do-not-sell/sent")
 def do_not_sell_sent():
-    """What happens to an opt-out request."""
-    return render_template("pages/do_not_sell_sent.html")
+    """What was done with an opt-out request, and its reference (signed into the URL)."""
+    return render_template(
+        "pages/do_not_sell_sent.html", reference=read_reference(request.args.get("ref"))
+    )
 
 
-def handle(form: StampedForm, template: str, save, done_url: str):
+def _references() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="opt-out-reference")
+
+
+def reference_token(reference: str | None) -> str | None:
+    """The reference, signed for the confirmation page's URL (None: nothing to show)."""
+    return _references().dumps(reference) if reference else None
+
+
+def read_reference(token: str | None) -> str | None:
+    """The reference a confirmation URL carries, if its signature is good."""
+    try:
+        return _references().loads(token) if token else None
+    except BadData:
+        return None
+
+
+def handle(form: StampedForm, template: str, save, done_url):
     """The one way both forms are answered.
 
     A bot's form (honeypot, no good stamp) is answered like a success and stores nothing. One
     sent back too soon (autofill) or too late is shown again, answers kept, with a fresh stamp
     and a word on why: nothing was sent yet. One with problems is shown with each beside its
     field (422). A good one is stored once, however often it is sent, then the visitor is
-    redirected (303) to the page saying it was received.
+    redirected (303) to the page saying it was received: `done_url`, or `done_url(result)`
+    when it is a function of what `save` returned (None for a bot's or a repeat).
     """
     config = current_app.config
     stamp = form.read_stamp()
     verdict = form.judge(
         stamp, config["LEAD_MIN_FILL_SECONDS"], config["LEAD_FORM_MAX_AGE_HOURS"] * 3600
     )
+    answered = done_url if callable(done_url) else (lambda _result: done_url)
     if verdict == "bot":
-        return redirect(done_url, 303)
+        return redirect(answered(None), 303)
     if verdict in ("too_fast", "expired"):
         form.validate()
         form.restamp()
@@ -161,6 +184,7 @@ def handle(form: StampedForm, template: str, save, done_url: str):
         return render_template(template, form=form, notice=verdict), status
     if not form.validate_on_submit():
         return render_template(template, form=form), 422
+    result = None
     with contextlib.suppress(AlreadySent):  # a double click: the same answer again
-        save(stamp.nonce)
-    return redirect(done_url, 303)
+        result = save(stamp.nonce)
+    return redirect(answered(result), 303)

@@ -19,10 +19,10 @@ from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import joinedload
 
 from portal.delivery.http import Answer
-from portal.delivery.payload import lead_data
+from portal.delivery.payload import EVENT_TYPE, lead_data, opt_out_data
 from portal.delivery.send import DeliverySettings, Target, send_test
 from portal.extensions import db
-from portal.models import Delivery, DeliveryAttempt, Destination, Lead
+from portal.models import Delivery, DeliveryAttempt, Destination, Lead, LeadOptOut
 from portal.services.outbox import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -134,17 +134,20 @@ def target_of(destination: Destination, now: datetime) -> Target:
 
 @dataclass(frozen=True)
 class Job:
-    """A claimed delivery, ready to send: where, under which webhook-id, and the lead."""
+    """A claimed delivery, ready to send: where, under which webhook-id, which event (a lead,
+    or the notice that its person opted out) and its data."""
 
     delivery_id: int
     webhook_id: str
     target: Target
     data: dict
+    event: str = EVENT_TYPE
 
 
 def prepare(delivery_id: int, now: datetime) -> Job | None:
     """Read what a claimed delivery sends, then end the transaction (None: nothing to send,
-    because the delivery was deleted or is no longer pending)."""
+    because the delivery was deleted, cancelled (its person opted out) or is no longer
+    pending)."""
     try:
         delivery = db.session.get(
             Delivery,
@@ -153,10 +156,14 @@ def prepare(delivery_id: int, now: datetime) -> Job | None:
         )
         if delivery is None or delivery.status != "pending":
             return None
-        data = lead_data(delivery.lead_id)
+        if delivery.event == EVENT_TYPE:
+            data = lead_data(delivery.lead_id)
+        else:
+            data = opt_out_data(delivery.opt_out_id)
         if data is None:
             return None
-        return Job(delivery.id, delivery.webhook_id, target_of(delivery.destination, now), data)
+        target = target_of(delivery.destination, now)
+        return Job(delivery.id, delivery.webhook_id, target, data, delivery.event)
     finally:
         db.session.rollback()
 
@@ -288,9 +295,17 @@ def _attempt_row(destination_id, delivery_id, answer: Answer, started_at) -> Del
 
 def redeliver(delivery_id: int, now: datetime) -> Delivery:
     """Send a delivery again from now on, with the same webhook-id and a new 72-hour window."""
-    delivery = db.session.get(Delivery, delivery_id, options=[joinedload(Delivery.destination)])
+    delivery = db.session.get(
+        Delivery,
+        delivery_id,
+        options=[joinedload(Delivery.destination), joinedload(Delivery.lead)],
+    )
     if delivery is None:
         raise DeliveryNotFound(delivery_id)
+    if delivery.status == "cancelled" or (
+        delivery.lead is not None and delivery.lead.opted_out_at is not None
+    ):
+        raise CannotRedeliver("The person opted out: their lead is never sent again.")
     if not delivery.destination.is_enabled:
         raise CannotRedeliver("Switch the destination on first; it is off.")
     if delivery.status == "pending":
@@ -329,12 +344,14 @@ def next_due(now: datetime) -> datetime | None:
 
 
 def lead_deliveries(lead_id: int) -> list[tuple[Delivery, list[DeliveryAttempt]]]:
-    """A lead's deliveries, each with its attempts, oldest first."""
+    """A lead's deliveries (and the notices of its opt-out), each with its attempts, oldest
+    first."""
+    notices = select(LeadOptOut.id).where(LeadOptOut.lead_id == lead_id)
     deliveries = list(
         db.session.scalars(
             select(Delivery)
-            .options(joinedload(Delivery.destination))
-            .where(Delivery.lead_id == lead_id)
+            .options(joinedload(Delivery.destination), joinedload(Delivery.opt_out))
+            .where(or_(Delivery.lead_id == lead_id, Delivery.opt_out_id.in_(notices)))
             .order_by(Delivery.id)
         )
     )
@@ -354,7 +371,10 @@ def school_attempts(school_id: int, page: int = 1, per_page: int = 50) -> Pagina
     query = (
         select(DeliveryAttempt)
         .join(Destination, Destination.id == DeliveryAttempt.destination_id)
-        .options(joinedload(DeliveryAttempt.destination), joinedload(DeliveryAttempt.delivery))
+        .options(
+            joinedload(DeliveryAttempt.destination),
+            joinedload(DeliveryAttempt.delivery).joinedload(Delivery.opt_out),
+        )
         .where(Destination.school_id == school_id)
         .order_by(DeliveryAttempt.started_at.desc(), DeliveryAttempt.id.desc())
     )
@@ -362,14 +382,34 @@ def school_attempts(school_id: int, page: int = 1, per_page: int = 50) -> Pagina
 
 
 def school_failed(school_id: int, limit: int = 100) -> list[Delivery]:
-    """The school's failed deliveries, newest first, for redelivering by hand."""
+    """The school's failed deliveries, newest first, for redelivering by hand (not those of
+    leads whose person opted out since: they are never sent again)."""
+    return list(
+        db.session.scalars(
+            select(Delivery)
+            .join(Destination, Destination.id == Delivery.destination_id)
+            .outerjoin(Lead, Lead.id == Delivery.lead_id)
+            .options(joinedload(Delivery.destination), joinedload(Delivery.opt_out))
+            .where(
+                Destination.school_id == school_id,
+                Delivery.status == "failed",
+                Lead.opted_out_at.is_(None),
+            )
+            .order_by(Delivery.failed_at.desc(), Delivery.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def school_cancelled(school_id: int, limit: int = 100) -> list[Delivery]:
+    """The school's cancelled deliveries (their person opted out first), newest first."""
     return list(
         db.session.scalars(
             select(Delivery)
             .join(Destination, Destination.id == Delivery.destination_id)
             .options(joinedload(Delivery.destination))
-            .where(Destination.school_id == school_id, Delivery.status == "failed")
-            .order_by(Delivery.failed_at.desc(), Delivery.id.desc())
+            .where(Destination.school_id == school_id, Delivery.status == "cancelled")
+            .order_by(Delivery.cancelled_at.desc(), Delivery.id.desc())
             .limit(limit)
         )
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from portal.delivery.payload import new_secret
 from portal.extensions import db
 from portal.models import Delivery, Destination, School, utcnow
-from portal.services.deliveries import school_attempts, school_failed
+from portal.services.deliveries import school_attempts, school_cancelled, school_failed
 
 # After a rotation the old secret still signs every request for this long.
 SECRET_OVERLAP = timedelta(hours=24)
@@ -234,6 +234,7 @@ class SchoolDeliveries:
     destinations: list[Destination]
     pending: int
     failed: list[Delivery]
+    cancelled: list[Delivery]
     attempts: Pagination
 
 
@@ -251,5 +252,6 @@ def school_deliveries(school_id: int, page: int = 1) -> SchoolDeliveries:
         destinations=list_destinations(school_id),
         pending=pending,
         failed=school_failed(school_id),
+        cancelled=school_cancelled(school_id),
         attempts=school_attempts(school_id, page),
     )

@@ -1,9 +1,13 @@
 """Deleting a person's data on request, and closing their privacy requests.
 
-A deletion removes every lead and contact message of one email address (in any case), closes
-that address's open privacy requests, and is recorded as when, by whom and how many rows;
-never whose. A "Do Not Sell or Share" request is closed by an admin, either with a deletion or
-with a note saying what was done instead; closing it erases the address and name it held.
+A deletion first opts the person out (portal.services.opt_outs: their email and their leads'
+phones go on the suppression list, which outlives the deletion; deliveries not yet made are
+cancelled; schools that had a lead are told), then removes every lead and contact message of
+the email address (in any case), closes that address's open privacy requests, and is recorded
+as when, by whom and how many rows; never whose. "Do Not Sell or Share" requests are done the
+moment they are sent (portal.services.inbox); one left open from before that is closed by an
+admin, with a deletion or with a note, and is opted out either way. Closing a request erases
+the address and name it held.
 """
 
 from dataclasses import dataclass
@@ -13,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import ContactMessage, DataDeletion, Lead, PrivacyRequest, utcnow
+from portal.services.opt_outs import Suppressed, suppress_person
 
 NOTE_MAX = 500
 
@@ -27,16 +32,18 @@ class NoteRequired(ValueError):
 
 @dataclass(frozen=True)
 class Deleted:
-    """What a deletion removed: its record, and how many leads and contact messages."""
+    """What a deletion removed: its record, how many leads and contact messages, and what its
+    opt-out did."""
 
     record: DataDeletion
     leads: int
     messages: int
+    suppressed: Suppressed
 
 
 def delete_person_data(email: str, admin_id: int) -> Deleted:
-    """Delete every lead and contact message of this email address (any case), close its open
-    privacy requests, and record how many rows; commit."""
+    """Opt the person out, delete every lead and contact message of this email address (any
+    case), close its open privacy requests, and record how many rows; commit once."""
     try:
         deleted = _delete(email, admin_id)
         _close_requests_of(email, admin_id, deleted)
@@ -68,7 +75,10 @@ def close_privacy_request(
         elif not note:
             raise NoteRequired("Say what was done, or delete the person's data.")
         else:
+            now = utcnow()
+            done = suppress_person(found.email, None, now, "do_not_sell", found.id)
             _close(found, admin_id, f"Closed without deleting data: {note}")
+            _record_suppressed(found, done)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -77,7 +87,13 @@ def close_privacy_request(
 
 
 def _delete(email: str, admin_id: int) -> Deleted:
-    """Delete the address's leads and contact messages and record it (not committed)."""
+    """Opt the address out, delete its leads and contact messages, and record it (not
+    committed). The opt-out comes first, so the notices to schools outlive the leads."""
+    now = utcnow()
+    record = DataDeletion(created_at=now, admin_id=admin_id, rows_deleted=0)
+    db.session.add(record)
+    db.session.flush()
+    done = suppress_person(email, None, now, "deletion", data_deletion_id=record.id)
     address = email.strip().lower()
     lead_email = func.lower(func.trim(Lead.email)) == address
     ids = select(Lead.id).where(lead_email).scalar_subquery()
@@ -88,17 +104,21 @@ def _delete(email: str, admin_id: int) -> Deleted:
     leads = db.session.execute(delete(Lead).where(lead_email)).rowcount
     message_email = func.lower(func.trim(ContactMessage.email)) == address
     messages = db.session.execute(delete(ContactMessage).where(message_email)).rowcount
-    record = DataDeletion(admin_id=admin_id, rows_deleted=leads, messages_deleted=messages)
-    db.session.add(record)
+    record.rows_deleted = leads
+    record.messages_deleted = messages
+    record.deliveries_cancelled = done.deliveries_cancelled
+    record.schools_told = done.schools_told
     db.session.flush()
-    return Deleted(record, leads, messages)
+    return Deleted(record, leads, messages, done)
 
 
 def _close_requests_of(email: str, admin_id: int, deleted: Deleted, note: str = "") -> None:
     """Close every open privacy request of the address as done by `deleted`."""
     outcome = (
         f"Data deleted (deletion {deleted.record.id}): {deleted.leads} request(s) for "
-        f"information and {deleted.messages} contact message(s)."
+        f"information and {deleted.messages} contact message(s); the email went on the "
+        f"suppression list, {deleted.suppressed.deliveries_cancelled} delivery(ies) were "
+        f"cancelled and {deleted.suppressed.schools_told} school(s) told."
     )
     if note:
         outcome += f" Note: {note}"
@@ -109,6 +129,14 @@ def _close_requests_of(email: str, admin_id: int, deleted: Deleted, note: str = 
         _close(found, admin_id, outcome)
         found.data_deletion_id = deleted.record.id
         found.leads_deleted = deleted.leads
+        _record_suppressed(found, deleted.suppressed)
+
+
+def _record_suppressed(found: PrivacyRequest, done: Suppressed) -> None:
+    """Note on a request what its opt-out did."""
+    found.leads_suppressed = done.leads
+    found.deliveries_cancelled = done.deliveries_cancelled
+    found.schools_told = done.schools_told
 
 
 def _close(found: PrivacyRequest, admin_id: int, outcome: str) -> None:

@@ -65,6 +65,8 @@ from portal.services.leads import EDUCATION_LEVELS, START_TIMEFRAMES
 from portal.services.sql import e164_or_neutralised, neutralised, utc_iso, yes_no
 
 CHUNK_ROWS = 500  # small chunks keep peak memory low; larger ones are no faster
+# Every export leaves out the leads whose person opted out ("Do Not Sell or Share").
+NOT_OPTED_OUT = Lead.opted_out_at.is_(None)
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,9 @@ class ExportOptions:
             raise ValueError(f"unknown column set {self.columns!r}")
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        """The SQL conditions on Lead for the leads this export covers."""
-        conditions = self.filters.conditions()
+        """The SQL conditions on Lead for the leads this export covers (never one whose person
+        opted out)."""
+        conditions = [*self.filters.conditions(), NOT_OPTED_OUT]
         if not self.include_duplicates:
             conditions.append(Lead.duplicate_of_id.is_(None))
         if not (self.include_rejected or self.filters.status == "rejected"):
@@ -189,6 +192,7 @@ EXPORT_COLUMNS: list[tuple[str, InstrumentedAttribute, str]] = [
     ("utm_content", Lead.utm_content, "text"),
     ("exported_at", Lead.exported_at, "time"),
     ("export_id", Lead.export_id, "number"),
+    ("explicit_request", Lead.explicit_request, "flag"),
 ]
 EXPORT_HEADER = [name for name, _, _ in EXPORT_COLUMNS]
 # Cells written as the database gives them (no second neutralising in Python).
@@ -347,9 +351,9 @@ def export_leads_csv(
     summary.state = "running"
     if repeat_of is not None and repeat_of.mark_exported:
         held = select(LeadExportItem.lead_id).where(LeadExportItem.export_id == repeat_of.id)
-        conditions = [Lead.id.in_(held)]
+        conditions = [Lead.id.in_(held), NOT_OPTED_OUT]
     elif options.mark_exported:
-        conditions = [Lead.export_id == export_id]
+        conditions = [Lead.export_id == export_id, NOT_OPTED_OUT]
     else:
         conditions = options.conditions()
     written = 0
@@ -440,10 +444,11 @@ def _csv(options: ExportOptions, conditions) -> Iterator[tuple]:
 
 
 def school_csv(conditions: list) -> Iterator[bytes]:
-    """The `school` column set's CSV of the leads meeting `conditions`, streamed, without an
-    export record: a school's own download from its account (portal.services.school_leads)."""
+    """The `school` column set's CSV of the leads meeting `conditions` (none whose person
+    opted out), streamed, without an export record: a school's own download from its account
+    (portal.services.school_leads)."""
     yield csv_line(SCHOOL_HEADER).encode("utf-8")
-    for chunk, _rows in _stream_school(db.session.connection(), conditions):
+    for chunk, _rows in _stream_school(db.session.connection(), [*conditions, NOT_OPTED_OUT]):
         yield chunk
 
 

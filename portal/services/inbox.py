@@ -1,9 +1,13 @@
-"""What visitors send the site's operator: contact messages and "Do Not Sell or Share My
-Personal Information" requests, stored for the admins. Their contents are personal data: they
-never reach a log (log lines name ids only)."""
+"""What visitors send the site's operator: contact messages, stored for the admins, and "Do
+Not Sell or Share My Personal Information" requests, done the moment they are sent and recorded
+for the admins. Their contents are personal data: they never reach a log (log lines name ids
+only), and an opt-out keeps neither the email nor the phone, only their fingerprints on the
+suppression list."""
 
 import logging
+import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import exists, select
@@ -12,10 +16,14 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import ContactMessage, PrivacyRequest, utcnow
+from portal.services.opt_outs import Suppressed, suppress_person
 
 log = logging.getLogger(__name__)
 
 MESSAGES_PER_PAGE = 25
+# A reference: "DNS-" and ten characters that are not easily mistaken for one another (50
+# random bits: not guessable, and never reused).
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 class AlreadySent(RuntimeError):
@@ -38,10 +46,10 @@ class ContactDraft:
 
 @dataclass(frozen=True)
 class OptOutDraft:
-    """A "Do Not Sell or Share" request as the form checked it."""
+    """A "Do Not Sell or Share" request as the form checked it (the phone in E.164)."""
 
     email: str
-    name: str | None
+    phone_e164: str | None
     state: str | None
 
 
@@ -59,18 +67,79 @@ def save_contact_message(draft: ContactDraft, form_nonce: str) -> int:
     return message_id
 
 
-def save_privacy_request(draft: OptOutDraft, form_nonce: str) -> int:
-    """Store an opt-out request (once per form: AlreadySent for a nonce used before); its id."""
-    request = PrivacyRequest(
-        kind="opt_out",
-        email=draft.email,
-        name=draft.name,
-        state=draft.state,
-        form_nonce=form_nonce,
+def new_reference() -> str:
+    """A new opt-out reference, e.g. DNS-7KQ2M-XW9HD."""
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+    return f"DNS-{code[:5]}-{code[5:]}"
+
+
+def opt_out(draft: OptOutDraft, form_nonce: str, now: datetime) -> str:
+    """Act on a "Do Not Sell or Share" request at once and record it as done; commit once.
+
+    The email and phone go on the suppression list and the person's leads are opted out
+    (portal.services.opt_outs.suppress_person); the request is stored closed, with what was
+    done and a reference for the visitor, without the email or phone. Returns the reference;
+    the same form sent again (a double click) returns the reference it got the first time.
+    """
+    earlier = _reference_of(form_nonce)
+    if earlier is not None:
+        return earlier
+    try:
+        request = PrivacyRequest(
+            kind="opt_out",
+            created_at=now,
+            closed_at=now,  # done as it is stored: it never holds the address
+            state=draft.state,
+            form_nonce=form_nonce,
+            reference=new_reference(),
+        )
+        db.session.add(request)
+        db.session.flush()
+        done = suppress_person(draft.email, draft.phone_e164, now, "do_not_sell", request.id)
+        record_opt_out(request, done, now, with_phone=draft.phone_e164 is not None)
+        request_id, reference = request.id, request.reference
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = _reference_of(form_nonce)  # the same form, stored a moment before
+        if earlier is None:
+            raise
+        return earlier
+    except Exception:
+        db.session.rollback()
+        raise
+    log.info("privacy request %s stored, done at once: %s leads opted out", request_id, done.leads)
+    return reference
+
+
+def record_opt_out(request: PrivacyRequest, done: Suppressed, now, with_phone: bool) -> None:
+    """Close a request as done by an opt-out (no admin: done when it was sent), with its
+    counts and what was done in words; the address and name go (not committed)."""
+    details = "email and phone" if with_phone else "email"
+    request.closed_at = now
+    request.closed_by_id = None
+    request.email = None
+    request.name = None
+    request.leads_suppressed = done.leads
+    request.deliveries_cancelled = done.deliveries_cancelled
+    request.schools_told = done.schools_told
+    request.outcome = (
+        f"Done at once: the {details} went on the suppression list; "
+        f"{_count(done.leads, 'request for information', 'requests for information')} opted "
+        f"out, {_count(done.deliveries_cancelled, 'delivery', 'deliveries')} cancelled, "
+        f"{_count(done.schools_told, 'school', 'schools')} told."
     )
-    request_id = _store(request, PrivacyRequest, form_nonce)
-    log.info("privacy request %s stored", request_id)
-    return request_id
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _reference_of(form_nonce: str) -> str | None:
+    """The reference of the opt-out this form already made, if any."""
+    return db.session.scalar(
+        select(PrivacyRequest.reference).where(PrivacyRequest.form_nonce == form_nonce)
+    )
 
 
 def _store(row, model, form_nonce: str) -> int:

@@ -30,6 +30,7 @@ from portal.services.matching import (
     sponsorship_is_running,
     sponsorship_running,
 )
+from portal.services.opt_outs import on_suppression_list
 from portal.services.outbox import queue_deliveries
 from portal.services.programs import ProgramNotFound, load_programs
 from portal.services.receipts import lead_receipt
@@ -180,6 +181,8 @@ def capture_lead(
     """Store a consented request for one program, billable unless a repeat, with its signed
     consent receipt (portal.services.receipts); commit once.
 
+    From a person on the suppression list it is their explicit request to this one school
+    (explicit_request); a lead of theirs that opted out is no earlier request for the 30 days.
     The disclosure stored is consent_text() for the program's school, and must be the one the
     visitor was shown. `form_nonce`, the nonce of the form's stamp, stores at most one lead.
     Raises ProgramNotFound, ConsentChanged, NotTakingRequests, InvalidZip, UnknownZip,
@@ -208,7 +211,12 @@ def capture_lead(
         price = _claim_cap_slot(program, today) if original_id is None else 0
         lead = _new_lead(program, origin, visitor, consent, disclosure, attribution, price)
         lead.update(
-            billable=original_id is None, duplicate_of_id=original_id, form_nonce=form_nonce
+            billable=original_id is None,
+            duplicate_of_id=original_id,
+            form_nonce=form_nonce,
+            # A person who opted out and now asks this one school is making their own
+            # explicit request: stored and delivered to it alone, and marked so.
+            explicit_request=on_suppression_list(lead["email_sha256"], lead["phone_sha256"]),
         )
         lead["school_seq"] = next_feed_number(program.school_id)
         lead.update(lead_receipt(key, lead, program.school.name, program.title))
@@ -256,6 +264,7 @@ _EARLIER_LEAD = (
         Lead.email == bindparam("email"),
         Lead.created_at >= bindparam("since"),
         Lead.billable.is_(True),
+        Lead.opted_out_at.is_(None),
     )
     .order_by(Lead.created_at, Lead.id)
     .limit(1)

@@ -1,5 +1,5 @@
-"""The schools' pull API: tokens (only their SHA-256 kept), and the lead feed a CRM pages
-through.
+"""The schools' pull API: tokens (only their SHA-256 kept), the lead feed a CRM pages through,
+and the feed of its leads whose person opted out.
 
 The feed is ordered by Lead.school_seq, a number each school's leads get from the school's
 own counter in the transaction that stores them (portal.services.leads.next_feed_number).
@@ -9,6 +9,10 @@ number N, every lead numbered N or less is already there. The cursor is that N. 
 polling with the last cursor it got therefore sees every lead exactly once, oldest first,
 however transactions interleave (ids and created_at give no such promise: both are set
 before the commit, which may come in another order).
+
+A lead whose person opted out is left out of the lead feed (the cursor still moves past it),
+and listed in the opt-out feed, numbered the same way (lead_opt_out.school_seq, from
+school.opt_out_seq; see portal.services.opt_outs).
 """
 
 import base64
@@ -20,9 +24,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from portal.delivery.payload import leads_data
+from portal.delivery.payload import leads_data, opt_outs_data
 from portal.extensions import db
-from portal.models import Lead, SchoolApiToken
+from portal.models import Lead, LeadOptOut, SchoolApiToken
 
 PAGE_SIZE = 100
 TOKEN_PREFIX = "mcg_"
@@ -102,17 +106,23 @@ def token_in_use(token: str, now: datetime) -> SchoolApiToken | None:
     return row
 
 
-def encode_cursor(school_id: int, seq: int) -> str:
-    """The opaque cursor after feed number `seq` of this school."""
-    return base64.urlsafe_b64encode(f"v1:{school_id}:{seq}".encode()).decode().rstrip("=")
+# The cursors of the two feeds differ, so one is never taken for the other.
+LEAD_FEED = "v1"
+OPT_OUT_FEED = "o1"
 
 
-def decode_cursor(school_id: int, cursor: str) -> int:
-    """The feed number a cursor stands for; InvalidCursor unless this API gave it this school."""
+def encode_cursor(school_id: int, seq: int, feed: str = LEAD_FEED) -> str:
+    """The opaque cursor after feed number `seq` of this school's feed."""
+    return base64.urlsafe_b64encode(f"{feed}:{school_id}:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(school_id: int, cursor: str, feed: str = LEAD_FEED) -> int:
+    """The feed number a cursor stands for; InvalidCursor unless this API gave it this school
+    for this feed."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         version, owner, seq = text.split(":")
-        if version != "v1" or int(owner) != school_id or not 0 <= int(seq) < 2**31:
+        if version != feed or int(owner) != school_id or not 0 <= int(seq) < 2**31:
             raise ValueError
         return int(seq)
     except (ValueError, UnicodeDecodeError, binascii.Error):
@@ -131,11 +141,13 @@ class FeedPage:
 def lead_feed(
     school_id: int, since: datetime | None, cursor: str | None, limit: int = PAGE_SIZE
 ) -> FeedPage:
-    """The school's leads after `cursor` (and received at or after `since`), oldest first."""
+    """The school's leads after `cursor` (and received at or after `since`), oldest first;
+    none whose person opted out."""
     after = decode_cursor(school_id, cursor) if cursor else 0
     conditions = [Lead.school_id == school_id, Lead.school_seq > after]
     if since is not None:
         conditions.append(Lead.created_at >= since)
+    conditions.append(Lead.opted_out_at.is_(None))
     rows = db.session.execute(
         select(Lead.id, Lead.school_seq)
         .where(*conditions)
@@ -146,5 +158,38 @@ def lead_feed(
     if not page:
         return FeedPage([], encode_cursor(school_id, after), False)
     ids = [lead_id for lead_id, _ in page]
-    data = leads_data([Lead.id.in_(ids)], order_by=(Lead.school_seq,))
+    data = leads_data([Lead.id.in_(ids), Lead.opted_out_at.is_(None)], order_by=(Lead.school_seq,))
     return FeedPage(data, encode_cursor(school_id, page[-1][1]), has_more)
+
+
+@dataclass(frozen=True)
+class OptOutPage:
+    """One page of the opt-out feed: the notices, the cursor to ask with next, and whether
+    more wait."""
+
+    opt_outs: list[dict]
+    next_cursor: str
+    has_more: bool
+
+
+def opt_out_feed(
+    school_id: int, since: datetime | None, cursor: str | None, limit: int = PAGE_SIZE
+) -> OptOutPage:
+    """The school's leads whose person opted out, after `cursor` (and at or after `since`),
+    in the order they opted out, each with the time."""
+    after = decode_cursor(school_id, cursor, OPT_OUT_FEED) if cursor else 0
+    conditions = [LeadOptOut.school_id == school_id, LeadOptOut.school_seq > after]
+    if since is not None:
+        conditions.append(LeadOptOut.opted_out_at >= since)
+    rows = db.session.execute(
+        select(LeadOptOut.id, LeadOptOut.school_seq)
+        .where(*conditions)
+        .order_by(LeadOptOut.school_seq)
+        .limit(limit + 1)
+    ).all()
+    page, has_more = rows[:limit], len(rows) > limit
+    if not page:
+        return OptOutPage([], encode_cursor(school_id, after, OPT_OUT_FEED), False)
+    ids = [notice_id for notice_id, _ in page]
+    data = opt_outs_data([LeadOptOut.id.in_(ids)], order_by=(LeadOptOut.school_seq,))
+    return OptOutPage(data, encode_cursor(school_id, page[-1][1], OPT_OUT_FEED), has_more)

@@ -10,13 +10,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Program, School
-from portal.services.inbox import (
-    ContactDraft,
-    OptOutDraft,
-    save_contact_message,
-    save_privacy_request,
-)
-from tests.support.factories import make_program
+from portal.services.inbox import ContactDraft, save_contact_message
+from tests.support.factories import make_open_privacy_request, make_program
 from tests.support.forms import csrf_token
 from tests.support.hostile import HOSTILE, SCRIPT, assert_answered, maybe, query
 
@@ -75,7 +70,7 @@ def test_the_inbox_answers_hostile_input(app, admin_client, args, action, note):
     n = next(NONCES)
     with app.app_context():
         save_contact_message(ContactDraft("Pat", "pat@example.com", "other", SCRIPT), f"m{n}")
-        request_id = save_privacy_request(OptOutDraft("pat@example.com", None, None), f"r{n}")
+        request_id = make_open_privacy_request("pat@example.com", None, None, f"r{n}")
     body = assert_answered(admin_client.get("/admin/messages", query_string=args), {200, 400})
     assert SCRIPT not in body
     token = csrf_token(admin_client, "/admin/privacy/delete")

@@ -9,13 +9,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import ContactMessage, Lead, PrivacyRequest
-from portal.services.inbox import (
-    ContactDraft,
-    OptOutDraft,
-    save_contact_message,
-    save_privacy_request,
-)
-from tests.support.factories import make_lead, make_program
+from portal.services.inbox import ContactDraft, save_contact_message
+from tests.support.factories import make_lead, make_open_privacy_request, make_program
 from tests.support.forms import csrf_token
 
 DELETE_PAGE = "/admin/privacy/delete"
@@ -35,9 +30,7 @@ def inbox(app) -> dict:
         program = make_program()
         make_lead(program, email="opt.out@example.com")
         make_lead(program, email="stays@example.com")
-        request_id = save_privacy_request(
-            OptOutDraft("opt.out@example.com", "Kim Lee", "CA"), "r-1"
-        )
+        request_id = make_open_privacy_request("opt.out@example.com", "Kim Lee", "CA", "r-1")
         return {"messages": [first, second], "request": request_id}
 
 

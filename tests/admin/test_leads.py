@@ -161,7 +161,15 @@ def test_delete_person_data(app, admin_client, admin):
         record = db.session.scalars(select(DataDeletion)).one()
         assert (record.admin_id, record.rows_deleted) == (admin["id"], 2)
         columns = {c.key for c in inspect(DataDeletion).columns}
-        assert columns == {"id", "created_at", "admin_id", "rows_deleted", "messages_deleted"}
+        assert columns == {
+            "id",
+            "created_at",
+            "admin_id",
+            "rows_deleted",
+            "messages_deleted",
+            "deliveries_cancelled",
+            "schools_told",
+        }
 
 
 def test_delete_needs_confirmation(admin_client, app):

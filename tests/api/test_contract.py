@@ -16,6 +16,7 @@ from portal.api import openapi, openapi_leads
 from portal.api.openapi_common import EXAMPLES
 from portal.delivery.payload import EVENT_COLUMNS
 from portal.models import today_utc
+from portal.services.inbox import OptOutDraft, opt_out
 from portal.services.school_api import create_token
 from tests.support import openapi as contract
 from tests.support.factories import make_campus, make_lead, make_program, make_school
@@ -55,7 +56,7 @@ def test_the_leads_paths_wait_for_their_routes(app):
 def test_every_example_matches_its_schema(school_api):
     document = openapi.build(SITE_URL, school_api)
     found = list(contract.examples(document))
-    assert len(found) >= (5 if school_api else 3)
+    assert len(found) >= (6 if school_api else 4)
     for where, schema, value in found:
         assert contract.errors(document, schema, value) == [], where
 
@@ -156,6 +157,12 @@ def test_the_leads_examples_are_what_the_app_answers(app, client):
     refused = client.get("/api/v1/leads", headers={"Authorization": "Bearer mcg_wrong"})
     assert refused.status_code == 401
     check_example("leads-unauthorized", refused.get_json())
+    with app.app_context():
+        draft = OptOutDraft(email="jane@example.com", phone_e164=None, state="IL")
+        opt_out(draft, "contract-example", datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
+    opted_out = client.get("/api/v1/opt-outs?since=2026-11-01T00:00:00Z", headers=signed)
+    assert opted_out.status_code == 200
+    check_example("opt-outs-page", opted_out.get_json())
 
 
 def test_the_document_is_served_as_public_json(app, client):
@@ -174,7 +181,7 @@ def test_the_document_is_served_as_public_json(app, client):
     with app.test_request_context():
         assert document == openapi.document()
     assert document["servers"] == [{"url": SITE_URL, "description": "This site"}]
-    assert list(document["webhooks"]) == ["lead.created", "webhook.test"]
+    assert list(document["webhooks"]) == ["lead.created", "lead.opted_out", "webhook.test"]
 
 
 def test_the_reference_page_shows_every_operation_webhook_and_object(app, client):

@@ -1,9 +1,12 @@
-"""The contact form and the "Do Not Sell or Share" form: stored once for the admins, with the
-request-info form's measures against bots (CSRF, honeypot, signed stamp, rate limit), a
-"please confirm" step instead of a false "sent", problems beside the fields, nothing logged."""
+"""The contact form and the "Do Not Sell or Share" form: stored once (a message for the admins;
+an opt-out done at once, with its reference), with the request-info form's measures against
+bots (CSRF, honeypot, signed stamp, rate limit), a "please confirm" step instead of a false
+"sent", problems beside the fields, nothing logged."""
 
 import logging
+import re
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +14,8 @@ from sqlalchemy import func, select
 from portal import create_app
 from portal.core import stamps
 from portal.extensions import db, dispose_engines
-from portal.models import ContactMessage, PrivacyRequest
+from portal.models import ContactMessage, PrivacyRequest, Suppression
+from portal.services.contact_hashes import email_sha256, phone_sha256
 from tests.support.forms import form_inputs
 from tests.support.pages import GOOD_CONTACT, GOOD_OPT_OUT, open_page_form, send_page_form
 from tests.support.settings import base_settings
@@ -45,18 +49,49 @@ def test_a_contact_message_is_stored_for_the_admins(app, client):
         assert message.handled_at is None
 
 
-def test_an_opt_out_request_is_stored_for_the_admins(app, client):
+def landed(response) -> str:
+    """Where a form's answer redirects, without its query string."""
+    return urlsplit(response.headers["Location"]).path
+
+
+def test_an_opt_out_acts_at_once_and_the_visitor_gets_its_reference(app, client):
     response = send_page_form(client, "/privacy/do-not-sell", GOOD_OPT_OUT, state="--")
-    assert response.status_code == 303
-    assert "within 15 business days" in client.get(response.headers["Location"]).text
+    assert response.status_code == 303 and landed(response) == "/privacy/do-not-sell/sent"
+    page = client.get(response.headers["Location"])
+    assert page.headers["Cache-Control"] == "no-store"
+    shown = re.search(r'<strong class="reference-code">(DNS-[0-9A-Z-]+)</strong>', page.text)
+    assert "You have opted out" in page.text and shown
     with app.app_context():
         request = db.session.scalars(select(PrivacyRequest)).one()
-        assert (request.email, request.name, request.state) == (
-            "pat.doe@example.com",
-            "Pat Doe",
-            None,
-        )
-        assert request.kind == "opt_out" and request.closed_at is None
+        assert request.reference == shown.group(1)  # stable: the one stored
+        assert (request.email, request.name, request.state) == (None, None, None)
+        assert request.kind == "opt_out" and request.closed_at is not None
+        assert request.closed_by_id is None  # no admin step
+        listed = dict(db.session.execute(select(Suppression.sha256, Suppression.kind)).all())
+    assert listed == {
+        email_sha256("pat.doe@example.com"): "email",
+        phone_sha256("+13125550199"): "phone",
+    }
+
+
+def test_the_reference_on_the_page_is_signed_not_taken_from_the_url(client):
+    forged = client.get("/privacy/do-not-sell/sent?ref=DNS-AAAAA-AAAAA")
+    assert forged.status_code == 200 and "DNS-AAAAA-AAAAA" not in forged.text
+    response = send_page_form(client, "/privacy/do-not-sell", GOOD_OPT_OUT)
+    token = parse_qs(urlsplit(response.headers["Location"]).query)["ref"][0]
+    assert "DNS-" not in token  # signed and encoded, not the code itself in clear
+    tampered = client.get("/privacy/do-not-sell/sent", query_string={"ref": token[:-2] + "xx"})
+    assert "reference-code" not in tampered.text
+
+
+def test_the_opt_out_phone_is_checked_and_optional(app, client):
+    response = send_page_form(client, "/privacy/do-not-sell", GOOD_OPT_OUT, phone="555-01")
+    assert response.status_code == 422
+    assert 'id="phone-error" role="alert">Enter a valid US phone number' in response.text
+    response = send_page_form(client, "/privacy/do-not-sell", GOOD_OPT_OUT, phone="")
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalars(select(Suppression.kind)).all() == ["email"]
 
 
 @FORMS
@@ -64,7 +99,9 @@ def test_one_form_stores_once_however_often_it_is_sent(app, client, path, answer
     form = open_page_form(client, path)
     responses = [client.post(path, data=form | answers) for _ in range(3)]
     assert [r.status_code for r in responses] == [303] * 3
-    assert all(r.headers["Location"] == done for r in responses)
+    assert all(landed(r) == done for r in responses)
+    # The same answer each time: an opt-out's repeats show the reference it got.
+    assert len({r.headers["Location"] for r in responses}) == 1
     assert stored(app, model) == 1
 
 
@@ -84,6 +121,7 @@ def test_bots_are_answered_like_people_and_nothing_is_stored(
     response = send_page_form(client, path, answers, **bot)
     assert response.status_code == 303 and response.headers["Location"] == done
     assert stored(app, model) == 0
+    assert stored(app, Suppression) == 0
 
 
 @FORMS
@@ -171,19 +209,19 @@ def test_contact_problems_show_beside_their_fields(app, client, changes, field, 
     [
         ({"email": ""}, "email", "Enter your email address."),
         ({"state": "ZZ"}, "state", "Choose a state from the list."),
-        ({"name": "x" * 101}, "name", "Use at most 100 characters."),
-        ({"name": "R2-D2"}, "name", "Use letters, spaces, hyphens"),
+        ({"phone": "x" * 26}, "phone", "Use at most 25 characters."),
+        ({"phone": "call me"}, "phone", "Enter a valid US phone number"),
     ],
 )
 def test_opt_out_problems_show_beside_their_fields(app, client, changes, field, message):
     response = send_page_form(client, "/privacy/do-not-sell", GOOD_OPT_OUT, **changes)
     assert response.status_code == 422
     assert f'id="{field}-error" role="alert">{message}' in response.get_data(as_text=True)
-    assert stored(app, PrivacyRequest) == 0
+    assert stored(app, PrivacyRequest) == 0 and stored(app, Suppression) == 0
 
 
-def test_the_opt_out_name_and_state_may_be_left_out(app, client):
-    response = send_page_form(client, "/privacy/do-not-sell", GOOD_OPT_OUT, name="", state="")
+def test_the_opt_out_phone_and_state_may_be_left_out(app, client):
+    response = send_page_form(client, "/privacy/do-not-sell", GOOD_OPT_OUT, phone="", state="")
     assert response.status_code == 303 and stored(app, PrivacyRequest) == 1
 
 
@@ -211,8 +249,8 @@ def test_sending_is_rate_limited_per_address(database_url, path, answers, model,
 def test_what_visitors_write_never_reaches_the_log(app, client, path, answers, model, done, caplog):
     caplog.set_level(logging.DEBUG)
     send_page_form(client, path, answers)
-    send_page_form(client, path, answers, name="")  # with an error
+    send_page_form(client, path, answers, email="")  # with an error
     logged = caplog.text.lower()
     assert "stored" in logged
-    for secret in ("pat doe", "pat.doe", "phone number on a listing"):
+    for secret in ("pat doe", "pat.doe", "phone number on a listing", "555-0199", "5550199"):
         assert secret not in logged

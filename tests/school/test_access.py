@@ -135,6 +135,7 @@ def test_the_api_without_a_valid_token_is_401(client, schools, headers):
     for method, url, body in (
         ("GET", "/api/v1/leads", None),
         ("POST", f"/api/v1/leads/{b.lead_ids[0]}/outcome", {"outcome": "contacted"}),
+        ("GET", "/api/v1/opt-outs", None),
     ):
         response = client.open(url, method=method, headers=headers, json=body)
         assert response.status_code == 401

@@ -13,13 +13,8 @@ from portal.services.erasure import (
     delete_person_data,
     recent_deletions,
 )
-from portal.services.inbox import (
-    ContactDraft,
-    OptOutDraft,
-    save_contact_message,
-    save_privacy_request,
-)
-from tests.support.factories import make_admin, make_lead, make_program
+from portal.services.inbox import ContactDraft, save_contact_message
+from tests.support.factories import make_admin, make_lead, make_open_privacy_request, make_program
 
 EMAIL = "pat.doe@example.com"
 
@@ -62,8 +57,8 @@ def test_deleting_a_persons_data_keeps_only_the_counts(app, person):
 
 def test_a_deletion_closes_the_persons_open_requests(app, person):
     with app.app_context():
-        request_id = save_privacy_request(OptOutDraft(EMAIL, "Pat Doe", "CA"), "r-1")
-        other_id = save_privacy_request(OptOutDraft("sam@example.com", None, None), "r-2")
+        request_id = make_open_privacy_request(EMAIL, "Pat Doe", "CA", "r-1")
+        other_id = make_open_privacy_request("sam@example.com", None, None, "r-2")
         deleted = delete_person_data(EMAIL, person)
         closed = db.session.get(PrivacyRequest, request_id)
         assert closed.closed_at is not None and closed.closed_by_id == person
@@ -75,7 +70,7 @@ def test_a_deletion_closes_the_persons_open_requests(app, person):
 
 def test_closing_a_request_with_a_deletion(app, person):
     with app.app_context():
-        request_id = save_privacy_request(OptOutDraft(EMAIL, None, "CA"), "r-1")
+        request_id = make_open_privacy_request(EMAIL, None, "CA", "r-1")
         closed = close_privacy_request(request_id, person, delete_data=True, note="Verified.")
         assert closed.outcome.startswith("Data deleted (deletion ")
         assert closed.outcome.endswith("Note: Verified.")
@@ -84,7 +79,7 @@ def test_closing_a_request_with_a_deletion(app, person):
 
 def test_closing_a_request_without_a_deletion_needs_a_note(app, person):
     with app.app_context():
-        request_id = save_privacy_request(OptOutDraft(EMAIL, "Pat", None), "r-1")
+        request_id = make_open_privacy_request(EMAIL, "Pat", None, "r-1")
         with pytest.raises(NoteRequired):
             close_privacy_request(request_id, person, delete_data=False, note="  ")
         still = db.session.get(PrivacyRequest, request_id)

@@ -49,6 +49,7 @@ DOCUMENTED_COLUMNS = [
     "utm_content",
     "exported_at",
     "export_id",
+    "explicit_request",
 ]
 E164 = re.compile(r"\+[0-9]+")
 SHELL = Actor(name="shell:test", source="cli")
@@ -114,6 +115,7 @@ def expected_row(lead: Lead) -> list[str]:
         "consented_at": iso(lead.consented_at),
         "exported_at": iso(lead.exported_at),
         "export_id": str(lead.export_id or ""),
+        "explicit_request": "true" if lead.explicit_request else "false",
     }
     return [values[name] for name in DOCUMENTED_COLUMNS]
 

@@ -9,6 +9,7 @@ from portal.models import (
     AdminUser,
     Campus,
     Lead,
+    PrivacyRequest,
     Program,
     ProgramState,
     School,
@@ -17,6 +18,7 @@ from portal.models import (
     ZipCode,
 )
 from portal.services.accounts import create_admin
+from portal.services.contact_hashes import email_sha256, phone_sha256
 from portal.services.leads import consent_sha256, consent_text, next_feed_number
 from portal.services.school_accounts import create_school_user
 from tests.support.forms import PASSWORD
@@ -146,6 +148,9 @@ def lead_values(program: Program, **fields) -> dict:
         "utm_content": "",
     }
     values.update(fields)
+    # As a capture does: the fingerprints of the details the lead ends up with.
+    values.setdefault("email_sha256", email_sha256(values["email"]))
+    values.setdefault("phone_sha256", phone_sha256(values["phone_e164"]))
     if "consented_at" not in fields:
         values["consented_at"] = values["created_at"]
     if values["status"] == "rejected":  # as the product rejects: with a reason, not billable
@@ -171,3 +176,20 @@ def make_search_log(zip_code: str, state: str | None, results: int, day: int = 2
         )
     )
     db.session.commit()
+
+
+def make_open_privacy_request(
+    email: str, name: str | None = None, state: str | None = None, nonce: str | None = None
+) -> int:
+    """A "Do Not Sell or Share" request left open, as one sent before opt-outs acted at once
+    was stored (for an admin to close); its id."""
+    request = PrivacyRequest(
+        kind="opt_out",
+        email=email,
+        name=name,
+        state=state,
+        form_nonce=nonce or f"open-{next(_counter)}",
+    )
+    db.session.add(request)
+    db.session.commit()
+    return request.id
