@@ -43,9 +43,12 @@ from portal.models.program import (
     program_details,
 )
 from portal.models.school_account import (
+    BILLING_CHANGE_CAUSES,
     LEAD_OUTCOMES,
     RETURN_REASONS,
     RETURN_STATES,
+    STATEMENT_LINE_KINDS,
+    BillingChange,
     LeadOutcome,
     LeadReturn,
     ListingDay,
@@ -79,7 +82,10 @@ __all__ = [
     "SCHEDULE_NAMES",
     "SCHEDULES",
     "REJECT_REASONS",
+    "BILLING_CHANGE_CAUSES",
+    "STATEMENT_LINE_KINDS",
     "AdminUser",
+    "BillingChange",
     "Campus",
     "ContactMessage",
     "DataDeletion",

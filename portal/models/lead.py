@@ -46,6 +46,8 @@ class Lead(db.Model):
         Index("ix_lead_email", "email"),
         Index("ix_lead_phone_e164", "phone_e164"),
         Index("ix_lead_school_seq", "school_id", "school_seq", unique=True),
+        # A school's leads of a period in order of arrival: statements, the school's pages.
+        Index("ix_lead_school_created", "school_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

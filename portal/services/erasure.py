@@ -2,8 +2,10 @@
 
 A deletion removes every lead and contact message of one email address (in any case), closes
 that address's open privacy requests, and is recorded as when, by whom and how many rows;
-never whose. A "Do Not Sell or Share" request is closed by an admin, either with a deletion or
-with a note saying what was done instead; closing it erases the address and name it held.
+never whose. The statements of ended months holding those leads are closed first, so they
+keep them (portal.services.statements). A "Do Not Sell or Share" request is closed by an
+admin, either with a deletion or with a note saying what was done instead; closing it erases
+the address and name it held.
 """
 
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import ContactMessage, DataDeletion, Lead, PrivacyRequest, utcnow
+from portal.services.statements import close_months_of
 
 NOTE_MAX = 500
 
@@ -80,6 +83,8 @@ def _delete(email: str, admin_id: int) -> Deleted:
     """Delete the address's leads and contact messages and record it (not committed)."""
     address = email.strip().lower()
     lead_email = func.lower(func.trim(Lead.email)) == address
+    # A month that has ended keeps these leads as they stood: its statement is closed first.
+    close_months_of(select(Lead.id).where(lead_email), utcnow())
     ids = select(Lead.id).where(lead_email).scalar_subquery()
     # Another person's lead never points at these, but unlink any reference before deleting.
     db.session.execute(
