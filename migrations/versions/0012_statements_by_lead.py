@@ -163,8 +163,8 @@ def _enter_earlier_changes() -> None:
         received = _aware(row.created_at)
         at = _aware(row.rejected_at) if row.rejected_at is not None else received
         lead_month_closed = closed.get((row.school_id, received.strftime("%Y-%m")))
-        if lead_month_closed is not None and lead_month_closed <= at:
-            continue  # closed without the lead: never charged
+        if lead_month_closed is not None and lead_month_closed > at:
+            continue  # closed after the rejection, without the lead: never charged
         if (row.school_id, at.strftime("%Y-%m")) in closed:
             at = now
         changes.append(

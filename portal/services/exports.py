@@ -717,14 +717,20 @@ def describe_school_downloads(exports: list[LeadExport]) -> dict[int, list[str]]
     records = {export.id: json.loads(export.filters) for export in exports}
     program_ids = {values.get("program_id") for values in records.values()} - {None}
     campus_ids = {values.get("campus_id") for values in records.values()} - {None}
-    programs = dict(
-        db.session.execute(
-            select(Program.id, Program.title).where(Program.id.in_(program_ids))
-        ).all()
-    )
-    campuses = dict(
-        db.session.execute(select(Campus.id, Campus.name).where(Campus.id.in_(campus_ids))).all()
-    )
+    # Names by (school, id): a filter naming another school's listing (it matched nothing)
+    # must not show that listing's name to this school.
+    programs = {
+        (school_id, pid): title
+        for pid, school_id, title in db.session.execute(
+            select(Program.id, Program.school_id, Program.title).where(Program.id.in_(program_ids))
+        )
+    }
+    campuses = {
+        (school_id, cid): name
+        for cid, school_id, name in db.session.execute(
+            select(Campus.id, Campus.school_id, Campus.name).where(Campus.id.in_(campus_ids))
+        )
+    }
     described = {}
     for export in exports:
         values = records[export.id]
@@ -739,10 +745,10 @@ def describe_school_downloads(exports: list[LeadExport]) -> dict[int, list[str]]
             words.append(f"Received {'from ' + since if since else 'up to ' + until} (UTC)")
         if values.get("program_id"):
             pid = values["program_id"]
-            words.append("Program: " + programs.get(pid, f"#{pid}"))
+            words.append("Program: " + programs.get((export.school_id, pid), f"#{pid}"))
         if values.get("campus_id"):
             cid = values["campus_id"]
-            words.append("Campus: " + campuses.get(cid, f"#{cid}"))
+            words.append("Campus: " + campuses.get((export.school_id, cid), f"#{cid}"))
         if values.get("outcome"):
             outcome = values["outcome"]
             words.append("Outcome: " + LEAD_OUTCOMES.get(outcome, "none recorded"))

@@ -345,11 +345,19 @@ def _columns(
     ]
 
 
-def _receipts(school_id: int, first: date, as_of: datetime) -> Select:
-    """A line per lead the school received in the month, as it stood at `as_of`; in order
-    of arrival (the index on lead (school_id, created_at, id))."""
+def _receipts(
+    school_id: int, first: date, as_of: datetime, page: tuple[int, int] | None = None
+) -> Select:
+    """A line per lead the school received in the month, as it stood at `as_of`, in order of
+    arrival; with `page` (limit, offset) only those: the page is found on the index of lead
+    (school_id, created_at, id) alone, and only its rows are looked at further."""
     start, end = month_bounds(first)
-    changed = exists().where(BillingChange.lead_id == Lead.id)
+    in_month = [Lead.school_id == school_id, Lead.created_at >= start, Lead.created_at < end]
+    # Whether the lead's bill ever changed. LIMIT 1 keeps PostgreSQL probing the index for
+    # the few leads that ask (the ones not billable) rather than hashing the whole table.
+    changed = (
+        select(BillingChange.id).where(BillingChange.lead_id == Lead.id).limit(1)
+    ).scalar_subquery()
     # Credits less charges again made before `as_of`: 0 while the lead is billed.
     credited = (
         select(func.coalesce(func.sum(case((BillingChange.kind == "credit", 1), else_=-1)), 0))
@@ -361,12 +369,17 @@ def _receipts(school_id: int, first: date, as_of: datetime) -> Select:
         or_(LeadReturn.decided_at.is_(None), LeadReturn.decided_at >= as_of),
     )
     # Never billed: not billable now, and never changed (a lead billed once and credited
-    # since has a change).
-    repeat = and_(Lead.billable.is_(False), ~changed)
-    kind = case((repeat, "duplicate"), (and_(pending, credited == 0), "return_pending"))
+    # since has a change). The WHENs are tried in order, so most leads stop at the second.
+    repeat = and_(Lead.billable.is_(False), changed.is_(None))
+    kind = case(
+        (repeat, "duplicate"),
+        (LeadReturn.id.is_(None), "charge"),
+        (and_(pending, credited == 0), "return_pending"),
+        else_="charge",
+    )
     columns = _columns(
         0,
-        func.coalesce(kind, "charge"),
+        kind,
         Lead.id,
         Lead.created_at,
         Lead.program_id,
@@ -380,14 +393,25 @@ def _receipts(school_id: int, first: date, as_of: datetime) -> Select:
         literal(1, Integer),
         cast(null(), Integer),
     )
-    return (
+    query = (
         select(*columns)
         .select_from(Lead)
         .join(Program, Program.id == Lead.program_id)
         .outerjoin(LeadReturn, LeadReturn.lead_id == Lead.id)
-        .where(Lead.school_id == school_id, Lead.created_at >= start, Lead.created_at < end)
+        .where(*in_month)
         .order_by(Lead.created_at, Lead.id)
     )
+    if page is not None:
+        limit, offset = page
+        ids = (
+            select(Lead.id)
+            .where(*in_month)
+            .order_by(Lead.created_at, Lead.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        query = query.where(Lead.id.in_(ids))
+    return query
 
 
 def _changes(school_id: int, first: date) -> Select:
@@ -452,8 +476,10 @@ def _stored_lines(statement_id: int):
     )
 
 
-def _summary(lines, start: datetime) -> Summary:
-    """The statement's figures in one aggregate query over its lines."""
+def summary_query(lines, start: datetime) -> Select:
+    """The one aggregate query of a statement's figures over its lines (a subquery of
+    _open_lines or _stored_lines): by kind and program, the lines, their sum, the leads
+    received in the month (from `start`) and the count of lines."""
     received_at = lines.c.received_at
     received = case(
         (
@@ -462,17 +488,20 @@ def _summary(lines, start: datetime) -> Summary:
         ),
         else_=0,
     )
-    found = db.session.execute(
-        select(
-            lines.c.kind,
-            lines.c.program_id,
-            lines.c.program,
-            func.sum(lines.c.quantity),
-            func.sum(lines.c.amount_cents),
-            func.sum(received),
-            func.count(),
-        ).group_by(lines.c.kind, lines.c.program_id, lines.c.program)
-    ).all()
+    return select(
+        lines.c.kind,
+        lines.c.program_id,
+        lines.c.program,
+        func.sum(lines.c.quantity),
+        func.sum(lines.c.amount_cents),
+        func.sum(received),
+        func.count(),
+    ).group_by(lines.c.kind, lines.c.program_id, lines.c.program)
+
+
+def _summary(lines, start: datetime) -> Summary:
+    """The statement's figures in one aggregate query over its lines."""
+    found = db.session.execute(summary_query(lines, start)).all()
     rows = sorted(
         (
             SummaryRow(kind, pid, title, int(count), int(amount))
@@ -502,8 +531,7 @@ def _open_page(
     offset = (page - 1) * per_page
     rows = []
     if offset < received:
-        query = _receipts(school_id, first, as_of).limit(per_page).offset(offset)
-        rows = list(db.session.execute(query))
+        rows = list(db.session.execute(_receipts(school_id, first, as_of, (per_page, offset))))
     if len(rows) < per_page:
         query = _changes(school_id, first).limit(per_page - len(rows))
         rows += db.session.execute(query.offset(max(0, offset - received))).all()
