@@ -15,19 +15,19 @@ credit that cancels it, exactly as a lead of an earlier month credited this mont
 credit here; the total is the sum of the lines, and the summary (by kind and program, one
 aggregate query) adds up to it.
 
-A month that has ended is closed: the first time its statement is asked for, or before a
-lead of it is deleted on request, its lines as they stood at the month's end are written to
-`statement` and `statement_line` (in words and cents) and read from there ever after, so a
-closed month never changes and anything decided later is on the month it was decided in. The
-month under way is computed each time. A lead deleted on request before its month closed is
-on no statement: neither billed nor credited.
+A month that has ended is closed (CLOSE_AFTER past its end): the first time its statement
+is asked for, or before a lead of it is deleted on request, its lines as they stood at the
+month's end are written to `statement` and `statement_line` (in words and cents) and read
+from there ever after, so a closed month never changes and anything decided later is on the
+month it was decided in. The month under way is computed each time. A lead deleted on
+request before its month closed is on no statement: neither billed nor credited.
 """
 
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -68,6 +68,10 @@ CSV_HEADER = ["line", "lead_id", "received_at", "program", "amount_usd", "note"]
 # The order of the kinds in a summary.
 KIND_ORDER = {"charge": 0, "return_pending": 1, "duplicate": 2, "credit": 3}
 CHUNK_ROWS = 500
+# An ended month is written this long after its end, so a decision whose transaction was
+# still open at midnight (dated in the month, committed a moment later) is on it; until then
+# it is computed as it stood at its end.
+CLOSE_AFTER = timedelta(minutes=5)
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
@@ -185,6 +189,7 @@ class StatementView:
     lines: list[Line]
     page: int
     per_page: int
+    ended: bool = False  # the month has ended (it is closed a few minutes later)
 
     @property
     def label(self) -> str:
@@ -215,15 +220,18 @@ def statement(
     computed; NoSuchSchool for no school."""
     name = _school_name(school_id)
     page = max(1, page)
+    start, end = month_bounds(first)
     stored = _closed(school_id, first, now)
     if stored is None:
-        start, _ = month_bounds(first)
-        summary = _summary(_open_lines(school_id, first, now), start)
-        lines = _open_page(school_id, first, now, summary.received, page, per_page)
+        as_of = min(now, end)
+        summary = _summary(_open_lines(school_id, first, as_of), start)
+        lines = _open_page(school_id, first, as_of, summary.received, page, per_page)
     else:
-        summary = _summary(_stored_lines(stored.id), month_bounds(first)[0])
+        summary = _summary(_stored_lines(stored.id), start)
         lines = _stored_page(stored, page, per_page)
-    return StatementView(school_id, name, first, stored is not None, summary, lines, page, per_page)
+    return StatementView(
+        school_id, name, first, stored is not None, summary, lines, page, per_page, now >= end
+    )
 
 
 def _school_name(school_id: int) -> str:
@@ -237,7 +245,7 @@ def _closed(school_id: int, first: date, now: datetime) -> Statement | None:
     """The stored statement of an ended month (written and committed now if it was not yet);
     None for the month under way."""
     _, end = month_bounds(first)
-    if now < end:
+    if now < end + CLOSE_AFTER:
         return None
     stored = _stored(school_id, first)
     if stored is None:
@@ -291,8 +299,7 @@ def _write(school_id: int, first: date, now: datetime) -> None:
         }
         for position, line in enumerate(lines, start=1)
     ]
-    for start in range(0, len(rows), 1000):
-        db.session.execute(StatementLine.__table__.insert(), rows[start : start + 1000])
+    db.session.execute(StatementLine.__table__.insert(), rows)
 
 
 def close_months_of(lead_ids: Select, now: datetime) -> None:
@@ -618,7 +625,7 @@ def _all_lines(school_id: int, first: date, now: datetime) -> Iterator[Line]:
     """Every line of the month's statement in order (closing the month if it has ended)."""
     stored = _closed(school_id, first, now)
     if stored is None:
-        yield from _lines(school_id, first, now)
+        yield from _lines(school_id, first, min(now, month_bounds(first)[1]))
         return
     query = (
         select(StatementLine)
@@ -727,6 +734,9 @@ def month_totals(first: date, now: datetime) -> MonthTotals:
     figures = []
     for school_id, name in found:
         closed = _closed(school_id, first, now)
-        lines = _open_lines(school_id, first, now) if closed is None else _stored_lines(closed.id)
+        if closed is None:
+            lines = _open_lines(school_id, first, min(now, end))
+        else:
+            lines = _stored_lines(closed.id)
         figures.append(SchoolFigures(school_id, name, closed is not None, _summary(lines, start)))
     return MonthTotals(first, figures)

@@ -441,3 +441,19 @@ def test_every_flip_of_billable_is_entered_once(app):
             assert lead.price_cents + net == (lead.price_cents if lead.billable else 0)
         assert db.session.scalar(select(func.count()).select_from(BillingChange)) == 6
         assert db.session.scalar(select(func.count()).select_from(StatementLine)) == 0
+
+
+def test_a_month_closes_a_few_minutes_after_its_end_with_what_was_decided_before_it(app):
+    """A rejection dated 23:59:59 whose transaction commits just after midnight is on the
+    month it is dated in: the month is written only CLOSE_AFTER past its end."""
+    with app.app_context():
+        school = make_school()
+        lead = make_lead(make_program(school), created_at=at(3), price_cents=2500)
+        just_after = datetime(2026, 11, 1, 0, 1, tzinfo=UTC)
+        view = statement(school.id, OCTOBER, just_after)
+        assert not view.closed and view.ended and view.total_cents == 2500
+        assert db.session.scalar(select(func.count()).select_from(Statement)) == 0
+        reject(lead.id, datetime(2026, 10, 31, 23, 59, 59, tzinfo=UTC))
+        closed = statement(school.id, OCTOBER, just_after + timedelta(minutes=5))
+        assert closed.closed and closed.total_cents == 0
+        assert statement(school.id, NOVEMBER, at(2, 11)).summary.line_count == 0
