@@ -132,7 +132,6 @@ def run(url: str, rows: int, repeat: int) -> None:
         for label, value in figures:
             print(f"| {label} | {value:,.1f} |")
 
-
         print("\nPlan: the summary of the month under way\n")
         lines_query = statements._open_lines(1, JUNE, UNDER_WAY)
         print(explain(statements.summary_query(lines_query, start)))
