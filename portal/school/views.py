@@ -20,7 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from portal.admin.forms import LoginForm, LogoutForm
+from portal.admin.forms import MAX_PAGE, LoginForm, LogoutForm
 from portal.admin.views import password_sign_in
 from portal.core.http import signed_in_area
 from portal.core.signin import end_session, is_school_user
@@ -281,7 +281,8 @@ def statement_download():
 @bp.get("/downloads")
 def downloads():
     """The CSV files the school's users downloaded: who, when, what, how many rows."""
-    page = list_exports(max(1, request.args.get("page", 1, type=int)), school_id=school_id())
+    number = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
+    page = list_exports(number, school_id=school_id())
     return render_template(
         "school/downloads.html", page=page, described=describe_school_downloads(page.items)
     )

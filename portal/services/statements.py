@@ -64,6 +64,7 @@ from portal.services.exports import Actor, recorded_download
 from portal.services.school_leads import Actor as SchoolActor
 
 PER_PAGE = 100
+MAX_PAGE = 100_000  # ten million lines: any page number past it shows the last empty one
 CSV_HEADER = ["line", "lead_id", "received_at", "program", "amount_usd", "note"]
 # The order of the kinds in a summary.
 KIND_ORDER = {"charge": 0, "return_pending": 1, "duplicate": 2, "credit": 3}
@@ -219,7 +220,7 @@ def statement(
     lines: closed and stored if the month has ended (written now if it was not yet), else
     computed; NoSuchSchool for no school."""
     name = _school_name(school_id)
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     start, end = month_bounds(first)
     stored = _closed(school_id, first, now)
     if stored is None:

@@ -88,3 +88,20 @@ def test_a_school_users_downloads_are_in_the_export_audit(app, client, schools):
     token = csrf_token(admin, "/admin/exports")
     again = admin.post(f"/admin/exports/{export_ids[0]}/download", data={"csrf_token": token})
     assert again.status_code == 409
+
+
+def test_page_numbers_out_of_range_show_an_empty_page(app, school_client, schools):
+    huge = "9" * 30
+    for url in (
+        f"/school/statement?page={huge}",
+        "/school/statement?page=-4",
+        f"/school/downloads?page={huge}",
+        "/school/downloads?page=0",
+    ):
+        assert school_client.get(url).status_code == 200, url
+    with app.app_context():
+        make_admin()
+    admin = app.test_client()
+    assert sign_in(admin).status_code == 302
+    school = schools["A"].id
+    assert admin.get(f"/admin/schools/{school}/statement?page={huge}").status_code == 200
