@@ -219,6 +219,7 @@ def school_pages(site) -> dict[str, str]:
         "school.lead": f"/school/leads/{site['lead_id']}",
         "school.returns": "/school/returns",
         "school.statement_page": "/school/statement",
+        "school.downloads": "/school/downloads",
         "school.performance": "/school/performance",
         "school.tokens": "/school/api-tokens",
         "school.password": "/school/password",

@@ -393,6 +393,8 @@ def visit_as_school(app, pages: Pages) -> None:
     pages.crawl(client, ["/school", "/school/leads?outcome=x&since=2026-13-01", lead_url])
     pages.crawl(client, kim_pages)
     pages.crawl(client, ["/school/statement?month=2026-13", "/school/statement?month=2020-01"])
+    assert client.get("/school/statement.csv").status_code == 200  # a download, recorded
+    pages.crawl(client, ["/school/downloads"])
 
     admin = app.test_client()
     login = {"csrf_token": csrf_of(admin.get("/admin/login").text), "email": ADMIN_EMAIL}

@@ -3,13 +3,13 @@
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from portal import create_app
 from portal.extensions import db, dispose_engines
@@ -161,4 +161,102 @@ def test_0007_brings_earlier_exports_and_rejections_in_line(empty_database_url):
         assert leads[rejected] == ("rejected", "other", False)
         assert leads[exported][:2] == ("exported", None) and leads[exported][2]
         assert leads[fresh][:2] == ("new", None) and leads[fresh][2]
+        dispose_engines()
+
+
+def test_0012_keeps_closed_statements_and_enters_the_earlier_credits(empty_database_url):
+    """Statements closed before 0012 stay readable as written (charges grouped); the returns
+    approved and the leads rejected before it get their credits, except a rejection that the
+    closed statement of the lead's month already left out."""
+    from portal.models import BillingChange, Lead, Statement, StatementLine
+    from portal.services.lead_returns import decide_return, request_return
+    from portal.services.lead_status import Editor, StatusChange, change_status
+    from portal.services.school_leads import Actor
+    from portal.services.statements import statement
+    from tests.support.factories import make_lead
+
+    def at(day, month, hour=12):
+        return datetime(2026, month, day, hour, tzinfo=UTC)
+
+    ops = Editor("ops@example.com")
+    app = create_app(base_settings(empty_database_url))
+    with app.app_context():
+        upgrade()
+        load_zip_codes()
+        school = make_school()
+        program = make_program(school, zip_code="60614", title="Pharmacy Technician")
+        kept = make_lead(program, created_at=at(3, 10))
+        returned = make_lead(program, created_at=at(5, 10))
+        rejected_late = make_lead(program, created_at=at(10, 10))
+        rejected_early = make_lead(program, created_at=at(12, 10))
+        no_history = make_lead(program, created_at=at(10, 11), status="rejected")
+        old = make_lead(program, created_at=at(5, 9))
+        change_status([rejected_early.id], StatusChange("rejected", "test"), ops, at(20, 10))
+        change_status([old.id], StatusChange("rejected", "other"), ops, at(15, 10))
+        # September and October were closed the old way: charges by program and price.
+        for month, closed_at, quantity in (("2026-09", at(1, 10), 1), ("2026-10", at(1, 11), 3)):
+            written = Statement(
+                school_id=school.id,
+                month=month,
+                closed_at=closed_at,
+                total_cents=2500 * quantity,
+                lines_by_lead=False,
+            )
+            written.lines = [
+                StatementLine(
+                    position=1,
+                    kind="charge",
+                    program_id=program.id,
+                    program="Pharmacy Technician",
+                    price_cents=2500,
+                    quantity=quantity,
+                    amount_cents=2500 * quantity,
+                )
+            ]
+            db.session.add(written)
+        db.session.commit()
+        row = request_return(school.id, returned.id, "other", "moved", Actor("s@x"), at(2, 11), 60)
+        decide_return(row.id, True, "", ops, at(4, 11))
+        change_status([rejected_late.id], StatusChange("rejected", "test"), ops, at(6, 11))
+        ids = {
+            "returned": returned.id,
+            "late": rejected_late.id,
+            "none": no_history.id,
+            "old": old.id,
+        }
+        kept_id, school_id = kept.id, school.id
+        db.session.remove()
+        downgrade(revision="0009")
+        before = datetime.now(UTC)
+        upgrade()
+
+        changes = {
+            change.lead_id: change
+            for change in db.session.scalars(select(BillingChange).order_by(BillingChange.id))
+        }
+        assert sorted(changes) == sorted(ids.values())
+        assert (changes[ids["returned"]].cause, changes[ids["returned"]].created_at) == (
+            "return",
+            at(4, 11),
+        )
+        assert changes[ids["late"]].created_at == at(6, 11)
+        assert changes[ids["none"]].created_at == at(10, 11)  # no history: when it arrived
+        assert changes[ids["old"]].created_at >= before  # October is closed: now, not lost
+        assert {c.amount_cents for c in changes.values()} == {-2500}
+
+        october = statement(school_id, date(2026, 10, 1), at(1, 12))
+        assert october.closed and october.total_cents == 7500
+        assert [(x.kind, x.lead_id, x.quantity, x.note) for x in october.lines] == [
+            ("charge", None, 3, "3 leads at $25.00")
+        ]
+        november = statement(school_id, date(2026, 11, 1), at(1, 12))
+        assert [(x.kind, x.lead_id, x.amount_cents) for x in november.lines] == [
+            ("charge", ids["none"], 2500),
+            ("credit", ids["returned"], -2500),
+            ("credit", ids["late"], -2500),
+            ("credit", ids["none"], -2500),
+        ]
+        # What October and November bill between them: the one lead still billable of theirs.
+        assert october.total_cents + november.total_cents == 2500
+        assert db.session.get(Lead, kept_id).billable
         dispose_engines()

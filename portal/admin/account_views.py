@@ -1,7 +1,17 @@
 """The admin's side of the schools' accounts: users (invite, disable), returns to decide,
 and every school's statements with a month's totals."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import login_required
 
 from portal.admin.account_forms import DecisionForm, InviteForm, UserEnabledForm
@@ -145,16 +155,29 @@ def statements():
 @login_required
 def school_statement(school_id: int):
     """One school's statement of a month, as the school sees it (CSV with ?format=csv)."""
+    first = _month()
+    if request.args.get("format") == "csv":
+        return _statement_download(school_id, first)
     try:
-        view = statement(school_id, _month(), utcnow())
+        view = statement(school_id, first, utcnow(), page=request.args.get("page", 1, type=int))
     except NoSuchSchool:
         abort(404)
-    if request.args.get("format") == "csv":
-        name = f"statement-{school_id}-{view.label}.csv"
-        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-        return statement_csv(view), 200, {"Content-Type": "text/csv; charset=utf-8", **headers}
     return render_template(
         "admin/school_statement.html",
         view=view,
         lead_url=lambda lead_id: url_for("admin.lead", lead_id=lead_id),
+        page_url=lambda number: url_for(
+            ".school_statement", school_id=school_id, month=view.label, page=number
+        ),
     )
+
+
+def _statement_download(school_id: int, first):
+    """The school's statement as CSV, streamed."""
+    try:
+        chunks = statement_csv(school_id, first, utcnow())
+    except NoSuchSchool:
+        abort(404)
+    name = f"statement-{school_id}-{month_text(first)}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(stream_with_context(chunks), mimetype="text/csv", headers=headers)

@@ -16,7 +16,7 @@ from portal.services.exports import readable_phone
 from portal.services.leads import EDUCATION_LEVELS, START_TIMEFRAMES
 
 STATUS_LABELS = {"new": "New", "exported": "Exported", "rejected": "Rejected"}
-COLUMN_SET_LABELS = {"full": "Full columns", "school": "School columns"}
+COLUMN_SET_LABELS = {"full": "Full columns", "school": "School columns", "statement": "Statement"}
 
 
 @cache

@@ -46,9 +46,12 @@ from portal.models.program import (
 )
 from portal.models.receipt import ConsentForm, ConsentSigningKey
 from portal.models.school_account import (
+    BILLING_CHANGE_CAUSES,
     LEAD_OUTCOMES,
     RETURN_REASONS,
     RETURN_STATES,
+    STATEMENT_LINE_KINDS,
+    BillingChange,
     LeadOutcome,
     LeadReturn,
     ListingDay,
@@ -85,7 +88,10 @@ __all__ = [
     "SCHEDULES",
     "SUPPRESSION_KINDS",
     "REJECT_REASONS",
+    "BILLING_CHANGE_CAUSES",
+    "STATEMENT_LINE_KINDS",
     "AdminUser",
+    "BillingChange",
     "Campus",
     "ConsentForm",
     "ConsentSigningKey",

@@ -1,4 +1,5 @@
-"""Admin accounts and the audit trail of what admins do with leads: exports and deletions."""
+"""Admin accounts and the audit trail of what is done with leads: exports and downloads (by
+admins, and by school users of their own leads and statements), and deletions."""
 
 from datetime import datetime
 
@@ -7,11 +8,13 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.models.program import School
 from portal.models.types import UTCDateTime, utcnow
 
 EXPORT_STATES = ("running", "complete", "aborted")
-# The two column sets of a lead export: everything (for the operator) and a school's.
-EXPORT_COLUMN_SETS = ("full", "school")
+# What a file holds: leads in one of two column sets, everything (for the operator) or a
+# school's; or a school's statement of a month.
+EXPORT_COLUMN_SETS = ("full", "school", "statement")
 
 
 class AdminUser(UserMixin, db.Model):
@@ -42,26 +45,31 @@ class LeadExport(db.Model):
     """One CSV export of leads: who ran it, when, with which filters, and how many rows.
 
     With "mark as exported" the leads it claimed point back here (Lead.export_id), so each lead
-    is sent once. `actor` names who ran it in words that stay true if accounts change later.
+    is sent once. `actor` names who ran it in words that stay true if accounts change later:
+    an admin (source "web" or "cli"), or a school user downloading the school's own leads or
+    statement (source "school", with school_user_id and school_id).
     """
 
     __tablename__ = "lead_export"
     __table_args__ = (
         CheckConstraint("state IN ('running', 'complete', 'aborted')", name="state"),
-        CheckConstraint("columns IN ('full', 'school')", name="columns"),
+        CheckConstraint("columns IN ('full', 'school', 'statement')", name="columns"),
         Index("ix_lead_export_created_at", "created_at"),
+        Index("ix_lead_export_school_created", "school_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     admin_id: Mapped[int | None] = mapped_column(ForeignKey("admin_user.id"))
+    school_user_id: Mapped[int | None] = mapped_column(ForeignKey("school_user.id"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
     actor: Mapped[str] = mapped_column(String(254))
-    source: Mapped[str] = mapped_column(String(8))  # "web" or "cli"
+    source: Mapped[str] = mapped_column(String(8))  # "web", "cli" or "school"
     filters: Mapped[str] = mapped_column(Text)  # JSON of the filters, no personal data
     not_exported: Mapped[bool] = mapped_column(Boolean, default=False)
     mark_exported: Mapped[bool] = mapped_column(Boolean, default=False)
-    columns: Mapped[str] = mapped_column(String(8), default="full", server_default="full")
+    columns: Mapped[str] = mapped_column(String(16), default="full", server_default="full")
     bom: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # A zip of one CSV per school rather than one CSV.
     per_school: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
@@ -71,6 +79,7 @@ class LeadExport(db.Model):
     row_count: Mapped[int] = mapped_column(Integer, default=0)
 
     admin: Mapped[AdminUser | None] = relationship()
+    school: Mapped[School | None] = relationship()
     repeat_of: Mapped["LeadExport | None"] = relationship(remote_side=[id])
 
 

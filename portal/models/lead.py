@@ -49,6 +49,8 @@ class Lead(db.Model):
         # An opt-out finds a person's leads by these, among a year's million.
         Index("ix_lead_email_sha256", "email_sha256"),
         Index("ix_lead_phone_sha256", "phone_sha256"),
+        # A school's leads of a period in order of arrival: statements, the school's pages.
+        Index("ix_lead_school_created", "school_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,5 +1,6 @@
 """What a school does in its own account: its users, the outcomes and returns it records for
-its leads, its API tokens, its closed monthly statements, and its listings' daily figures."""
+its leads, its API tokens, what it is billed (changes to the bill after a lead arrived, and
+the closed monthly statements), and its listings' daily figures."""
 
 from datetime import date, datetime
 
@@ -39,6 +40,12 @@ RETURN_REASONS = {
     "other": "Other",
 }
 RETURN_STATES = ("requested", "approved", "denied")
+# The lines of a statement: a lead received and billed, received and not billed (a repeat),
+# billed with a return waiting for the operator's decision, and a credit.
+STATEMENT_LINE_KINDS = ("charge", "duplicate", "return_pending", "credit")
+# What changed a lead's bill after it arrived: a return approved, a rejection by an admin
+# (both credits), or a rejection taken back (charged again).
+BILLING_CHANGE_CAUSES = ("return", "rejection", "take_back")
 _OUTCOME_CODES = ", ".join(f"'{code}'" for code in LEAD_OUTCOMES)
 _RETURN_CODES = ", ".join(f"'{code}'" for code in RETURN_REASONS)
 
@@ -139,6 +146,36 @@ class SchoolApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class BillingChange(db.Model):
+    """A change to what a school is billed for one of its leads after the lead arrived, entered
+    the moment the lead's `billable` flipped: a credit (a return approved, a rejection by an
+    admin) or a charge again (a rejection taken back). It belongs to the statement of the month
+    it was made in, whatever month the lead arrived in, and is never changed.
+
+    lead_id is no foreign key: a lead deleted on request leaves the change for the statement
+    of the month it was made in (see portal.services.statements for which count).
+    """
+
+    __tablename__ = "billing_change"
+    __table_args__ = (
+        CheckConstraint("kind IN ('credit', 'charge')", name="kind"),
+        CheckConstraint("cause IN ('return', 'rejection', 'take_back')", name="cause"),
+        Index("ix_billing_change_school_created", "school_id", "created_at", "id"),
+        Index("ix_billing_change_lead_id", "lead_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    lead_id: Mapped[int] = mapped_column(Integer)
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"))
+    lead_received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(8))
+    cause: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str | None] = mapped_column(String(24))  # the return's or the rejection's
+    amount_cents: Mapped[int] = mapped_column(Integer)  # negative for a credit
+
+
 class Statement(db.Model):
     """A school's statement of a month that has ended, written once and never changed."""
 
@@ -150,6 +187,9 @@ class Statement(db.Model):
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM (UTC)
     closed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     total_cents: Mapped[int] = mapped_column(Integer)
+    # False for statements closed before a line was written per lead (0012): their charges are
+    # grouped by program and price, and they stay as they were written.
+    lines_by_lead: Mapped[bool] = mapped_column(Boolean, default=True, server_default="0")
 
     lines: Mapped[list["StatementLine"]] = relationship(
         order_by="StatementLine.position", cascade="all, delete-orphan"
@@ -157,24 +197,30 @@ class Statement(db.Model):
 
 
 class StatementLine(db.Model):
-    """One line of a closed statement: a charge (leads of a program at a price) or a credit
-    (one returned lead); copied in words, so later changes to listings leave it alone."""
+    """One line of a closed statement, copied in words so later changes to listings leave it
+    alone: one per lead received in the month (charge, duplicate, return_pending) and one per
+    change to a bill made in the month (credit, or charge again). Statements closed before
+    0012 have one charge line per program and price (`quantity` leads, no lead)."""
 
     __tablename__ = "statement_line"
-    __table_args__ = (CheckConstraint("kind IN ('charge', 'credit')", name="kind"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('charge', 'duplicate', 'return_pending', 'credit')", name="kind"),
+        Index("ix_statement_line_lead_id", "lead_id"),
+    )
 
     statement_id: Mapped[int] = mapped_column(
         ForeignKey("statement.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(16))
     program_id: Mapped[int | None] = mapped_column(Integer)
     program: Mapped[str] = mapped_column(String(300))
-    lead_id: Mapped[int | None] = mapped_column(Integer)  # credits: the returned lead
+    lead_id: Mapped[int | None] = mapped_column(Integer)
     lead_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     price_cents: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer)
     amount_cents: Mapped[int] = mapped_column(Integer)  # negative for a credit
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ListingDay(db.Model):

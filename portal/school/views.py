@@ -20,7 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from portal.admin.forms import LoginForm, LogoutForm
+from portal.admin.forms import MAX_PAGE, LoginForm, LogoutForm
 from portal.admin.views import password_sign_in
 from portal.core.http import signed_in_area
 from portal.core.signin import end_session, is_school_user
@@ -34,6 +34,7 @@ from portal.school.forms import (
     SchoolLeadFilterForm,
 )
 from portal.school.presentation import school_helpers
+from portal.services.exports import describe_school_downloads, list_exports
 from portal.services.lead_returns import (
     InvalidReturn,
     ReturnRefused,
@@ -67,8 +68,8 @@ from portal.services.statements import (
     next_month,
     parse_month,
     previous_month,
+    school_statement_csv,
     statement,
-    statement_csv,
 )
 
 bp = Blueprint("school", __name__, url_prefix="/school")
@@ -150,7 +151,7 @@ def export_csv():
     form = _filter_form(request.form)
     if not form.validate():
         abort(400, "Those filters are not valid; use the form on the leads page.")
-    chunks = school_leads_csv(school_id(), form.to_filters())
+    chunks = school_leads_csv(school_id(), form.to_filters(), actor())
     filename = f"leads-{today_utc().isoformat()}.csv"
     return Response(
         stream_with_context(chunks),
@@ -251,27 +252,31 @@ def returns():
     )
 
 
-def _statement_or_422():
+def _month_or_422():
     try:
-        first = parse_month(request.args.get("month"), today_utc())
+        return parse_month(request.args.get("month"), today_utc())
     except InvalidMonth as error:
         abort(422, str(error))
-    return statement(school_id(), first, utcnow())
 
 
 @bp.get("/statement")
 def statement_page():
-    """The school's statement of a month (this month unless ?month=YYYY-MM)."""
-    view = _statement_or_422()
+    """The school's statement of a month (this month unless ?month=YYYY-MM): its summary and
+    one page of its lines (?page=N)."""
+    first = _month_or_422()
+    page = request.args.get("page", 1, type=int)
+    view = statement(school_id(), first, utcnow(), page=page)
+    month = month_text(first)
     return render_template(
         "school/statement.html",
         view=view,
         lead_url=lambda lead_id: url_for(".lead", lead_id=lead_id),
-        csv_url=url_for(".statement_download", month=month_text(view.month)),
-        previous_url=url_for(".statement_page", month=month_text(previous_month(view.month))),
+        page_url=lambda number: url_for(".statement_page", month=month, page=number),
+        csv_url=url_for(".statement_download", month=month),
+        previous_url=url_for(".statement_page", month=month_text(previous_month(first))),
         next_url=(
-            url_for(".statement_page", month=month_text(next_month(view.month)))
-            if next_month(view.month) <= today_utc()
+            url_for(".statement_page", month=month_text(next_month(first)))
+            if next_month(first) <= today_utc()
             else None
         ),
     )
@@ -279,12 +284,25 @@ def statement_page():
 
 @bp.get("/statement.csv")
 def statement_download():
-    """The statement as CSV."""
-    view = _statement_or_422()
+    """The statement as CSV, one row per line; recorded in the export audit."""
+    first = _month_or_422()
+    chunks = school_statement_csv(school_id(), first, utcnow(), actor())
     return Response(
-        statement_csv(view),
+        stream_with_context(chunks),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="statement-{view.label}.csv"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="statement-{month_text(first)}.csv"'
+        },
+    )
+
+
+@bp.get("/downloads")
+def downloads():
+    """The CSV files the school's users downloaded: who, when, what, how many rows."""
+    number = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
+    page = list_exports(number, school_id=school_id())
+    return render_template(
+        "school/downloads.html", page=page, described=describe_school_downloads(page.items)
     )
 
 

@@ -4,10 +4,11 @@ A deletion first opts the person out (portal.services.opt_outs: their email and 
 phones go on the suppression list, which outlives the deletion; deliveries not yet made are
 cancelled; schools that had a lead are told), then removes every lead and contact message of
 the email address (in any case), closes that address's open privacy requests, and is recorded
-as when, by whom and how many rows; never whose. "Do Not Sell or Share" requests are done the
-moment they are sent (portal.services.inbox); one left open from before that is closed by an
-admin, with a deletion or with a note, and is opted out either way. Closing a request erases
-the address and name it held.
+as when, by whom and how many rows; never whose. The statements of ended months holding
+those leads are closed first, so they keep them (portal.services.statements). "Do Not Sell or
+Share" requests are done the moment they are sent (portal.services.inbox); one left open from
+before that is closed by an admin, with a deletion or with a note, and is opted out either
+way. Closing a request erases the address and name it held.
 """
 
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.models import ContactMessage, DataDeletion, Lead, PrivacyRequest, utcnow
 from portal.services.opt_outs import Suppressed, suppress_person
+from portal.services.statements import close_months_of
 
 NOTE_MAX = 500
 
@@ -96,6 +98,8 @@ def _delete(email: str, admin_id: int) -> Deleted:
     done = suppress_person(email, None, now, "deletion", data_deletion_id=record.id)
     address = email.strip().lower()
     lead_email = func.lower(func.trim(Lead.email)) == address
+    # A month that has ended keeps these leads as they stood: its statement is closed first.
+    close_months_of(select(Lead.id).where(lead_email), now)
     ids = select(Lead.id).where(lead_email).scalar_subquery()
     # Another person's lead never points at these, but unlink any reference before deleting.
     db.session.execute(

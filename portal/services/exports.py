@@ -20,6 +20,9 @@ the next one. An export that does not finish gives its leads back.
 Any complete export can be downloaded again (recorded as an export of its own): a marking
 export gives exactly the leads it marked; one that did not mark is run again with its filters,
 over the leads that had arrived when it ran (see repeat_export).
+
+A school user's downloads of the school's own leads and statements are recorded here too
+(recorded_download): who, when, the filters, the rows; they are not downloaded again.
 """
 
 import json
@@ -44,11 +47,12 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from portal.extensions import db
 from portal.models import (
     EXPORT_COLUMN_SETS,
+    LEAD_OUTCOMES,
     Campus,
     Lead,
     LeadExport,
@@ -71,11 +75,14 @@ NOT_OPTED_OUT = Lead.opted_out_at.is_(None)
 
 @dataclass(frozen=True)
 class Actor:
-    """Who runs an export: an admin on the web, or someone at the shell."""
+    """Who runs an export: an admin on the web, someone at the shell, or a school user
+    downloading the school's own leads or statement."""
 
     name: str
-    source: str  # "web" or "cli"
+    source: str  # "web", "cli" or "school"
     admin_id: int | None = None
+    school_user_id: int | None = None
+    school_id: int | None = None
 
 
 class ExportNotFound(LookupError):
@@ -376,6 +383,8 @@ def _start_export(options: ExportOptions, actor: Actor, repeat_of: LeadExport | 
     export = LeadExport(
         created_at=now,
         admin_id=actor.admin_id,
+        school_user_id=actor.school_user_id,
+        school_id=actor.school_id,
         actor=actor.name,
         source=actor.source,
         filters=options.as_record(),
@@ -443,13 +452,46 @@ def _csv(options: ExportOptions, conditions) -> Iterator[tuple]:
         yield from _stream(connection, conditions)
 
 
-def school_csv(conditions: list) -> Iterator[bytes]:
-    """The `school` column set's CSV of the leads meeting `conditions` (none whose person
-    opted out), streamed, without an export record: a school's own download from its account
+def school_csv(conditions: list) -> Iterator[tuple[bytes, int]]:
+    """(bytes, rows) chunks of the `school` column set's CSV of the leads meeting
+    `conditions` (none whose person opted out): a school's own download from its account
     (portal.services.school_leads)."""
-    yield csv_line(SCHOOL_HEADER).encode("utf-8")
-    for chunk, _rows in _stream_school(db.session.connection(), [*conditions, NOT_OPTED_OUT]):
-        yield chunk
+    yield csv_line(SCHOOL_HEADER).encode("utf-8"), 0
+    yield from _stream_school(db.session.connection(), [*conditions, NOT_OPTED_OUT])
+
+
+def recorded_download(
+    chunks: Iterator[tuple[bytes, int]], actor: Actor, filters: dict, columns: str
+) -> Iterator[bytes]:
+    """Yield a school user's file from its (bytes, rows) chunks, recorded in the export audit
+    like an admin's export: who, when, the filters (JSON), and, once the last chunk has been
+    taken, how many rows (a download broken off is marked aborted).
+
+    The record is written when the first chunk is asked for, before `chunks` starts.
+    """
+    export = LeadExport(
+        created_at=utcnow(),
+        school_user_id=actor.school_user_id,
+        school_id=actor.school_id,
+        actor=actor.name,
+        source=actor.source,
+        filters=json.dumps(filters, sort_keys=True),
+        columns=columns,
+        state="running",
+        row_count=0,
+    )
+    db.session.add(export)
+    db.session.commit()
+    export_id = export.id
+    written = 0
+    completed = False
+    try:
+        for chunk, rows in chunks:
+            written += rows
+            yield chunk
+        completed = True
+    finally:
+        _finish_export(export_id, written, completed, actor)
 
 
 class _Sink:
@@ -567,9 +609,13 @@ def _copy_chunks(
             yield b"\r\n".join(rows) + b"\r\n", len(rows)
 
 
-def list_exports(page: int = 1, per_page: int = 50) -> Pagination:
-    """One page of the export records, newest first."""
-    query = select(LeadExport).order_by(LeadExport.created_at.desc(), LeadExport.id.desc())
+def list_exports(page: int = 1, per_page: int = 50, school_id: int | None = None) -> Pagination:
+    """One page of the export records, newest first: all of them, or with `school_id` the
+    downloads of that school's users."""
+    query = select(LeadExport).options(joinedload(LeadExport.school))
+    if school_id is not None:
+        query = query.where(LeadExport.school_id == school_id)
+    query = query.order_by(LeadExport.created_at.desc(), LeadExport.id.desc())
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
@@ -590,6 +636,8 @@ def repeat_export(export_id: int) -> tuple[LeadExport, ExportOptions]:
     marks are read as they are now, except that "not yet exported" means not exported then.
     """
     export = get_export(export_id)
+    if export.source == "school":
+        raise CannotRepeat(f"Export #{export.id} is a school's own download; it has no repeat.")
     while export.repeat_of is not None:
         export = export.repeat_of
     if export.state != "complete":
@@ -616,6 +664,9 @@ STATUS_WORDS = {"new": "new", "exported": "exported", "rejected": "rejected"}
 
 def describe_exports(exports: list[LeadExport], zone=UTC) -> dict[int, list[str]]:
     """Each export's filters in words, by export id: names rather than ids, days in `zone`."""
+    schools_own = [export for export in exports if export.source == "school"]
+    described = describe_school_downloads(schools_own)
+    exports = [export for export in exports if export.source != "school"]
     records = {export.id: ExportOptions.of(export) for export in exports}
     school_ids = {o.filters.school_id for o in records.values() if o.filters.school_id}
     program_ids = {o.filters.program_id for o in records.values() if o.filters.program_id}
@@ -627,7 +678,6 @@ def describe_exports(exports: list[LeadExport], zone=UTC) -> dict[int, list[str]
             select(Program.id, Program.title).where(Program.id.in_(program_ids))
         ).all()
     )
-    described = {}
     for export in exports:
         options, filters = records[export.id], records[export.id].filters
         words = []
@@ -668,3 +718,47 @@ def _period(since: datetime | None, until: datetime | None, zone) -> str:
     if since:
         return f"Received from {day_or_time(since, False)}"
     return f"Received up to {day_or_time(until, True)}"
+
+
+def describe_school_downloads(exports: list[LeadExport]) -> dict[int, list[str]]:
+    """What each of a school's own downloads held, in words, by export id."""
+    records = {export.id: json.loads(export.filters) for export in exports}
+    program_ids = {values.get("program_id") for values in records.values()} - {None}
+    campus_ids = {values.get("campus_id") for values in records.values()} - {None}
+    # Names by (school, id): a filter naming another school's listing (it matched nothing)
+    # must not show that listing's name to this school.
+    programs = {
+        (school_id, pid): title
+        for pid, school_id, title in db.session.execute(
+            select(Program.id, Program.school_id, Program.title).where(Program.id.in_(program_ids))
+        )
+    }
+    campuses = {
+        (school_id, cid): name
+        for cid, school_id, name in db.session.execute(
+            select(Campus.id, Campus.school_id, Campus.name).where(Campus.id.in_(campus_ids))
+        )
+    }
+    described = {}
+    for export in exports:
+        values = records[export.id]
+        if export.columns == "statement":
+            described[export.id] = [f"Statement of {values.get('month', '?')}"]
+            continue
+        words = []
+        since, until = values.get("since"), values.get("until")
+        if since and until:
+            words.append(f"Received {since} to {until} (UTC)")
+        elif since or until:
+            words.append(f"Received {'from ' + since if since else 'up to ' + until} (UTC)")
+        if values.get("program_id"):
+            pid = values["program_id"]
+            words.append("Program: " + programs.get((export.school_id, pid), f"#{pid}"))
+        if values.get("campus_id"):
+            cid = values["campus_id"]
+            words.append("Campus: " + campuses.get((export.school_id, cid), f"#{cid}"))
+        if values.get("outcome"):
+            outcome = values["outcome"]
+            words.append("Outcome: " + LEAD_OUTCOMES.get(outcome, "none recorded"))
+        described[export.id] = words or ["All the school's leads"]
+    return described

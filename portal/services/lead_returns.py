@@ -6,8 +6,9 @@ the whole of 1 December with the default 30 days (day 30), not on 2 December (da
 
 An approved return makes the lead not billable (the rule of portal.services.lead_status:
 billable is true exactly for a lead that is neither rejected, nor a repeat, nor returned),
-and is credited on the school's statement of the month of approval (portal.services.
-statements). One return per lead: a denial is final, its note says why.
+and is credited on the school's statement of the month of approval (portal.services.billing;
+a lead an admin rejected meanwhile was credited then, and is not credited twice). One return
+per lead: a denial is final, its note says why.
 """
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.models import RETURN_REASONS, Lead, LeadNote, LeadReturn
 from portal.services.admin_leads import LeadNotFound
+from portal.services.billing import enter_billing_change
 from portal.services.lead_status import Editor
 from portal.services.school_leads import Actor, school_lead
 
@@ -132,12 +134,12 @@ def decide_return(
         row.decided_by = editor.name
         row.decision_note = note
         if approve:
-            db.session.execute(
-                update(Lead)
-                .where(Lead.id == row.lead_id)
-                .values(billable=False)
-                .execution_options(synchronize_session=False)
+            lead = db.session.scalar(
+                select(Lead).where(Lead.id == row.lead_id).execution_options(populate_existing=True)
             )
+            was_billable = lead.billable
+            lead.billable = False
+            enter_billing_change(lead, was_billable, "return", row.reason, now)
         words = f"Return {row.status} ({RETURN_REASONS[row.reason]})" + (
             f": {note}" if note else "."
         )

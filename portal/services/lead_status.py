@@ -37,6 +37,7 @@ from portal.models import (
     UTCDateTime,
 )
 from portal.services.admin_leads import LeadNotFound
+from portal.services.billing import enter_billing_change
 from portal.services.leads import DUPLICATE_WINDOW
 
 MAX_BULK = 500
@@ -148,7 +149,10 @@ def change_status(
                     note=note,
                 )
             )
+            was_billable = lead.billable
             _apply(lead, change, now, outcome)
+            cause = "rejection" if change.status == "rejected" else "take_back"
+            enter_billing_change(lead, was_billable, cause, change.reason, now)
             outcome.changed.append(lead_id)
             if change.status == "rejected":
                 rejected.append(lead_id)

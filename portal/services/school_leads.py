@@ -6,7 +6,7 @@ another school's lead id is a LeadNotFound (a 404), exactly like an id nobody ha
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
@@ -16,7 +16,8 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.models import LEAD_OUTCOMES, Campus, Lead, LeadOutcome, LeadReturn, Program
 from portal.services.admin_leads import LeadNotFound
-from portal.services.exports import school_csv
+from portal.services.exports import Actor as Downloader
+from portal.services.exports import recorded_download, school_csv
 
 PER_PAGE = 50
 NO_OUTCOME = "none"
@@ -45,6 +46,14 @@ class SchoolLeadFilters:
     program_id: int | None = None
     campus_id: int | None = None
     outcome: str | None = None  # an outcome code, or NO_OUTCOME
+
+    def as_record(self) -> dict:
+        """The filters given, as JSON-ready values, for the download's audit record."""
+        values = {key: value for key, value in asdict(self).items() if value is not None}
+        for key in ("since", "until"):
+            if key in values:
+                values[key] = values[key].isoformat()
+        return values
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """The SQL conditions on Lead these filters stand for."""
@@ -170,6 +179,11 @@ def record_outcome(
     return row
 
 
-def school_leads_csv(school_id: int, filters: SchoolLeadFilters) -> Iterator[bytes]:
-    """The school's leads matching `filters` as CSV in the `school` column set, streamed."""
-    return school_csv([Lead.school_id == school_id, *filters.conditions()])
+def school_leads_csv(school_id: int, filters: SchoolLeadFilters, actor: Actor) -> Iterator[bytes]:
+    """The school's leads matching `filters` as CSV in the `school` column set, streamed, and
+    recorded in the export audit as the user's download (who, when, filters, rows)."""
+    chunks = school_csv([Lead.school_id == school_id, *filters.conditions()])
+    downloader = Downloader(
+        actor.name, "school", school_user_id=actor.school_user_id, school_id=school_id
+    )
+    return recorded_download(chunks, downloader, filters.as_record(), "school")

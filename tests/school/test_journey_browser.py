@@ -1,6 +1,6 @@
 """A school's day in Chromium: sign in, find a new lead, record "contacted", return another,
-download the CSV; the admin approves the return; the statement shows the credit. Screenshots
-at 390 and 1280 px of the school's pages."""
+download the CSV; the admin approves the return; the statement shows the credit; the download
+is in the school's record. Screenshots at 390 and 1280 px of the school's pages."""
 
 import csv
 import io
@@ -91,8 +91,13 @@ def test_a_school_works_its_leads_and_gets_credit(live_server, page, school, doc
     # The statement of this month: two leads charged, one credited.
     page.click("text=Statement")
     statement = page.inner_text("main")
-    assert "Credit: lead" in statement and "$70.00" in statement and "$35.00" in statement
+    assert "return approved" in statement and "received this month" in statement
+    assert "$70.00" in page.inner_text(".statement-figures")  # billed
+    assert page.inner_text(".statement-total dd") == "$35.00"
     shoot(page, docs_folder, "school-statement-1280")
+    # The download of the leads is in the school's own record of its downloads.
+    page.click("text=Your downloads")
+    assert "admissions@lakeshore.example" in page.inner_text("main")
     page.set_viewport_size({"width": 390, "height": 844})
     for path, name in (
         ("/school/leads", "school-leads-390"),
