@@ -42,6 +42,7 @@ from portal.models.program import (
     SponsorshipTerms,
     program_details,
 )
+from portal.models.retention import RETENTION_STATES, RetentionRun
 from portal.models.school_account import (
     LEAD_OUTCOMES,
     RETURN_REASONS,
@@ -68,6 +69,7 @@ __all__ = [
     "EXPORT_STATES",
     "LEAD_OUTCOMES",
     "LEAD_STATUSES",
+    "RETENTION_STATES",
     "RETURN_REASONS",
     "RETURN_STATES",
     "MAX_BID_CENTS",
@@ -102,6 +104,7 @@ __all__ = [
     "Program",
     "ProgramDetails",
     "ProgramState",
+    "RetentionRun",
     "School",
     "SearchLog",
     "Sponsorship",

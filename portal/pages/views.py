@@ -27,11 +27,12 @@ from portal.services.inbox import (
     save_contact_message,
     save_privacy_request,
 )
+from portal.services.retention import period_in_words
 
 bp = Blueprint("pages", __name__)
 
 # When the current wording of each policy took effect (change it with the wording).
-PRIVACY_EFFECTIVE = date(2026, 11, 30)
+PRIVACY_EFFECTIVE = date(2026, 12, 5)
 TERMS_EFFECTIVE = date(2026, 11, 30)
 FORM_ENDPOINTS = {
     "pages.contact",
@@ -74,8 +75,12 @@ def advertising():
 
 @bp.get("/privacy")
 def privacy():
-    """What we collect, why, for how long, and the rights of people in each state."""
-    return render_template("pages/privacy.html")
+    """What we collect, why, for how long (LEAD_RETENTION_DAYS), and the rights of people in
+    each state."""
+    days = current_app.config["LEAD_RETENTION_DAYS"]
+    return render_template(
+        "pages/privacy.html", retention_days=days, retention_period=period_in_words(days)
+    )
 
 
 @bp.get("/terms")

@@ -291,6 +291,15 @@ def redeliver(delivery_id: int, now: datetime) -> Delivery:
     delivery = db.session.get(Delivery, delivery_id, options=[joinedload(Delivery.destination)])
     if delivery is None:
         raise DeliveryNotFound(delivery_id)
+    # Locked, so retention cannot erase the lead between this look and the commit.
+    erased = db.session.scalar(
+        select(Lead.erased_at).where(Lead.id == delivery.lead_id).with_for_update()
+    )
+    if erased is not None:
+        raise CannotRedeliver(
+            "The lead's personal details were erased at the end of the retention period; "
+            "there is nothing left to send."
+        )
     if not delivery.destination.is_enabled:
         raise CannotRedeliver("Switch the destination on first; it is off.")
     if delivery.status == "pending":

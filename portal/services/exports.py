@@ -189,6 +189,7 @@ EXPORT_COLUMNS: list[tuple[str, InstrumentedAttribute, str]] = [
     ("utm_content", Lead.utm_content, "text"),
     ("exported_at", Lead.exported_at, "time"),
     ("export_id", Lead.export_id, "number"),
+    ("erased_at", Lead.erased_at, "time"),
 ]
 EXPORT_HEADER = [name for name, _, _ in EXPORT_COLUMNS]
 # Cells written as the database gives them (no second neutralising in Python).
@@ -235,6 +236,7 @@ SCHOOL_COLUMNS: list[tuple[str, ColumnElement, Callable | None]] = [
     ("Consent text", Lead.consent_text, None),
     ("Consent page", Lead.page_url, None),
     ("Repeat of lead", Lead.duplicate_of_id, None),
+    ("Details erased (UTC)", utc_iso(Lead.erased_at), readable_time),
 ]
 SCHOOL_HEADER = [name for name, _, _ in SCHOOL_COLUMNS]
 _SCHOOL_CONVERTERS = [(i, show) for i, (_, _, show) in enumerate(SCHOOL_COLUMNS) if show]
