@@ -290,6 +290,7 @@ SCHOOL_HEADER = [
     "Consent text",
     "Consent page",
     "Repeat of lead",
+    "Details erased (UTC)",
 ]
 
 
@@ -337,6 +338,7 @@ def test_the_school_set_is_readable_and_holds_nothing_internal(app):
             "Consent text": lead.consent_text,
             "Consent page": lead.page_url,
             "Repeat of lead": "",
+            "Details erased (UTC)": "",
         }
         second = dict(zip(SCHOOL_HEADER, rows[2], strict=True))
         assert (second["Campus"], second["Career"], second["First name"]) == (

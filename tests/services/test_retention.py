@@ -405,3 +405,14 @@ def test_a_delivery_of_an_erased_lead_cannot_be_sent_again(app, tied):
 )
 def test_the_period_in_words(days, words):
     assert period_in_words(days) == words
+
+
+def test_a_run_asked_to_stop_ends_after_its_batch_and_says_so(app, program):
+    with app.app_context():
+        for n in range(3):
+            old_lead(program, timedelta(days=DAYS + 1 + n))
+        asked = iter([False, True])
+        stopped = run(batch_size=2, should_stop=lambda: next(asked))
+        assert (stopped.state, stopped.leads_erased) == ("stopped", 2)
+        assert stopped.finished_at is not None
+        assert run().leads_erased == 1  # the next run goes on from there
