@@ -1,5 +1,6 @@
 """axe-core in Chromium on the visitor's and the admin's pages, and every form by keyboard."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from portal.services.inbox import (
 )
 from portal.services.lead_returns import request_return
 from portal.services.outbox import queue_deliveries
+from portal.services.retention import run_retention
 from portal.services.school_leads import Actor
 from tests.support.factories import (
     PASSWORD,
@@ -76,7 +78,11 @@ def site(app, monkeypatch):
         request_return(
             school.id, returned.id, "other", "Not a person", Actor("staff"), utcnow(), 30
         )
+        age = timedelta(days=app.config["LEAD_RETENTION_DAYS"], hours=1)
+        erased = make_lead(program, created_at=utcnow() - age)
+        run_retention(utcnow(), app.config["LEAD_RETENTION_DAYS"], "shell:test")
         return {
+            "erased_id": erased.id,
             "returned_id": returned.id,
             "program_id": program.id,
             "lead_id": lead.id,
@@ -233,7 +239,9 @@ def test_school_pages_have_no_serious_violations_nor_sideways_scrolling(
     found = {"/school/login": axe_violations(page)}
     widths = {"/school/login": page.evaluate(WIDTH)}
     school_sign_in(page, live_server)
-    for path in [*school_pages(site).values(), f"/school/leads/{site['returned_id']}"]:
+    extra = [f"/school/leads/{site['returned_id']}", f"/school/leads/{site['erased_id']}"]
+    extra.append("/school/leads?since=2000-01-01")
+    for path in [*school_pages(site).values(), *extra]:
         page.goto(live_server + path)
         found[path] = axe_violations(page)
         widths[path] = page.evaluate(WIDTH)
@@ -264,6 +272,7 @@ def test_admin_pages_have_no_serious_violations(live_server, page, site):
     sign_in(page, live_server)
     paths = list(admin_pages(site).values())
     paths += ["/admin?days=7", "/admin?since=2026-11-05&until=2026-11-01", "/admin/leads?q=ada"]
+    paths += [f"/admin/leads/{site['erased_id']}", "/admin/leads?since=2000-01-01"]
     for path in paths:
         page.goto(live_server + path)
         found[path] = axe_violations(page)
@@ -302,7 +311,8 @@ def test_no_admin_page_is_wider_than_a_phone(live_server, chromium, site):
     phone.goto(f"{live_server}/admin/login")
     widths = {"/admin/login": phone.evaluate(WIDTH)}
     sign_in(phone, live_server)
-    for path in [*admin_pages(site).values(), "/admin/leads?q=ada&sort=school&order=asc"]:
+    erased = [f"/admin/leads/{site['erased_id']}", "/admin/leads?since=2000-01-01"]
+    for path in [*admin_pages(site).values(), "/admin/leads?q=ada&sort=school&order=asc", *erased]:
         phone.goto(live_server + path)
         widths[path] = phone.evaluate(WIDTH)
     context.close()

@@ -11,6 +11,7 @@ Skipped with the reason when Java or vnu.jar is missing; `.ci/run` installs both
 import io
 import re
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -30,6 +31,7 @@ from portal.services.inbox import (
     save_contact_message,
     save_privacy_request,
 )
+from portal.services.retention import run_retention
 from tests.support.factories import PASSWORD, make_admin, make_lead, make_school_user
 from tests.support.forms import form_inputs
 from tests.support.htmlcheck import SITE_URL, crawl, vnu_messages, vnu_missing
@@ -335,6 +337,10 @@ def visit_as_school(app, pages: Pages) -> None:
         make_school_user(school, SCHOOL_EMAIL)
         lead_id = make_lead(school.programs[0], created_at=utcnow()).id
         school_id = school.id
+        # A lead past the retention period, its personal details erased by a run.
+        age = timedelta(days=app.config["LEAD_RETENTION_DAYS"], hours=1)
+        erased_id = make_lead(school.programs[0], created_at=utcnow() - age).id
+        run_retention(utcnow(), app.config["LEAD_RETENTION_DAYS"], "shell:test")
     client = app.test_client()
     login = {"csrf_token": csrf_of(client.get("/school/login").text), "email": SCHOOL_EMAIL}
     response = pages.post(client, "POST /school/login without a password", "/school/login", login)
@@ -363,12 +369,17 @@ def visit_as_school(app, pages: Pages) -> None:
     assert pages.post(client, "POST password, bad", "/school/password", bad).status_code == 422
     pages.crawl(client, ["/school", "/school/leads?outcome=x&since=2026-13-01", lead_url])
     pages.crawl(client, ["/school/statement?month=2026-13", "/school/statement?month=2020-01"])
+    pages.keep("GET a school's erased lead", client.get(f"/school/leads/{erased_id}"))
+    pages.keep("GET school leads, erased", client.get("/school/leads?since=2000-01-01"))
 
     admin = app.test_client()
     login = {"csrf_token": csrf_of(admin.get("/admin/login").text), "email": ADMIN_EMAIL}
     assert admin.post("/admin/login", data=login | {"password": PASSWORD}).status_code == 302
     token = csrf_of(admin.get("/admin/returns").text)
     pages.crawl(admin, ["/admin/returns", "/admin/returns?status=approved", "/admin/statements"])
+    pages.keep("GET an erased lead", admin.get(f"/admin/leads/{erased_id}"))
+    pages.keep("GET leads, erased", admin.get("/admin/leads?since=2000-01-01&sort=date"))
+    pages.keep("GET deletions with retention runs", admin.get("/admin/privacy/delete"))
     users = f"/admin/schools/{school_id}/users"
     bad = {"csrf_token": token, "email": "not an address"}
     assert pages.post(admin, "POST invite, bad", users, bad).status_code == 422
