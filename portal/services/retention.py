@@ -184,11 +184,13 @@ def _carry_out(
         if dry_run:
             _add_counts(run_id, _count(cutoff))
         else:
+            reached = None
             while True:
                 if should_stop is not None and should_stop():
                     state = "stopped"
                     break
-                if _erase_batch(run_id, cutoff, batch_size, clock()) < batch_size:
+                erased, reached = _erase_batch(run_id, cutoff, batch_size, clock(), reached)
+                if erased < batch_size:
                     break
     except Exception as exc:
         db.session.rollback()
@@ -203,9 +205,12 @@ def _candidates(cutoff: datetime, model=Lead):
     return (model.erased_at.is_(None), model.created_at < cutoff)
 
 
-def _erase_batch(run_id: int, cutoff: datetime, batch_size: int, now: datetime) -> int:
-    """Erase the oldest `batch_size` leads past the period and what is tied to them, and add
-    the counts to the run; commit. Returns how many leads it erased."""
+def _erase_batch(
+    run_id: int, cutoff: datetime, batch_size: int, now: datetime, reached: datetime | None
+) -> tuple[int, datetime | None]:
+    """Erase the oldest `batch_size` leads past the period (that arrived at or after
+    `reached`, where the last batch got to) and what is tied to them, and add the counts to
+    the run; commit. Returns how many leads it erased, and where it got to."""
     picked = aliased(Lead)
     oldest = (
         select(picked.id)
@@ -214,24 +219,32 @@ def _erase_batch(run_id: int, cutoff: datetime, batch_size: int, now: datetime) 
         .limit(batch_size)
         .with_for_update(skip_locked=True)
     )
+    if reached is not None:
+        # Start where the last batch ended: on PostgreSQL the index keeps the entries of
+        # rows just erased until VACUUM, and walking them again each batch adds up.
+        oldest = oldest.where(picked.created_at >= reached)
     try:
         # The first statement writes, so on SQLite the batch holds the write lock throughout.
-        ids = list(
-            db.session.scalars(
-                update(Lead)
-                .where(Lead.id.in_(oldest.scalar_subquery()), Lead.erased_at.is_(None))
-                .values({**dict.fromkeys(ERASED_COLUMNS), "erased_at": now})
-                .returning(Lead.id)
-                .execution_options(synchronize_session=False)
-            )
-        )
+        # A CTE, materialized: as a subquery, PostgreSQL may run it again for each row it
+        # updates, and a run again skips the rows this statement already changed and locks
+        # the next ones, so the batch grows past its size.
+        batch = oldest.cte("batch").prefix_with("MATERIALIZED", dialect="postgresql")
+        rows = db.session.execute(
+            update(Lead)
+            .where(Lead.id.in_(select(batch.c.id)), Lead.erased_at.is_(None))
+            .values({**dict.fromkeys(ERASED_COLUMNS), "erased_at": now})
+            .returning(Lead.id, Lead.created_at)
+            .execution_options(synchronize_session=False)
+        ).all()
+        ids = [lead_id for lead_id, _ in rows]
         if ids:
             _add_counts(run_id, _erase_related(ids, now), commit=False)
+            reached = max(created for _, created in rows)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return len(ids)
+    return len(ids), reached
 
 
 def _erase_related(ids: list[int], now: datetime) -> Counts:
