@@ -167,7 +167,8 @@ class LeadStatusChange(db.Model):
 
 
 class LeadNote(db.Model):
-    """A note an admin added to a lead: append-only, with its author and time."""
+    """A note an admin added to a lead: append-only, with its author and time (deleted with the
+    lead, or when retention erases the lead's personal details)."""
 
     __tablename__ = "lead_note"
     __table_args__ = (Index("ix_lead_note_lead_created", "lead_id", "created_at"),)
