@@ -15,6 +15,8 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 # Sessions, CSRF tokens and form stamps are signed with SECRET_KEY: shorter keys can be guessed.
 MIN_SECRET_KEY_BYTES = 32
+# A century: a longer period is surely a typo (and far enough back, dates stop at year 1).
+MAX_RETENTION_DAYS = 36_525
 
 
 class ConfigError(RuntimeError):
@@ -43,6 +45,20 @@ def _float(env: Mapping[str, str], name: str, default: float, unit: str = "secon
         raise ConfigError(f"{name} must be a number of {unit}, not {raw!r}") from exc
     if not math.isfinite(value) or value < 0:
         raise ConfigError(f"{name} must be a number of {unit}, 0 or more, not {raw!r}")
+    return value
+
+
+def _days(env: Mapping[str, str], name: str, default: int, most: int) -> int:
+    """Read a whole number of days from 1 to `most`, failing with a clear message otherwise."""
+    raw = env.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= most:
+        raise ConfigError(f"{name} must be a whole number of days from 1 to {most:,}, not {raw!r}")
     return value
 
 
@@ -186,6 +202,9 @@ class Config:
             ),
             # A school may return a lead for credit within this many days of its capture (UTC).
             "LEAD_RETURN_DAYS": _int(env, "LEAD_RETURN_DAYS", 30),
+            # A lead's personal details are erased this many days after it arrived (about five
+            # years: the FTC's Telemarketing Sales Rule keeps consent records that long).
+            "LEAD_RETENTION_DAYS": _days(env, "LEAD_RETENTION_DAYS", 1826, MAX_RETENTION_DAYS),
             # Per API token: the schools' pull API (/api/v1/leads).
             "SCHOOL_API_RATE_LIMIT": env.get(
                 "SCHOOL_API_RATE_LIMIT", "60 per minute; 2000 per hour"

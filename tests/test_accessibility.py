@@ -1,5 +1,6 @@
 """axe-core in Chromium on the visitor's and the admin's pages, and every form by keyboard."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from portal.services.destinations import add_email, add_webhook
 from portal.services.inbox import ContactDraft, OptOutDraft, opt_out, save_contact_message
 from portal.services.lead_returns import request_return
 from portal.services.outbox import queue_deliveries
+from portal.services.retention import run_retention
 from portal.services.school_leads import Actor
 from tests.support.factories import (
     PASSWORD,
@@ -85,7 +87,11 @@ def site(app, monkeypatch):
         )
         with app.test_request_context():
             reference_url = url_for("pages.do_not_sell_sent", ref=reference_token(reference))
+        age = timedelta(days=app.config["LEAD_RETENTION_DAYS"], hours=1)
+        erased = make_lead(program, created_at=utcnow() - age)
+        run_retention(utcnow(), app.config["LEAD_RETENTION_DAYS"], "shell:test")
         return {
+            "erased_id": erased.id,
             "opted_out_id": opted.id,
             "explicit_id": explicit.id,
             "reference_url": reference_url,
@@ -258,7 +264,9 @@ def test_school_pages_have_no_serious_violations_nor_sideways_scrolling(
     found = {"/school/login": axe_violations(page)}
     widths = {"/school/login": page.evaluate(WIDTH)}
     school_sign_in(page, live_server)
-    extra = [f"/school/leads/{site[key]}" for key in ("returned_id", "opted_out_id", "explicit_id")]
+    keys = ("returned_id", "opted_out_id", "explicit_id", "erased_id")
+    extra = [f"/school/leads/{site[key]}" for key in keys]
+    extra.append("/school/leads?since=2000-01-01")
     for path in [*school_pages(site).values(), *extra]:
         page.goto(live_server + path)
         found[path] = axe_violations(page)
@@ -291,6 +299,7 @@ def test_admin_pages_have_no_serious_violations(live_server, page, site):
     paths = list(admin_pages(site).values())
     paths += ["/admin?days=7", "/admin?since=2026-11-05&until=2026-11-01", "/admin/leads?q=ada"]
     paths += [f"/admin/leads/{site['opted_out_id']}", f"/admin/leads/{site['explicit_id']}"]
+    paths += [f"/admin/leads/{site['erased_id']}", "/admin/leads?since=2000-01-01"]
     for path in paths:
         page.goto(live_server + path)
         found[path] = axe_violations(page)
@@ -329,7 +338,8 @@ def test_no_admin_page_is_wider_than_a_phone(live_server, chromium, site):
     phone.goto(f"{live_server}/admin/login")
     widths = {"/admin/login": phone.evaluate(WIDTH)}
     sign_in(phone, live_server)
-    extra = [f"/admin/leads/{site[key]}" for key in ("opted_out_id", "explicit_id")]
+    extra = [f"/admin/leads/{site[key]}" for key in ("opted_out_id", "explicit_id", "erased_id")]
+    extra.append("/admin/leads?since=2000-01-01")
     for path in [*admin_pages(site).values(), "/admin/leads?q=ada&sort=school&order=asc", *extra]:
         phone.goto(live_server + path)
         widths[path] = phone.evaluate(WIDTH)

@@ -11,6 +11,7 @@ Skipped with the reason when Java or vnu.jar is missing; `.ci/run` installs both
 import io
 import re
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -32,6 +33,7 @@ from tests.support.factories import (
     make_open_privacy_request,
     make_school_user,
 )
+from portal.services.retention import run_retention
 from tests.support.forms import form_inputs
 from tests.support.htmlcheck import SITE_URL, crawl, vnu_messages, vnu_missing
 from tests.support.leads import GOOD_ANSWERS
@@ -362,6 +364,10 @@ def visit_as_school(app, pages: Pages) -> None:
         opt_out(OptOutDraft("kim@example.com", None, "CA"), "html-opt-out", utcnow())
         explicit_id = make_lead(school.programs[0], explicit_request=True, **kim).id
     kim_pages = [f"/school/leads/{opted_id}", f"/school/leads/{explicit_id}"]
+        # A lead past the retention period, its personal details erased by a run.
+        age = timedelta(days=app.config["LEAD_RETENTION_DAYS"], hours=1)
+        erased_id = make_lead(school.programs[0], created_at=utcnow() - age).id
+        run_retention(utcnow(), app.config["LEAD_RETENTION_DAYS"], "shell:test")
     client = app.test_client()
     login = {"csrf_token": csrf_of(client.get("/school/login").text), "email": SCHOOL_EMAIL}
     response = pages.post(client, "POST /school/login without a password", "/school/login", login)
@@ -395,6 +401,8 @@ def visit_as_school(app, pages: Pages) -> None:
     pages.crawl(client, ["/school/statement?month=2026-13", "/school/statement?month=2020-01"])
     assert client.get("/school/statement.csv").status_code == 200  # a download, recorded
     pages.crawl(client, ["/school/downloads"])
+    pages.keep("GET a school's erased lead", client.get(f"/school/leads/{erased_id}"))
+    pages.keep("GET school leads, erased", client.get("/school/leads?since=2000-01-01"))
 
     admin = app.test_client()
     login = {"csrf_token": csrf_of(admin.get("/admin/login").text), "email": ADMIN_EMAIL}
@@ -404,6 +412,9 @@ def visit_as_school(app, pages: Pages) -> None:
     kim_admin = [f"/admin/leads/{opted_id}", f"/admin/leads/{explicit_id}", "/admin/privacy/delete"]
     pages.crawl(admin, [*kim_admin, f"/admin/schools/{school_id}"])
     pages.crawl(admin, [f"/admin/leads/{lead_id}"])
+    pages.keep("GET an erased lead", admin.get(f"/admin/leads/{erased_id}"))
+    pages.keep("GET leads, erased", admin.get("/admin/leads?since=2000-01-01&sort=date"))
+    pages.keep("GET deletions with retention runs", admin.get("/admin/privacy/delete"))
     users = f"/admin/schools/{school_id}/users"
     bad = {"csrf_token": token, "email": "not an address"}
     assert pages.post(admin, "POST invite, bad", users, bad).status_code == 422

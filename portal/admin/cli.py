@@ -1,13 +1,14 @@
-"""Admin commands: create-admin, set-password and export-leads."""
+"""Admin commands: create-admin, set-password, export-leads and retention run."""
 
 import getpass
 import sys
 from datetime import UTC, date, datetime, time, timedelta
 
 import click
-from flask.cli import with_appcontext
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 
-from portal.models import EXPORT_COLUMN_SETS, LEAD_STATUSES
+from portal.models import EXPORT_COLUMN_SETS, LEAD_STATUSES, RetentionRun, utcnow
 from portal.services.accounts import AccountError, create_admin, set_password
 from portal.services.admin_leads import (
     LeadFilters,
@@ -16,6 +17,7 @@ from portal.services.admin_leads import (
     resolve_school,
 )
 from portal.services.exports import Actor, ExportOptions, ExportSummary, export_leads_csv
+from portal.services.retention import period_in_words, run_retention
 
 
 def read_password(from_stdin: bool) -> str:
@@ -148,4 +150,48 @@ def export_leads_command(
     click.echo(f"Exported {summary.row_count} leads (export #{summary.export_id}).", err=True)
 
 
-ADMIN_COMMANDS = [create_admin_command, set_password_command, export_leads_command]
+retention = AppGroup("retention", help="Erase leads' personal details after LEAD_RETENTION_DAYS.")
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="Count what would be erased; change nothing.")
+def retention_run_command(dry_run: bool) -> None:
+    """Erase the personal details of leads older than LEAD_RETENTION_DAYS; record the run."""
+    days = current_app.config["LEAD_RETENTION_DAYS"]
+    run = run_retention(utcnow(), days, f"shell:{shell_user()}", dry_run=dry_run)
+    click.echo(
+        f"Retention period: {days:,} days ({period_in_words(days)}): leads that arrived "
+        f"before {run.cutoff:%Y-%m-%d %H:%M:%S} UTC."
+    )
+    click.echo(retention_summary(run))
+
+
+def _count(number: int, one: str, many: str) -> str:
+    """'1 note', '2 notes'."""
+    return f"{number:,} {one if number == 1 else many}"
+
+
+def retention_summary(run: RetentionRun) -> str:
+    """What a run did (or, dry, would do), in a sentence."""
+    verbs = (
+        ("erase", "delete", "clear", "cancel")
+        if run.dry_run
+        else ("erased", "deleted", "cleared", "cancelled")
+    )
+    cleared = (
+        f"{_count(run.status_notes_erased, 'status change note', 'status change notes')}, "
+        f"{_count(run.return_texts_erased, 'return text', 'return texts')} and "
+        f"{_count(run.excerpts_erased, 'delivery answer excerpt', 'delivery answer excerpts')}"
+    )
+    parts = [
+        f"{verbs[0]} the personal details of {_count(run.leads_erased, 'lead', 'leads')}",
+        f"{verbs[1]} {_count(run.notes_deleted, 'note', 'notes')}",
+        f"{verbs[2]} {cleared}",
+        f"{verbs[3]} {_count(run.deliveries_cancelled, 'waiting delivery', 'waiting deliveries')}",
+    ]
+    if run.dry_run:
+        return f"Dry run #{run.id}, nothing changed: it would " + "; ".join(parts) + "."
+    return f"Run #{run.id} {run.state}: " + "; ".join(parts) + "."
+
+
+ADMIN_COMMANDS = [create_admin_command, set_password_command, export_leads_command, retention]

@@ -21,6 +21,9 @@ PAGE_SIZE = 100
 _time = {"type": "string", "format": "date-time", "pattern": "Z$"}
 _id = {"type": "integer", "minimum": 1}
 _text = {"type": "string"}
+# Text that retention erases (null once `erased_at` is set).
+_erasable = nullable(_text)
+_ERASED = " Null once erased (see `erased_at`)."
 # The lead's fields as the webhook and the pull API send them, in the export's order: the
 # names, order and formats are the CSV export's (README "Lead export"), typed for JSON.
 LEAD_FIELDS: dict[str, dict] = {
@@ -53,13 +56,13 @@ LEAD_FIELDS: dict[str, dict] = {
         "minimum": 0,
         "description": "What the lead costs your school, in US cents.",
     },
-    "first_name": {**_text, "description": "As typed."},
-    "last_name": {**_text, "description": "As typed."},
-    "email": {**_text, "format": "email", "description": "As typed (checked)."},
+    "first_name": {**_erasable, "description": "As typed." + _ERASED},
+    "last_name": {**_erasable, "description": "As typed." + _ERASED},
+    "email": {**_erasable, "format": "email", "description": "As typed (checked)." + _ERASED},
     "phone": {
-        **_text,
+        **_erasable,
         "pattern": r"^\+[1-9][0-9]{6,14}$",
-        "description": "E.164, e.g. `+13125550100`.",
+        "description": "E.164, e.g. `+13125550100`." + _ERASED,
     },
     "zip_code": {**_text, "pattern": "^[0-9]{5}$"},
     "state": {**_text, "pattern": "^[A-Z]{2}$"},
@@ -84,10 +87,19 @@ LEAD_FIELDS: dict[str, dict] = {
         "pattern": "^[0-9a-f]{64}$",
         "description": "SHA-256 of `consent_text` (UTF-8), in hex.",
     },
-    "ip_address": {**_text, "description": "The visitor's IP address (IPv4 or IPv6)."},
-    "user_agent": {**_text, "description": "The browser's User-Agent (may be empty)."},
-    "page_url": {**_text, "description": "The page the form was on."},
-    "referrer": {**_text, "description": "Where the visitor came from (may be empty)."},
+    "ip_address": {
+        **_erasable,
+        "description": "The visitor's IP address (IPv4 or IPv6)." + _ERASED,
+    },
+    "user_agent": {
+        **_erasable,
+        "description": "The browser's User-Agent (may be empty)." + _ERASED,
+    },
+    "page_url": {**_erasable, "description": "The page the form was on." + _ERASED},
+    "referrer": {
+        **_erasable,
+        "description": "Where the visitor came from (may be empty)." + _ERASED,
+    },
     "utm_source": {**_text, "description": "From the landing page's URL (may be empty)."},
     "utm_medium": {**_text, "description": "From the landing page's URL (may be empty)."},
     "utm_campaign": {**_text, "description": "From the landing page's URL (may be empty)."},
@@ -99,6 +111,13 @@ LEAD_FIELDS: dict[str, dict] = {
             "true when the person had opted out (Do Not Sell or Share) before sending this "
             "request: it is their own explicit request to your school, and was sent to no one "
             "else. Their earlier leads stay opted out."
+        ),
+    },
+    "erased_at": {
+        **nullable(_time),
+        "description": (
+            "When the person's details were erased at the end of our retention period (UTC); "
+            "null until then. An erased lead keeps everything else."
         ),
     },
     "gpc": {

@@ -35,6 +35,8 @@ def deliver_command(once: bool, threads: int | None) -> None:
         f"Deliveries: {stats.delivered} delivered, {stats.retried} to retry later, "
         f"{stats.failed} failed."
     )
+    for run_id, state, erased in stats.retention_runs:
+        click.echo(f"Retention: daily run #{run_id} {state}, {erased} leads' details erased.")
 
 
 destinations = AppGroup("destinations", help="Where each school's leads are delivered.")

@@ -11,6 +11,9 @@ due any more).
 - Stopping: SIGTERM or SIGINT stops the claiming; attempts in flight finish and are recorded,
   then the process exits. A worker killed outright leaves its leases to run out, and the
   deliveries are tried again, with the same webhook-id, by whichever worker comes next.
+- Retention: a thread of its own starts the daily retention run when one is due (at start,
+  then every RETENTION_CHECK_SECONDS; portal.services.retention keeps it to one a day across
+  workers), so deliveries never wait for it. Stopping ends it after its current batch.
 - Logs carry ids, statuses and errors only, never a lead's data.
 """
 
@@ -18,6 +21,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -37,6 +41,7 @@ from portal.services.deliveries import (
     prepare,
     record_attempt,
 )
+from portal.services.retention import run_daily_retention
 
 log = logging.getLogger("portal.delivery")
 
@@ -45,6 +50,8 @@ log = logging.getLogger("portal.delivery")
 POLL_SECONDS = 0.25
 LISTENING_POLL_SECONDS = 1.0
 PER_DESTINATION = 4
+# How often the retention thread asks whether the daily run is due (a cheap query).
+RETENTION_CHECK_SECONDS = 900.0
 
 
 @dataclass
@@ -56,13 +63,21 @@ class Stats:
     failed: int = 0
     errors: int = 0
     outcomes: dict = field(default_factory=dict)
+    # The daily retention runs it made: (run id, state, leads erased).
+    retention_runs: list = field(default_factory=list)
 
 
 class Worker:
     """Claims and sends deliveries for one app until stopped."""
 
-    def __init__(self, app: Flask, threads: int | None = None):
+    def __init__(
+        self,
+        app: Flask,
+        threads: int | None = None,
+        retention: Callable = run_daily_retention,
+    ):
         self.app = app
+        self.retention = retention  # the daily run (portal.services.retention)
         self.settings = DeliverySettings.from_config(app.config)
         self.threads = max(1, threads or app.config["DELIVERY_WORKER_THREADS"])
         self.lease = lease_seconds(self.settings.timeout)
@@ -96,6 +111,10 @@ class Worker:
         if self.listening:
             threading.Thread(target=self._listen, daemon=True, name="delivery-listen").start()
         log.info("delivery worker started (%s threads)", self.threads)
+        retention = threading.Thread(
+            target=self._retention_loop, args=(once,), daemon=True, name="retention"
+        )
+        retention.start()
         with ThreadPoolExecutor(self.threads, thread_name_prefix="delivery") as pool:
             while not self.stopping.is_set():
                 self.wake.clear()
@@ -107,6 +126,7 @@ class Worker:
                 if once and self.running == 0 and not self._due_now():
                     break
                 self.wake.wait(self._sleep_seconds(once))
+        retention.join()
         log.info(
             "delivery worker stopped: %s delivered, %s to retry, %s failed",
             self.stats.delivered,
@@ -114,6 +134,33 @@ class Worker:
             self.stats.failed,
         )
         return self.stats
+
+    def _retention_loop(self, once: bool) -> None:
+        """Start the daily retention run whenever it is due, until stopped (once: look once)."""
+        while not self.stopping.is_set():
+            self._retention_if_due()
+            if once or self.stopping.wait(RETENTION_CHECK_SECONDS):
+                return
+
+    def _retention_if_due(self) -> None:
+        """One look: run retention if it is due. A failure is logged; the run, recorded as
+        failed, holds its day, and the next day's run takes up what it left."""
+        try:
+            with self.app.app_context():
+                run = self.retention(
+                    utcnow(),
+                    self.app.config["LEAD_RETENTION_DAYS"],
+                    should_stop=self.stopping.is_set,
+                )
+                if run is None:
+                    return
+                run_id, state, erased = run.id, run.state, run.leads_erased
+        except Exception:
+            log.exception("the daily retention run failed (see portal.services.retention)")
+            return
+        with self.lock:
+            self.stats.retention_runs.append((run_id, state, erased))
+        log.info("retention run %s %s: %s leads' details erased", run_id, state, erased)
 
     def _is_postgresql(self) -> bool:
         with self.app.app_context():

@@ -45,6 +45,7 @@ from portal.models.program import (
     program_details,
 )
 from portal.models.receipt import ConsentForm, ConsentSigningKey
+from portal.models.retention import RETENTION_STATES, RetentionRun
 from portal.models.school_account import (
     BILLING_CHANGE_CAUSES,
     LEAD_OUTCOMES,
@@ -75,6 +76,7 @@ __all__ = [
     "EXPORT_STATES",
     "LEAD_OUTCOMES",
     "LEAD_STATUSES",
+    "RETENTION_STATES",
     "RETURN_REASONS",
     "RETURN_STATES",
     "MAX_BID_CENTS",
@@ -117,6 +119,7 @@ __all__ = [
     "Program",
     "ProgramDetails",
     "ProgramState",
+    "RetentionRun",
     "School",
     "SearchLog",
     "Sponsorship",

@@ -3,7 +3,17 @@ what admins do with them: status changes (with their history) and notes."""
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -51,6 +61,14 @@ class Lead(db.Model):
         Index("ix_lead_phone_sha256", "phone_sha256"),
         # A school's leads of a period in order of arrival: statements, the school's pages.
         Index("ix_lead_school_created", "school_id", "created_at", "id"),
+        # The leads retention has still to erase, oldest first: erased ones leave the index,
+        # so each run starts at the first lead left, however many were erased before.
+        Index(
+            "ix_lead_unerased_created",
+            "created_at",
+            sqlite_where=text("erased_at IS NULL"),
+            postgresql_where=text("erased_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,10 +83,11 @@ class Lead(db.Model):
     billable: Mapped[bool] = mapped_column(Boolean, default=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"))
 
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
-    email: Mapped[str] = mapped_column(String(254))
-    phone_e164: Mapped[str] = mapped_column(String(16))
+    # The person's name and contact details: NULL once retention has erased them (erased_at).
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone_e164: Mapped[str | None] = mapped_column(String(16))
     zip_code: Mapped[str] = mapped_column(String(5))
     state: Mapped[str] = mapped_column(String(2))
     education_level: Mapped[str] = mapped_column(String(32))
@@ -78,9 +97,10 @@ class Lead(db.Model):
     consent_text: Mapped[str] = mapped_column(Text)
     consent_sha256: Mapped[str] = mapped_column(String(64))
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ip_address: Mapped[str] = mapped_column(String(45))
-    user_agent: Mapped[str] = mapped_column(String(512), default="")
-    page_url: Mapped[str] = mapped_column(String(2048), default="")
+    # These three (and the referrer) are NULL once erased, like the contact details.
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(512), default="")
+    page_url: Mapped[str | None] = mapped_column(String(2048), default="")
     # Whether the browser sent `Sec-GPC: 1` (Global Privacy Control) with the request.
     gpc: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Fingerprints of the contact details (portal.services.contact_hashes): kept when the
@@ -102,7 +122,7 @@ class Lead(db.Model):
     explicit_request: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     # Attribution: where the visitor came from.
-    referrer: Mapped[str] = mapped_column(String(2048), default="")
+    referrer: Mapped[str | None] = mapped_column(String(2048), default="")
     utm_source: Mapped[str] = mapped_column(String(200), default="")
     utm_medium: Mapped[str] = mapped_column(String(200), default="")
     utm_campaign: Mapped[str] = mapped_column(String(200), default="")
@@ -122,6 +142,10 @@ class Lead(db.Model):
     # What became of the lead, as the school last reported it (history: lead_outcome).
     outcome: Mapped[str | None] = mapped_column(String(16))
     outcome_on: Mapped[date | None] = mapped_column(Date)
+    # When retention (portal.services.retention) erased the person's details: their name,
+    # contact details, IP address, user agent, page URL, referrer and the signed receipt.
+    # What accounting and statistics need stays, with the fingerprints and the receipt's id.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     program: Mapped[Program] = relationship()
     school: Mapped[School] = relationship()
@@ -156,7 +180,8 @@ class LeadStatusChange(db.Model):
 
 
 class LeadNote(db.Model):
-    """A note an admin added to a lead: append-only, with its author and time."""
+    """A note an admin added to a lead: append-only, with its author and time (deleted with the
+    lead, or when retention erases the lead's personal details)."""
 
     __tablename__ = "lead_note"
     __table_args__ = (Index("ix_lead_note_lead_created", "lead_id", "created_at"),)

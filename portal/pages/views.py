@@ -29,6 +29,7 @@ from portal.services.inbox import (
     opt_out,
     save_contact_message,
 )
+from portal.services.retention import period_in_words
 
 bp = Blueprint("pages", __name__)
 
@@ -76,8 +77,12 @@ def advertising():
 
 @bp.get("/privacy")
 def privacy():
-    """What we collect, why, for how long, and the rights of people in each state."""
-    return render_template("pages/privacy.html")
+    """What we collect, why, for how long (LEAD_RETENTION_DAYS), and the rights of people in
+    each state."""
+    days = current_app.config["LEAD_RETENTION_DAYS"]
+    return render_template(
+        "pages/privacy.html", retention_days=days, retention_period=period_in_words(days)
+    )
 
 
 @bp.get("/terms")

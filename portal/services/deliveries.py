@@ -306,6 +306,15 @@ def redeliver(delivery_id: int, now: datetime) -> Delivery:
         delivery.lead is not None and delivery.lead.opted_out_at is not None
     ):
         raise CannotRedeliver("The person opted out: their lead is never sent again.")
+    # Locked, so retention cannot erase the lead between this look and the commit.
+    erased = db.session.scalar(
+        select(Lead.erased_at).where(Lead.id == delivery.lead_id).with_for_update()
+    )
+    if erased is not None:
+        raise CannotRedeliver(
+            "The lead's personal details were erased at the end of the retention period; "
+            "there is nothing left to send."
+        )
     if not delivery.destination.is_enabled:
         raise CannotRedeliver("Switch the destination on first; it is off.")
     if delivery.status == "pending":

@@ -200,6 +200,7 @@ EXPORT_COLUMNS: list[tuple[str, InstrumentedAttribute, str]] = [
     ("exported_at", Lead.exported_at, "time"),
     ("export_id", Lead.export_id, "number"),
     ("explicit_request", Lead.explicit_request, "flag"),
+    ("erased_at", Lead.erased_at, "time"),
 ]
 EXPORT_HEADER = [name for name, _, _ in EXPORT_COLUMNS]
 # Cells written as the database gives them (no second neutralising in Python).
@@ -249,6 +250,7 @@ SCHOOL_COLUMNS: list[tuple[str, ColumnElement, Callable | None]] = [
     # The signed consent receipt (a compact JWS, always "eyJ...": never a formula); empty for
     # leads stored before receipts.
     ("Consent receipt", Lead.consent_receipt, None),
+    ("Details erased (UTC)", utc_iso(Lead.erased_at), readable_time),
 ]
 SCHOOL_HEADER = [name for name, _, _ in SCHOOL_COLUMNS]
 _SCHOOL_CONVERTERS = [(i, show) for i, (_, _, show) in enumerate(SCHOOL_COLUMNS) if show]

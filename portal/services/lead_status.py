@@ -43,6 +43,11 @@ from portal.services.leads import DUPLICATE_WINDOW
 MAX_BULK = 500
 MAX_NOTE_CHARS = 2000
 NOT_SENT = "Not sent: the lead was rejected before it was delivered."
+# Retention erased the lead's personal details: a note could bring some back, for good.
+ERASED_NOTE = (
+    "Lead {}'s personal details were erased at the end of the retention period, so it takes "
+    "no notes."
+)
 
 
 class InvalidStatusChange(ValueError):
@@ -132,6 +137,10 @@ def change_status(
             if lead is None:
                 outcome.missing.append(lead_id)
                 continue
+            if note and lead.erased_at is not None:
+                raise InvalidStatusChange(
+                    ERASED_NOTE.format(lead_id) + " Change its status without one."
+                )
             if lead.status == change.status and lead.reject_reason == change.reason:
                 outcome.unchanged.append(lead_id)
                 if note:  # nothing typed is lost: the note is kept as a note
@@ -192,12 +201,21 @@ def _take_back(lead: Lead, outcome: ChangeOutcome) -> None:
     if lead.duplicate_of_id is not None or db.session.scalar(returned) is not None:
         lead.billable = False
         return
+    # An erased lead has only its email's fingerprint left (comparing NULL would match any).
+    same_person = (
+        Lead.email == lead.email
+        if lead.email is not None
+        else Lead.email_sha256 == lead.email_sha256
+    )
+    if lead.email is None and lead.email_sha256 is None:
+        lead.billable = True
+        return
     twin = db.session.scalar(
         select(Lead.id)
         .where(
             Lead.id != lead.id,
             Lead.program_id == lead.program_id,
-            Lead.email == lead.email,
+            same_person,
             Lead.billable.is_(True),
             Lead.created_at > lead.created_at - DUPLICATE_WINDOW,
             Lead.created_at < lead.created_at + DUPLICATE_WINDOW,
@@ -250,11 +268,19 @@ def add_note(lead_id: int, body: str, editor: Editor, now: datetime) -> LeadNote
         raise InvalidNote("Write the note first.")
     if len(text) > MAX_NOTE_CHARS:
         raise InvalidNote(f"Keep the note under {MAX_NOTE_CHARS:,} characters.")
-    if db.session.get(Lead, lead_id) is None:
-        raise LeadNotFound(lead_id)
-    note = _note(lead_id, text, editor, now)
-    db.session.add(note)
-    db.session.commit()
+    try:
+        # Locked, so retention cannot erase the lead between this look and the note.
+        lead = db.session.get(Lead, lead_id, with_for_update=True)
+        if lead is None:
+            raise LeadNotFound(lead_id)
+        if lead.erased_at is not None:
+            raise InvalidNote(ERASED_NOTE.format(lead_id))
+        note = _note(lead_id, text, editor, now)
+        db.session.add(note)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     return note
 
 

@@ -1,6 +1,10 @@
 """The skeleton: settings per mode, error pages, health check."""
 
+import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +12,7 @@ import config
 from config import ConfigError, development_secret_key, load_settings
 from portal import create_app
 from portal.extensions import db, dispose_engines
+from portal.models import RetentionRun
 from tests.support.settings import base_settings
 
 LONG_KEY = "k" * 32
@@ -232,3 +237,44 @@ def test_a_connection_lost_before_the_cleanup_is_discarded_not_a_500(app, monkey
     response = app.test_client().get("/touch")
     assert failures and response.status_code == 200 and response.data == b"ok"
     assert app.test_client().get("/touch").status_code == 200
+
+
+def test_lead_retention_days_defaults_to_five_years_and_is_read_from_the_environment():
+    assert load_settings({"PORTAL_ENV": "testing"})["LEAD_RETENTION_DAYS"] == 1826
+    chosen = load_settings({"PORTAL_ENV": "testing", "LEAD_RETENTION_DAYS": " 730 "})
+    assert chosen["LEAD_RETENTION_DAYS"] == 730
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "five", "1.5", "1e3", "36526", "99999999999"])
+def test_a_bad_lead_retention_days_is_refused_with_a_clear_message(raw):
+    with pytest.raises(ConfigError) as refused:
+        load_settings(
+            {
+                "PORTAL_ENV": "production",
+                "SECRET_KEY": LONG_KEY,
+                "DATABASE_URL": "sqlite://",
+                "LEAD_RETENTION_DAYS": raw,
+            }
+        )
+    assert str(refused.value) == (
+        f"LEAD_RETENTION_DAYS must be a whole number of days from 1 to 36,525, not {raw!r}"
+    )
+
+
+def test_a_bad_lead_retention_days_stops_a_command_before_it_starts(app, database_url):
+    env = {**os.environ, "PORTAL_ENV": "testing", "DATABASE_URL": database_url}
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "retention", "run"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**env, "LEAD_RETENTION_DAYS": "0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "LEAD_RETENTION_DAYS must be a whole number of days from 1 to 36,525, not '0'" in (
+        done.stderr
+    )
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(RetentionRun)) == 0

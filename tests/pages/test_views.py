@@ -107,3 +107,19 @@ def test_the_privacy_policy_explains_collection_retention_and_deletion(client):
     for words in ["What we collect", "IP address", "five years", "Telemarketing Sales Rule"]:
         assert words in html
     assert "We delete your requests and messages" in html
+
+
+@pytest.mark.parametrize(
+    ("days", "period", "cites_the_rule"),
+    [(1826, "five years", True), (3653, "ten years", True), (730, "two years", False)]
+    + [(400, "400 days", False)],
+)
+def test_the_privacy_policy_states_the_retention_period_of_the_setting(
+    app, client, days, period, cites_the_rule
+):
+    app.config["LEAD_RETENTION_DAYS"] = days
+    text = ParsedPage(client.get("/privacy").get_data(as_text=True)).text
+    assert f"We keep each request, with its consent evidence, for {period} from the day" in text
+    assert ("Telemarketing Sales Rule" in text) is cites_the_rule  # its five years are covered
+    assert "When that period ends (we check daily), your name," in text
+    assert "fingerprints (SHA-256 hashes) of your email address and phone number" in text

@@ -291,6 +291,7 @@ SCHOOL_HEADER = [
     "Consent page",
     "Repeat of lead",
     "Consent receipt",
+    "Details erased (UTC)",
 ]
 
 
@@ -339,6 +340,7 @@ def test_the_school_set_is_readable_and_holds_nothing_internal(app):
             "Consent page": lead.page_url,
             "Repeat of lead": "",
             "Consent receipt": "",  # a lead made here, as before receipts
+            "Details erased (UTC)": "",
         }
         second = dict(zip(SCHOOL_HEADER, rows[2], strict=True))
         assert (second["Campus"], second["Career"], second["First name"]) == (

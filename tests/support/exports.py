@@ -50,6 +50,7 @@ DOCUMENTED_COLUMNS = [
     "exported_at",
     "export_id",
     "explicit_request",
+    "erased_at",
 ]
 E164 = re.compile(r"\+[0-9]+")
 SHELL = Actor(name="shell:test", source="cli")
@@ -100,7 +101,7 @@ def expected_row(lead: Lead) -> list[str]:
         "utm_term": lead.utm_term,
         "utm_content": lead.utm_content,
     }
-    values = {name: neutralise(value) for name, value in text.items()}
+    values = {name: neutralise(value or "") for name, value in text.items()}
     values |= {
         "lead_id": str(lead.id),
         "created_at": iso(lead.created_at),
@@ -110,12 +111,13 @@ def expected_row(lead: Lead) -> list[str]:
         "program_id": str(lead.program_id),
         "price_cents": str(lead.price_cents),
         "phone": lead.phone_e164
-        if E164.fullmatch(lead.phone_e164)
-        else neutralise(lead.phone_e164),
+        if E164.fullmatch(lead.phone_e164 or "")
+        else neutralise(lead.phone_e164 or ""),
         "consented_at": iso(lead.consented_at),
         "exported_at": iso(lead.exported_at),
         "export_id": str(lead.export_id or ""),
         "explicit_request": "true" if lead.explicit_request else "false",
+        "erased_at": iso(lead.erased_at),
     }
     return [values[name] for name in DOCUMENTED_COLUMNS]
 
