@@ -26,6 +26,7 @@ from portal.models import Lead, Program, School, today_utc, utcnow
 from portal.services import accounts
 from portal.services.demo import seed_demo
 from portal.services.inbox import ContactDraft, OptOutDraft, opt_out, save_contact_message
+from portal.services.retention import run_retention
 from tests.support.factories import (
     PASSWORD,
     make_admin,
@@ -33,7 +34,6 @@ from tests.support.factories import (
     make_open_privacy_request,
     make_school_user,
 )
-from portal.services.retention import run_retention
 from tests.support.forms import form_inputs
 from tests.support.htmlcheck import SITE_URL, crawl, vnu_messages, vnu_missing
 from tests.support.leads import GOOD_ANSWERS
@@ -363,11 +363,11 @@ def visit_as_school(app, pages: Pages) -> None:
         opted_id = make_lead(school.programs[0], **kim).id
         opt_out(OptOutDraft("kim@example.com", None, "CA"), "html-opt-out", utcnow())
         explicit_id = make_lead(school.programs[0], explicit_request=True, **kim).id
-    kim_pages = [f"/school/leads/{opted_id}", f"/school/leads/{explicit_id}"]
         # A lead past the retention period, its personal details erased by a run.
         age = timedelta(days=app.config["LEAD_RETENTION_DAYS"], hours=1)
         erased_id = make_lead(school.programs[0], created_at=utcnow() - age).id
         run_retention(utcnow(), app.config["LEAD_RETENTION_DAYS"], "shell:test")
+    kim_pages = [f"/school/leads/{opted_id}", f"/school/leads/{explicit_id}"]
     client = app.test_client()
     login = {"csrf_token": csrf_of(client.get("/school/login").text), "email": SCHOOL_EMAIL}
     response = pages.post(client, "POST /school/login without a password", "/school/login", login)
