@@ -104,7 +104,7 @@ def test_an_erased_leads_page_says_so_and_shows_no_details(app, admin_client, er
     html = response.get_data(as_text=True)
     assert re.search(r"<h1>Lead \d+</h1>", html)
     assert "Personal details erased on" in html and "details erased" in html
-    assert html.count('<span class="erased">Erased</span>') == 8  # names, contacts, evidence
+    assert html.count('<span class="erased">Erased</span>') == 9  # details and receipt
     for value in [*OLD.values(), "Eleanor asked", "mailto:", "tel:"]:
         assert value not in html, value
     assert "Medical Office Administration" in html and "$25.00" in html

@@ -253,6 +253,7 @@ def test_a_bad_lead_retention_days_is_refused_with_a_clear_message(raw):
                 "PORTAL_ENV": "production",
                 "SECRET_KEY": LONG_KEY,
                 "DATABASE_URL": "sqlite://",
+                "CONSENT_SIGNING_KEY_FILE": "/etc/portal/consent_signing_key.pem",
                 "LEAD_RETENTION_DAYS": raw,
             }
         )
