@@ -125,19 +125,35 @@ def test_since_and_bad_parameters(app, client, schools):
         since = db.session.get(Lead, newest).created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert [x["lead_id"] for x in pull(client, a.token, since=since)["leads"]] == [newest]
     auth = {"Authorization": f"Bearer {a.token}"}
-    for query, name in (
-        ({"since": "yesterday"}, "since"),
-        ({"since": "9999-12-31T23:59:59-23:59"}, "since"),
-        ({"cursor": "djE6MTo5" + "9" * 5000}, "cursor"),
-        ({"cursor": "!!!"}, "cursor"),
-        ({"cursor": "djE6MTox"}, None),  # base64 of v1:1:1: school A's own cursor
+    # `since` is RFC 3339 with its zone (the document's `format: date-time`), nothing looser;
+    # a cursor is any string, and one this API did not give the school names nothing (404).
+    for query, status, name in (
+        ({"since": "yesterday"}, 422, "since"),
+        ({"since": ""}, 422, "since"),
+        ({"since": "2026-11-01"}, 422, "since"),
+        ({"since": "2026-11-01T00:00:00"}, 422, "since"),  # no zone
+        ({"since": "2026-02-30T00:00:00Z"}, 422, "since"),
+        ({"since": "2026-11-01T00:00:00.123456789z"}, 200, None),
+        ({"since": "2026-11-01t09:00:00-05:00"}, 200, None),
+        ({"since": "9999-12-31T23:59:59-23:59"}, 200, None),  # past UTC's last day: the end
+        ({"since": "0001-01-01T00:00:00+23:59"}, 200, None),  # before its first: the start
+        ({"cursor": "djE6MTo5" + "9" * 5000}, 404, "cursor"),
+        ({"cursor": "!!!"}, 404, "cursor"),
+        ({"cursor": ""}, 200, None),
+        ({"cursor": "djE6MTox"}, 200, None),  # base64 of v1:1:1: school A's own cursor
     ):
         response = client.get("/api/v1/leads", headers=auth, query_string=query)
-        if name is None:
-            assert response.status_code == 200
-            continue
-        assert response.status_code == 422
-        assert list(response.get_json()["error"]["fields"]) == [name]
+        assert response.status_code == status, query
+        if name is not None:
+            assert list(response.get_json()["error"]["fields"]) == [name]
+    end = client.get(
+        "/api/v1/leads", headers=auth, query_string={"since": "9999-12-31T23:59:59-23:59"}
+    )
+    assert end.get_json()["leads"] == []
+    start = client.get(
+        "/api/v1/leads", headers=auth, query_string={"since": "0001-01-01T00:00:00+23:59"}
+    )
+    assert len(start.get_json()["leads"]) == 3
 
 
 def test_recording_an_outcome_by_api(app, client, schools):
