@@ -75,6 +75,17 @@ RFC3339 = re.compile(
 )
 
 
+FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_day(text) -> date:
+    """A day as RFC 3339's full-date (YYYY-MM-DD, `format: date`); ValueError otherwise
+    (Python alone would also take 20261104 or 2026-W45-3)."""
+    if not isinstance(text, str) or not FULL_DATE.fullmatch(text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
 def parse_since(text: str | None) -> datetime | None:
     """An RFC 3339 time (None when the parameter is absent) in UTC; ValueError otherwise. A
     time so near the ends of the calendar that UTC has no such day stands for that end."""
@@ -129,7 +140,8 @@ def outcome(lead_id: int):
         return invalid({"outcome": [f"Use one of: {', '.join(LEAD_OUTCOMES)}."]})
     day = body.get("date")
     try:
-        occurred_on = date.fromisoformat(day) if day is not None else today_utc()
+        # Left out: today. Given, it is a YYYY-MM-DD string (null is not a date).
+        occurred_on = parse_day(day) if "date" in body else today_utc()
     except (TypeError, ValueError):
         return invalid({"date": ["Give the day as YYYY-MM-DD."]})
     actor = Actor(f"API token {token.prefix}")

@@ -167,6 +167,8 @@ def test_recording_an_outcome_by_api(app, client, schools):
         ({"outcome": "hired"}, "outcome"),
         ({"outcome": "applied", "date": "30/11/2026"}, "date"),
         ({"outcome": "applied", "date": "1999-01-01"}, "date"),
+        ({"outcome": "applied", "date": None}, "date"),
+        ({"outcome": "applied", "date": "20261104"}, "date"),
         ([1, 2], "body"),
     ):
         response = client.post(url, headers=auth, json=body)
