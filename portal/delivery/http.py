@@ -190,7 +190,10 @@ def check_url(url: str, *, allow_http: bool, allow_private: bool = True) -> Targ
     if not allow_private and _is_ip(host):
         reason = forbidden_reason(host)
         if reason:
-            raise TargetRefused(f"The address {host} is {reason}: use a public address.")
+            raise TargetRefused(
+                f"the URL's host is {host}, a {reason} address "
+                "(DELIVERY_ALLOW_PRIVATE_TARGETS is off)"
+            )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(scheme, host, port, path)
 
