@@ -214,3 +214,49 @@ def test_the_rate_limit_is_per_token(app, limited_app, schools):
     assert client.get("/api/v1/leads", headers=mine).get_json()["error"]["status"] == 429
     theirs = {"Authorization": f"Bearer {other}"}
     assert client.get("/api/v1/leads", headers=theirs).status_code == 200
+
+
+def test_disabling_a_user_revokes_the_tokens_they_made(app, client, schools, admin_client):
+    """Issue 25: a token no longer outlives the school user who made it."""
+    from portal.models import SchoolUser
+    from tests.support.factories import make_school_user
+    from tests.support.forms import csrf_token, form_inputs, sign_in_school
+
+    a = schools["A"]
+    with app.app_context():
+        colleague = make_school_user(db.session.get(SchoolUser, a.user_id).school, "co@a.example")
+        colleague_id = colleague.id
+
+    def made_on_the_page(email: str) -> str:
+        browser = app.test_client()
+        assert sign_in_school(browser, email).status_code == 302
+        token = csrf_token(browser, "/school/api-tokens")
+        page = browser.post("/school/api-tokens", data={"csrf_token": token})
+        assert page.status_code == 201
+        return page.get_data(as_text=True).split('id="new-token">')[1].split("<")[0]
+
+    mine, theirs = made_on_the_page(a.user_email), made_on_the_page("co@a.example")
+    works = lambda token: (
+        client.get(  # noqa: E731
+            "/api/v1/leads", headers={"Authorization": f"Bearer {token}"}
+        ).status_code
+    )
+    assert works(mine) == works(theirs) == works(a.token) == 200
+
+    page = admin_client.get(f"/admin/schools/{a.id}")
+    disable = {"csrf_token": form_inputs(page.get_data(as_text=True))["csrf_token"], "enabled": "0"}
+    url = f"/admin/schools/{a.id}/users/{colleague_id}/enabled"
+    answer = admin_client.post(url, data=disable, follow_redirects=True)
+    assert "the API tokens they made are revoked" in answer.get_data(as_text=True)
+    assert works(theirs) == 401
+    assert works(mine) == works(a.token) == 200  # another user's, and a shell-made one, live on
+
+    enable = {**disable, "enabled": "1"}
+    admin_client.post(url, data=enable)
+    assert works(theirs) == 401  # enabling again brings none back
+
+    browser = app.test_client()
+    assert sign_in_school(browser, a.user_email).status_code == 302
+    tokens_page = browser.get("/school/api-tokens").get_data(as_text=True)
+    assert "disabling a user revokes every token they made" in tokens_page
+    assert tokens_page.count("Revoked") == 1
