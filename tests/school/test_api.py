@@ -236,11 +236,10 @@ def test_disabling_a_user_revokes_the_tokens_they_made(app, client, schools, adm
         return page.get_data(as_text=True).split('id="new-token">')[1].split("<")[0]
 
     mine, theirs = made_on_the_page(a.user_email), made_on_the_page("co@a.example")
-    works = lambda token: (
-        client.get(  # noqa: E731
-            "/api/v1/leads", headers={"Authorization": f"Bearer {token}"}
-        ).status_code
-    )
+
+    def works(token: str) -> int:
+        return client.get("/api/v1/leads", headers={"Authorization": f"Bearer {token}"}).status_code
+
     assert works(mine) == works(theirs) == works(a.token) == 200
 
     page = admin_client.get(f"/admin/schools/{a.id}")
