@@ -86,6 +86,19 @@ def _timezone(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _origins(env: Mapping[str, str], name: str) -> frozenset[str]:
+    """Read web origins (scheme://host[:port], separated by commas or spaces), failing on
+    anything else: a path, a wildcard, a missing scheme."""
+    found = set()
+    for raw in env.get(name, "").replace(",", " ").split():
+        origin = raw.rstrip("/").lower()
+        scheme, _, rest = origin.partition("://")
+        if scheme not in ("http", "https") or not rest or any(c in rest for c in "/?#*@"):
+            raise ConfigError(f"{name} lists origins such as https://crm.example.edu, not {raw!r}")
+        found.add(origin)
+    return frozenset(found)
+
+
 def engine_options(env: Mapping[str, str]) -> dict:
     """SQLAlchemy engine options: pool settings for a database server, none for SQLite."""
     # pre-ping: a connection the server dropped (a restart) is replaced, not handed to a request.
@@ -209,6 +222,12 @@ class Config:
             "SCHOOL_API_RATE_LIMIT": env.get(
                 "SCHOOL_API_RATE_LIMIT", "60 per minute; 2000 per hour"
             ),
+            # Per client address: the public API (/api/v1/programs, /api/v1/openapi.json).
+            "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "300 per minute"),
+            # Per client address: failed API authentications (no token, a wrong or revoked one).
+            "API_AUTH_FAILURE_LIMIT": env.get("API_AUTH_FAILURE_LIMIT", "20 per minute"),
+            # Web origins whose scripts may call the token-protected API (CORS, never cookies).
+            "API_CORS_ORIGINS": _origins(env, "API_CORS_ORIGINS"),
             # Admin pages show times, and count the dashboard's days, in this zone (files: UTC).
             "ADMIN_TIMEZONE": _timezone(env, "ADMIN_TIMEZONE", "America/New_York"),
             "RATELIMIT_HEADERS_ENABLED": True,

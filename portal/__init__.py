@@ -32,6 +32,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_url_converters(app)
     register_blueprints(app)
     register_http(app)
+    register_cors(app)
+    register_form_bodies(app)
     register_error_handlers(app)
     register_cli(app)
     return app
@@ -181,6 +183,20 @@ def register_blueprints(app: Flask) -> None:
 def register_http(app: Flask) -> None:
     """Request ids, one log line per request, security and cache headers."""
     from portal.core.http import register
+
+    register(app)
+
+
+def register_cors(app: Flask) -> None:
+    """Which other sites' scripts may read the API (portal.core.cors)."""
+    from portal.core.cors import register
+
+    register(app)
+
+
+def register_form_bodies(app: Flask) -> None:
+    """Form endpoints take HTML form bodies only (415 otherwise), checked before anything else."""
+    from portal.core.forms import register
 
     register(app)
 

@@ -260,3 +260,42 @@ def test_0012_keeps_closed_statements_and_enters_the_earlier_credits(empty_datab
         assert october.total_cents + november.total_cents == 2500
         assert db.session.get(Lead, kept_id).billable
         dispose_engines()
+
+
+def test_0014_gives_tokens_their_maker_and_revokes_a_disabled_makers(empty_database_url):
+    """Tokens stored before 0014 find the school user who made them by the email recorded,
+    within their school; a token whose maker is already disabled is revoked, as disabling
+    would have done; a token from the shell keeps no maker and stays live."""
+    from portal.services.school_api import create_token
+    from tests.support.factories import make_school_user
+
+    app = create_app(base_settings(empty_database_url))
+    with app.app_context():
+        upgrade()
+        load_zip_codes()
+        school, other_school = make_school(), make_school()
+        active = make_school_user(school, "active@school.example")
+        gone = make_school_user(school, "gone@school.example")
+        gone.is_enabled = False
+        db.session.commit()
+        ids = {
+            "active": create_token(school.id, active.email)[0].id,
+            "gone": create_token(school.id, gone.email)[0].id,
+            "shell": create_token(school.id, "shell (ops)")[0].id,
+            # The same email at another school is not its maker.
+            "elsewhere": create_token(other_school.id, active.email)[0].id,
+        }
+        makers = {"active": active.id, "gone": gone.id, "shell": None, "elsewhere": None}
+        db.session.remove()
+        downgrade(revision="0009")
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = {
+                row[0]: (row[1], row[2] is not None)
+                for row in conn.execute(
+                    text("SELECT id, created_by_id, revoked_at FROM school_api_token")
+                )
+            }
+        for name, token_id in ids.items():
+            assert rows[token_id] == (makers[name], name == "gone"), name
+        dispose_engines()

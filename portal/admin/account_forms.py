@@ -1,15 +1,15 @@
 """The admin's forms for the schools' accounts: inviting a user, deciding a return, a month."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.admin.forms import no_control_characters
+from portal.core.forms import SiteForm
 from portal.core.widgets import select_options
 from portal.services.lead_returns import MAX_TEXT
 
 
-class InviteForm(FlaskForm):
+class InviteForm(SiteForm):
     """A new user of the school: their email (a password is made and shown once)."""
 
     email = EmailField(
@@ -23,14 +23,14 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Add user")
 
 
-class UserEnabledForm(FlaskForm):
+class UserEnabledForm(SiteForm):
     """Disable or enable a school user."""
 
     enabled = SelectField(choices=select_options([("0", "Disable"), ("1", "Enable")]))
     submit = SubmitField("Save")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(SiteForm):
     """Approve or deny a return, with a note the school reads."""
 
     decision = SelectField(

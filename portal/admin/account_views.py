@@ -75,7 +75,10 @@ def user_enabled(school_id: int, user_id: int):
         user = set_school_user_enabled(school_id, user_id, form.enabled.data == "1")
     except UnknownSchoolUser:
         abort(404)
-    flash(f"{user.email} is {'enabled' if user.is_enabled else 'disabled'}.")
+    if user.is_enabled:
+        flash(f"{user.email} is enabled.")
+    else:
+        flash(f"{user.email} is disabled, signed out, and the API tokens they made are revoked.")
     return redirect(url_for("admin_delivery.school", school_id=school_id, _anchor="users"), 303)
 
 

@@ -1,14 +1,14 @@
 """Forms of the schools' delivery settings: add a webhook or email destination, switch one on or
 off, and the buttons that only need their CSRF token (rotate, test, redeliver)."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from portal.admin.forms import no_control_characters
+from portal.core.forms import SiteForm
 
 
-class WebhookForm(FlaskForm):
+class WebhookForm(SiteForm):
     """A new webhook destination: its URL."""
 
     url = StringField(
@@ -23,7 +23,7 @@ class WebhookForm(FlaskForm):
     submit = SubmitField("Add webhook")
 
 
-class EmailDestinationForm(FlaskForm):
+class EmailDestinationForm(SiteForm):
     """A new email destination: one or more addresses."""
 
     addresses = StringField(
@@ -38,11 +38,11 @@ class EmailDestinationForm(FlaskForm):
     submit = SubmitField("Add email")
 
 
-class DestinationEnabledForm(FlaskForm):
+class DestinationEnabledForm(SiteForm):
     """Switch a destination on (1) or off (0)."""
 
     enabled = HiddenField(validators=[DataRequired(), Regexp(r"^[01]$")])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SiteForm):
     """A button that changes something: its CSRF token is all it sends."""

@@ -106,7 +106,8 @@ def add_webhook_destination(school_id: int):
     form = WebhookForm()
     if form.validate_on_submit():
         try:
-            created = add_webhook(school_id, form.url.data, _production())
+            allow_private = current_app.config["DELIVERY_ALLOW_PRIVATE_TARGETS"]
+            created = add_webhook(school_id, form.url.data, _production(), allow_private)
         except SchoolNotFound:
             abort(404)
         except InvalidDestination as error:

@@ -4,7 +4,6 @@ deletion, listings, the dashboard's range."""
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -34,6 +33,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.core.forms import SiteForm
 from portal.core.widgets import select_options
 from portal.models import (
     DB_INT_MAX,
@@ -114,7 +114,7 @@ def day_start(day, zone=UTC) -> datetime | None:
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC) if day else None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SiteForm):
     """Email and password; `next` is where to go afterwards (checked before use)."""
 
     email = StringField(
@@ -125,13 +125,13 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(SiteForm):
     """Sign out: a POST with its CSRF token and nothing else."""
 
     submit = SubmitField("Sign out")
 
 
-class LeadFilterFields(FlaskForm):
+class LeadFilterFields(SiteForm):
     """Which leads: the filters the lead list and the export share (no personal data)."""
 
     since = DateField("From", validators=[Optional()])
@@ -265,7 +265,7 @@ class LeadIdsField(Field):
             raise StopValidation("Those are not leads of this list.")
 
 
-class StatusForm(FlaskForm):
+class StatusForm(SiteForm):
     """Set a lead's status: the reason when rejecting, and an optional note."""
 
     status = SelectField("New status", choices=select_options(STATUS_CHOICES))
@@ -306,7 +306,7 @@ class BulkStatusForm(StatusForm):
             raise ValidationError(f"Change at most {MAX_BULK} leads at once.")
 
 
-class NoteForm(FlaskForm):
+class NoteForm(SiteForm):
     """A note added to a lead."""
 
     body = TextAreaField(
@@ -320,7 +320,7 @@ class NoteForm(FlaskForm):
     submit = SubmitField("Add note")
 
 
-class DashboardRangeForm(FlaskForm):
+class DashboardRangeForm(SiteForm):
     """The dashboard's range: the last 7, 30 or 90 days, or from one day to another."""
 
     class Meta:
@@ -357,7 +357,7 @@ class DashboardRangeForm(FlaskForm):
         return today - timedelta(days=int(self.days.data or 30) - 1), today
 
 
-class DeleteDataForm(FlaskForm):
+class DeleteDataForm(SiteForm):
     """Whose data to delete, and the admin's confirmation."""
 
     email = EmailField(
@@ -371,7 +371,7 @@ class DeleteDataForm(FlaskForm):
     submit = SubmitField("Delete this person's data")
 
 
-class ImportProgramsForm(FlaskForm):
+class ImportProgramsForm(SiteForm):
     """A listings CSV to check (dry run, the default) or import."""
 
     MAX_BYTES = 5 * 1024 * 1024
@@ -395,7 +395,7 @@ class ImportProgramsForm(FlaskForm):
             raise ValidationError("The file is not UTF-8 text; save it as CSV UTF-8.") from error
 
 
-class ProgramFilterForm(FlaskForm):
+class ProgramFilterForm(SiteForm):
     """Search and filters for the listings page (query string, no CSRF)."""
 
     class Meta:
@@ -428,13 +428,13 @@ class ProgramFilterForm(FlaskForm):
         )
 
 
-class ProgramActiveForm(FlaskForm):
+class ProgramActiveForm(SiteForm):
     """Switch one listing on or off."""
 
     active = HiddenField(validators=[DataRequired(), Regexp(r"^[01]$")])
 
 
-class SponsorshipForm(FlaskForm):
+class SponsorshipForm(SiteForm):
     """A listing's sponsorship terms; their rules are SponsorshipTerms.problems()."""
 
     bid = DecimalField("Bid per lead (USD)", places=2, validators=[InputRequired(), finite])

@@ -1,11 +1,11 @@
 """Forms of the admin's inbox: contact messages (list, handled, delete) and closing a "Do Not
 Sell or Share" request."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Optional, Regexp
 
 from portal.admin.forms import MAX_PAGE, whole_number
+from portal.core.forms import SiteForm
 from portal.core.validators import long_text
 from portal.core.widgets import select_options
 from portal.services.erasure import NOTE_MAX
@@ -13,7 +13,7 @@ from portal.services.erasure import NOTE_MAX
 CLOSE_ACTIONS = {"delete": "Delete their data and close", "close": "Close without deleting"}
 
 
-class MessageListForm(FlaskForm):
+class MessageListForm(SiteForm):
     """Which messages to list (query string, no CSRF)."""
 
     class Meta:
@@ -27,13 +27,13 @@ class MessageListForm(FlaskForm):
     page = IntegerField(validators=[Optional(), whole_number(1, MAX_PAGE)])
 
 
-class HandledForm(FlaskForm):
+class HandledForm(SiteForm):
     """Mark a message handled (1) or not handled (0)."""
 
     handled = HiddenField(validators=[DataRequired(), Regexp(r"^[01]$")])
 
 
-class CloseRequestForm(FlaskForm):
+class CloseRequestForm(SiteForm):
     """Close a privacy request: delete the person's data, or close with a note."""
 
     action = HiddenField(validators=[DataRequired(), Regexp(r"^(delete|close)$")])

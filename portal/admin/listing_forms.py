@@ -3,7 +3,6 @@ response time. Their rules are ProgramDetails.problems() (the import checks the 
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -18,6 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.admin.forms import no_control_characters, whole_number
+from portal.core.forms import SiteForm
 from portal.core.widgets import select_options
 from portal.models import (
     MAX_RESPONSE_HOURS,
@@ -51,7 +51,7 @@ def dollars(value: int | None) -> Decimal | None:
     return None if value is None else Decimal(value).scaleb(-2)
 
 
-class ProgramDetailsForm(FlaskForm):
+class ProgramDetailsForm(SiteForm):
     """A listing's tuition, schedule, start dates, accreditation, financial aid and web page."""
 
     tuition_min = DecimalField(
@@ -144,7 +144,7 @@ class ProgramDetailsForm(FlaskForm):
         )
 
 
-class ResponseHoursForm(FlaskForm):
+class ResponseHoursForm(SiteForm):
     """How soon a school usually contacts a visitor who asked it."""
 
     response_hours = IntegerField(

@@ -1,15 +1,21 @@
 """The schools' pull API on the api blueprint: a school's CRM lists its leads, records
 outcomes and lists its leads whose person opted out, with a Bearer token
 (portal.services.school_api). Errors keep the API's shape,
-{"error": {"status": ..., "title": ..., ["fields": ...]}}; 401 also says WWW-Authenticate."""
+{"error": {"status": ..., "title": ..., ["fields": ...]}}; 401 also says WWW-Authenticate.
+
+Every token-protected route authenticates with authenticated(), which also counts failed
+authentications per client address and answers 429 to an address past API_AUTH_FAILURE_LIMIT
+(portal.api.limits), so a new route inherits the limit by calling it."""
 
 import hashlib
+import re
 from datetime import UTC, date, datetime
 
 from flask import current_app, g, jsonify, request
 from flask_limiter.util import get_remote_address
 
-from portal.api.views import bp, invalid
+from portal.api.limits import count_failed_authentication, refuse_failing_client
+from portal.api.views import bp, invalid, not_found_field
 from portal.extensions import limiter
 from portal.models import LEAD_OUTCOMES, SchoolApiToken, today_utc, utcnow
 from portal.services.school_api import InvalidCursor, lead_feed, opt_out_feed, token_in_use
@@ -52,19 +58,50 @@ def not_found():
 
 
 def authenticated() -> SchoolApiToken | None:
-    """The live token of this request (kept in g), or None."""
+    """The live token of this request (kept in g), or None, counted as a failure of the client
+    address; an address that failed too often lately is answered 429 before any look-up."""
+    refuse_failing_client()
     token = bearer_token()
     found = token_in_use(token, utcnow()) if token else None
     g.api_token = found
+    if found is None:
+        count_failed_authentication()
     return found
 
 
+# RFC 3339's date-time, as OpenAPI's `format: date-time` has it: a date, T, a time to the
+# second (a fraction allowed) and a zone (Z or an offset).
+RFC3339 = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
+)
+
+
+FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_day(text) -> date:
+    """A day as RFC 3339's full-date (YYYY-MM-DD, `format: date`); ValueError otherwise
+    (Python alone would also take 20261104 or 2026-W45-3)."""
+    if not isinstance(text, str) or not FULL_DATE.fullmatch(text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
 def parse_since(text: str | None) -> datetime | None:
-    """An ISO 8601 time (a zone, or UTC when none is given); ValueError otherwise."""
-    if not text:
+    """An RFC 3339 time (None when the parameter is absent) in UTC; ValueError otherwise. A
+    time so near the ends of the calendar that UTC has no such day stands for that end."""
+    if text is None:
         return None
-    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    match = RFC3339.fullmatch(text)
+    if match is None:
+        raise ValueError(text)
+    day, clock, fraction, zone = match.groups()
+    zone = "+00:00" if zone in "Zz" else zone
+    moment = datetime.fromisoformat(f"{day}T{clock}{'.' + fraction[:6] if fraction else ''}{zone}")
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.max if moment.year > 1 else datetime.min).replace(tzinfo=UTC)
 
 
 @bp.get("/leads")
@@ -77,13 +114,15 @@ def leads():
         return unauthorized()
     try:
         since = parse_since(request.args.get("since"))
-    except (ValueError, OverflowError):
-        return invalid({"since": ["Give an ISO 8601 time, e.g. 2026-11-01T00:00:00Z."]})
-    cursor = request.args.get("cursor") or None
+    except ValueError:
+        return invalid(
+            {"since": ["Give an RFC 3339 time with its zone, e.g. 2026-11-01T00:00:00Z."]}
+        )
+    cursor = request.args.get("cursor")
     try:
         page = lead_feed(token.school_id, since, cursor)
     except InvalidCursor as error:
-        return invalid({"cursor": [str(error)]})
+        return not_found_field("cursor", str(error))
     return jsonify(leads=page.leads, next_cursor=page.next_cursor, has_more=page.has_more)
 
 
@@ -121,7 +160,8 @@ def outcome(lead_id: int):
         return invalid({"outcome": [f"Use one of: {', '.join(LEAD_OUTCOMES)}."]})
     day = body.get("date")
     try:
-        occurred_on = date.fromisoformat(day) if day is not None else today_utc()
+        # Left out: today. Given, it is a YYYY-MM-DD string (null is not a date).
+        occurred_on = parse_day(day) if "date" in body else today_utc()
     except (TypeError, ValueError):
         return invalid({"date": ["Give the day as YYYY-MM-DD."]})
     actor = Actor(f"API token {token.prefix}")

@@ -25,7 +25,9 @@ from portal.api.openapi_common import (
     example,
     json_body,
     nullable,
+    rate_limited,
     ref,
+    too_many,
     webhook_example,
 )
 from portal.delivery.payload import (
@@ -96,14 +98,23 @@ def info() -> dict:
             "(`/api/v1/programs`). Schools receive each lead the moment it is captured, as a "
             "signed webhook (`lead.created`, Standard Webhooks), and are told when its person "
             "opts out (`lead.opted_out`). Every answer is JSON; errors "
-            "carry one `error` object (`Error`). New fields may be added to any object; none "
-            "is removed or retyped within a version, so clients should ignore fields they do "
-            "not know."
+            "carry one `error` object (`Error`): 422 for a parameter or body that is not "
+            "allowed, 404 for a well-formed one that names nothing we know (a ZIP code, a "
+            "cursor, a lead), 400 for a body over 16 KB or nested over 32 deep. Answers a rate "
+            "limit counted carry `RateLimit-Limit`, `RateLimit-Remaining` and "
+            "`RateLimit-Reset`; 429 also `Retry-After`. The public operations may be called "
+            "from any web page (CORS, `Access-Control-Allow-Origin: *`, no credentials). New "
+            "fields may be added to any object; none is removed or retyped within a version, "
+            "so clients should ignore fields they do not know."
         ),
     }
 
 
 # --- The search ------------------------------------------------------------------------
+
+PUBLIC_TOO_MANY = too_many(
+    "Too many requests from your address (`API_RATE_LIMIT`): wait for `Retry-After` seconds."
+)
 
 
 def query(name: str, schema: dict, description: str, required: bool = False) -> dict:
@@ -182,16 +193,28 @@ def search_paths() -> dict:
                 ),
                 "parameters": search_parameters(),
                 "responses": {
-                    "200": json_body(
-                        ref("SearchResults"),
-                        "One page of results (possibly empty: see `online_in_state`).",
-                        {"Chicago, 25 miles": example("search-results")},
+                    "200": rate_limited(
+                        json_body(
+                            ref("SearchResults"),
+                            "One page of results (possibly empty: see `online_in_state`).",
+                            {"Chicago, 25 miles": example("search-results")},
+                        )
                     ),
-                    "422": error_response(
-                        "A parameter is missing or has a value that is not allowed, or the ZIP "
-                        "code is not one we know. `fields` names each bad parameter.",
-                        {"Bad values": example("search-invalid")},
+                    "404": rate_limited(
+                        error_response(
+                            "The ZIP code is well-formed but not one we know (no such US ZIP "
+                            "code, e.g. `00000`). `fields.zip` says so.",
+                            {"Unknown ZIP code": example("search-unknown-zip")},
+                        )
                     ),
+                    "422": rate_limited(
+                        error_response(
+                            "A parameter is missing or has a value that is not allowed. "
+                            "`fields` names each bad parameter.",
+                            {"Bad values": example("search-invalid")},
+                        )
+                    ),
+                    "429": PUBLIC_TOO_MANY,
                     "503": UNAVAILABLE,
                 },
             }
@@ -213,10 +236,13 @@ def contract_paths() -> dict:
                     "`/api/docs`."
                 ),
                 "responses": {
-                    "200": json_body(
-                        {"type": "object", "required": ["openapi", "info", "paths"]},
-                        "The OpenAPI document.",
+                    "200": rate_limited(
+                        json_body(
+                            {"type": "object", "required": ["openapi", "info", "paths"]},
+                            "The OpenAPI document.",
+                        )
                     ),
+                    "429": PUBLIC_TOO_MANY,
                     "503": UNAVAILABLE,
                 },
             }
@@ -389,14 +415,15 @@ def schemas() -> dict:
                         "fields": {
                             "type": "object",
                             "description": (
-                                "Only on 422: for each bad parameter (or body field), its "
-                                "messages, written for a person."
+                                "On 422: for each bad parameter (or body field), its "
+                                "messages, written for a person; on 404, the parameter "
+                                "whose value we do not know."
                             ),
                             "additionalProperties": {"type": "array", "items": text},
                         },
                         "detail": {
                             "type": "string",
-                            "description": "Only on 401: what to send instead.",
+                            "description": "On 401 and 400: what to send instead.",
                             "examples": ["Send a valid token: Authorization: Bearer <token>."],
                         },
                     },

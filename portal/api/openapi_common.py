@@ -54,3 +54,31 @@ def error_response(description: str, examples: dict | None = None, **extra) -> d
 UNAVAILABLE = error_response(
     "The database cannot be reached for a moment (a restart, maintenance). Try again shortly."
 )
+
+
+# The IETF RateLimit header fields, on every answer a rate limit counted (portal.api.limits).
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {
+        "description": "How many requests the window allows.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Remaining": {
+        "description": "How many are left in this window.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until the window ends.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+
+
+def rate_limited(response: dict) -> dict:
+    """`response` with the RateLimit headers documented."""
+    return {**response, "headers": {**response.get("headers", {}), **RATE_LIMIT_HEADERS}}
+
+
+def too_many(description: str) -> dict:
+    """A 429 answer: wait for Retry-After seconds."""
+    headers = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}}
+    return rate_limited(error_response(description, headers=headers))

@@ -8,7 +8,9 @@ from portal.api.openapi_common import (
     example,
     json_body,
     nullable,
+    rate_limited,
     ref,
+    too_many,
 )
 from portal.delivery.payload import SCHEMA_VERSION
 from portal.models import LEAD_OUTCOMES, OPT_OUT_REASONS
@@ -274,14 +276,17 @@ def security_schemes() -> dict:
     }
 
 
-UNAUTHORIZED = error_response(
-    "No token, or one that is unknown or revoked.",
-    {"Unauthorized": example("leads-unauthorized")},
-    headers={"WWW-Authenticate": {"schema": {"type": "string"}}},
+UNAUTHORIZED = rate_limited(
+    error_response(
+        "No token, or one that is unknown or revoked. Each counts against your address: past "
+        "`API_AUTH_FAILURE_LIMIT` (20 a minute unless the operator says otherwise), 429.",
+        {"Unauthorized": example("leads-unauthorized")},
+        headers={"WWW-Authenticate": {"schema": {"type": "string"}}},
+    )
 )
-TOO_MANY = error_response(
-    "Too many requests with this token: wait for `Retry-After` seconds.",
-    headers={"Retry-After": {"schema": {"type": "string"}}},
+TOO_MANY = too_many(
+    "Too many requests with this token, or too many failed authentications from your "
+    "address: wait for `Retry-After` seconds."
 )
 
 
@@ -316,22 +321,31 @@ def paths() -> dict:
                     {
                         "name": "since",
                         "in": "query",
-                        "description": "Leads captured at or after this time (ISO 8601, UTC).",
+                        "description": (
+                            "Leads captured at or after this time: RFC 3339, with its zone "
+                            "(`2026-11-01T00:00:00Z`, `2026-11-01T09:00:00-05:00`)."
+                        ),
                         "schema": {"type": "string", "format": "date-time"},
                     },
                     {
                         "name": "cursor",
                         "in": "query",
-                        "description": "The `next_cursor` of the last page (opaque).",
+                        "description": (
+                            "The `next_cursor` of the last page (opaque); one this API did not "
+                            "give your school is a 404. Empty or left out: from the start."
+                        ),
                         "schema": {"type": "string"},
                     },
                 ],
                 "responses": {
-                    "200": json_body(
-                        ref("LeadPage"), "A page of leads.", {"A page": shown["page"]}
+                    "200": rate_limited(
+                        json_body(ref("LeadPage"), "A page of leads.", {"A page": shown["page"]})
                     ),
                     "401": UNAUTHORIZED,
-                    "422": error_response("`since` or `cursor` is not valid."),
+                    "404": rate_limited(
+                        error_response("`cursor` is not one this API gave your school.")
+                    ),
+                    "422": rate_limited(error_response("`since` is not an RFC 3339 time.")),
                     "429": TOO_MANY,
                 },
             }
@@ -394,10 +408,24 @@ def paths() -> dict:
                     "content": {"application/json": {"schema": ref("OutcomeRequest")}},
                 },
                 "responses": {
-                    "201": json_body(ref("Outcome"), "Recorded.", {"Recorded": shown["outcome"]}),
+                    "201": rate_limited(
+                        json_body(ref("Outcome"), "Recorded.", {"Recorded": shown["outcome"]})
+                    ),
+                    "400": rate_limited(
+                        error_response(
+                            "The body is larger than 16 KB, or nests arrays and objects more "
+                            "than 32 deep."
+                        )
+                    ),
                     "401": UNAUTHORIZED,
-                    "404": error_response("No lead of your school has this id."),
-                    "422": error_response("The outcome or the date is not valid."),
+                    "404": rate_limited(error_response("No lead of your school has this id.")),
+                    "422": rate_limited(
+                        error_response(
+                            "The body is not a JSON object, the outcome is not one of the "
+                            "list, or the date is not a date from the day the lead arrived up "
+                            "to today (UTC): a rule of the lead's, beyond what the schema says."
+                        )
+                    ),
                     "429": TOO_MANY,
                 },
             }

@@ -4,6 +4,7 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 
+from portal.api import limits
 from portal.api.openapi import document
 from portal.core.errors import json_errors
 from portal.extensions import csrf
@@ -18,11 +19,13 @@ from portal.services.search_log import record_search
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 json_errors(bp)
+limits.install(bp)
 
 
 @bp.get("/programs")
 def programs():
-    """The listings serving a ZIP as JSON, or a 422 naming each bad parameter."""
+    """The listings serving a ZIP as JSON, a 422 naming each bad parameter, or a 404 for a
+    well-formed ZIP code we do not know."""
     form = ApiSearchForm(request.args)
     if not form.validate():
         return invalid(form.errors)
@@ -31,7 +34,7 @@ def programs():
         results = find_programs(form.zip.data, filters, page, today_utc())
     except UnknownZip as error:
         record_search(form.zip.data, None, filters, 0, page)
-        return invalid({"zip": [str(error)]})
+        return not_found_field("zip", str(error))
     record_search(form.zip.data, results.state, filters, results.total, page)
     record_impressions(results.shown_ids)
     return jsonify(results_json(results))
@@ -48,6 +51,13 @@ def invalid(fields: dict[str, list[str]]):
     """A 422 answer in the API's error shape, with the messages for each bad parameter."""
     error = {"status": 422, "title": "Unprocessable request", "fields": fields}
     return jsonify(error=error), 422
+
+
+def not_found_field(name: str, message: str):
+    """A 404 in the API's error shape: the value of parameter `name` is well-formed but names
+    nothing we know (a ZIP code, a cursor)."""
+    error = {"status": 404, "title": "Not found", "fields": {name: [message]}}
+    return jsonify(error=error), 404
 
 
 def results_json(results: SearchResults) -> dict:

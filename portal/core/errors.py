@@ -13,6 +13,7 @@ TITLES = {
     404: "Page not found",
     405: "Method not allowed",
     413: "Request too large",
+    415: "Unsupported media type",
     422: "Unprocessable request",
     429: "Too many requests",
     500: "Something went wrong",
@@ -37,10 +38,11 @@ def render_error(error: HTTPException):
     """Render an HTTP error as JSON for the API, or as a page in the site's layout."""
     code = error.code or 500
     title = TITLES.get(code, error.name)
-    if wants_json():
-        return jsonify(error={"status": code, "title": title}), code
-    template = f"errors/{code}.html" if code in (404, 405, 429, 500) else "errors/generic.html"
+    # Allow (405), Retry-After (429) and the like, for pages and JSON alike.
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    if wants_json():
+        return jsonify(error={"status": code, "title": title}), code, headers
+    template = f"errors/{code}.html" if code in (404, 405, 429, 500) else "errors/generic.html"
     page = render_template(template, code=code, title=title, description=error.description)
     return page, code, headers
 

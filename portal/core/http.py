@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, Response, g, redirect, request, url_for
+from flask import Blueprint, Flask, Response, current_app, g, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user
 
@@ -121,10 +121,11 @@ def cache_headers(response: Response) -> Response:
 def never_shared(response: Response, session: SessionMixin) -> None:
     """Keep shared caches away from what is one visitor's: the last word, whatever the route.
 
-    A signed-in user's response is `private, no-store`; one that sets a cookie, or may depend
+    A signed-in user's response, and the answer to a request with credentials (a bearer
+    token), is `private, no-store`; one that sets a cookie, or may depend
     on the cookie the visitor sent (Vary: Cookie), is at most `private`.
     """
-    if SIGNED_IN_KEY in session:
+    if SIGNED_IN_KEY in session or "Authorization" in request.headers:
         response.headers["Cache-Control"] = "private, no-store"
         return
     control = response.cache_control
@@ -143,6 +144,13 @@ class CachePolicySessionInterface(SecureCookieSessionInterface):
         """Write the session cookie (when needed), then keep shared caches off what is private."""
         super().save_session(app, session, response)
         never_shared(response, session)
+
+
+def allow_on_405(response: Response) -> None:
+    """Make every 405 name the methods the URL takes (RFC 9110), whatever answered it."""
+    if response.status_code == 405 and "Allow" not in response.headers:
+        adapter = current_app.url_map.bind_to_environ(request.environ)
+        response.headers["Allow"] = ", ".join(sorted(adapter.allowed_methods()))
 
 
 def log_request(response: Response) -> None:
@@ -171,6 +179,7 @@ def register(app: Flask) -> None:
     def finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id", "-")
         security_headers(response, production)
+        allow_on_405(response)
         response = cache_headers(response)
         log_request(response)
         return response

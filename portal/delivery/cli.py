@@ -57,7 +57,8 @@ def add_webhook_command(school: str, url: str) -> None:
     """Add a webhook for SCHOOL (id or exact name); prints its signing secret last."""
     production = current_app.config["PORTAL_ENV"] == "production"
     try:
-        created = add_webhook(_school_id(school), url, production)
+        allow_private = current_app.config["DELIVERY_ALLOW_PRIVATE_TARGETS"]
+        created = add_webhook(_school_id(school), url, production, allow_private)
     except InvalidDestination as exc:
         raise click.BadParameter(str(exc), param_hint="URL") from exc
     destination = created.destination

@@ -1,10 +1,10 @@
 """The request-info form: validation, normalisation and the quiet bot checks."""
 
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, ValidationError
 
+from portal.core.forms import SiteForm
 from portal.core.stamps import StampField, judge_stamp
 from portal.core.validators import (
     clean,
@@ -68,7 +68,7 @@ def _stamp_verdict(stamp: FormStamp | None, program_id: int, min_age: float, max
     return judge_stamp(stamp, matches, min_age, max_age)
 
 
-class LeadForm(FlaskForm):
+class LeadForm(SiteForm):
     """A visitor's request for enrollment information from one school about one program."""
 
     first_name = StringField(

@@ -142,6 +142,9 @@ class SchoolApiToken(db.Model):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(254))
+    # The school user who made it (None: made from the shell or by the operator). Disabling
+    # that user revokes it.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("school_user.id"), index=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -4,9 +4,9 @@ and a signed stamp (portal.core.stamps); CSRF and a rate limit are the views'.""
 
 import unicodedata
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TelField, TextAreaField
 
+from portal.core.forms import SiteForm
 from portal.core.stamps import BadData, Stamp, StampField, judge_stamp, make_stamp, read_stamp
 from portal.core.validators import (
     clean,
@@ -47,7 +47,7 @@ def clean_message(value):
     return text.strip()
 
 
-class StampedForm(FlaskForm):
+class StampedForm(SiteForm):
     """A public form with the quiet bot checks: a honeypot people never see, and a signed
     stamp of when the form was shown, to which session. Subclasses name their stamp's salt."""
 

@@ -1,9 +1,9 @@
 """The verify page's form: one receipt, pasted."""
 
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import StopValidation
 
+from portal.core.forms import SiteForm
 from portal.core.validators import required
 from portal.services.receipts import MAX_RECEIPT_CHARS
 
@@ -19,7 +19,7 @@ def _not_too_long(form, field):
         raise StopValidation(f"A receipt is shorter than {MAX_RECEIPT_CHARS:,} characters.")
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(SiteForm):
     """A consent receipt to check (a JWS in compact form, as a school received it)."""
 
     receipt = TextAreaField(

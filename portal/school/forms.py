@@ -1,17 +1,17 @@
 """The forms of the schools' area: finding leads (GET, no CSRF), and every change (POST)."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.admin.forms import MAX_PAGE, no_control_characters, optional_int, options
+from portal.core.forms import SiteForm
 from portal.core.widgets import select_options
 from portal.models import LEAD_OUTCOMES, RETURN_REASONS, today_utc
 from portal.services.lead_returns import MAX_TEXT
 from portal.services.school_leads import NO_OUTCOME, SchoolLeadFilters
 
 
-class SchoolLeadFilterForm(FlaskForm):
+class SchoolLeadFilterForm(SiteForm):
     """Which of the school's leads: received from/to (UTC days), program, campus, outcome."""
 
     class Meta:
@@ -57,13 +57,13 @@ class SchoolLeadFilterForm(FlaskForm):
         )
 
 
-class CsrfOnlyForm(FlaskForm):
+class CsrfOnlyForm(SiteForm):
     """A button that changes or downloads something: its CSRF token is all it sends."""
 
     submit = SubmitField("Go")
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(SiteForm):
     """What became of a lead, and on which day."""
 
     outcome = SelectField(
@@ -75,7 +75,7 @@ class OutcomeForm(FlaskForm):
     submit = SubmitField("Record outcome")
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(SiteForm):
     """Return a lead for credit: why, in a reason and (for "other", required) words."""
 
     reason = SelectField(
@@ -99,7 +99,7 @@ class ReturnForm(FlaskForm):
         return ok
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(SiteForm):
     """A new password for the signed-in school user."""
 
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])

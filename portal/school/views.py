@@ -334,7 +334,7 @@ def new_token():
     """Make a token and show it once, in this answer only."""
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
-    _row, token = create_token(school_id(), current_user.email)
+    _row, token = create_token(school_id(), current_user.email, current_user.id)
     return _tokens_page(new_token=token, status=201)
 
 

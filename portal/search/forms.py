@@ -2,10 +2,10 @@
 
 from functools import cache
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import AnyOf, StopValidation, ValidationError
 
+from portal.core.forms import SiteForm
 from portal.core.widgets import QuickSelect, QuickTextInput, select_options
 from portal.models import CREDENTIAL_LEVELS
 from portal.services.careers import known_careers
@@ -64,7 +64,7 @@ def _choice(choices: list[tuple[str, str]], message: str) -> AnyOf:
     return AnyOf([None, "", *(value for value, _ in choices)], message=message)
 
 
-class SearchForm(FlaskForm):
+class SearchForm(SiteForm):
     """The search parameters: ZIP, optional career, level, format, radius, and page.
 
     A GET form, so no CSRF token. Unknown parameters are ignored; a bad value of a known one

@@ -1,21 +1,30 @@
 """CSV cells as RFC 4180 wants them, with spreadsheet formulas defused as OWASP recommends.
 
 A cell is a formula to defuse when it starts with tab, CR or LF, or when, after any leading
-whitespace and invisible characters are dropped and NFKC normalisation is applied, it starts
-with = + - @ or |: spreadsheets skip the one and read full-width ＝ as =. The PostgreSQL
-export applies the same rule in SQL (portal.services.sql.neutralised); a test keeps them equal.
+whitespace and invisible characters are dropped, its first character is = + - @ or |, or a
+compatibility form of one that a spreadsheet reads as it (full-width ＝, small ﹢,
+superscript ⁺...). The rule judges the characters as they are written to the file, one by
+one, never a normalised copy: normalising "=" followed by U+0338 (a combining mark) gives "≠",
+while the file keeps its leading "=". The PostgreSQL export applies the same rule in SQL
+(portal.services.sql.neutralised); a test keeps them equal.
 """
 
 import re
-import unicodedata
 
-# The characters a formula must start with, once the cell's lead-in is dropped and normalised.
+# The characters a formula starts with (ASCII), and every character whose compatibility
+# decomposition (NFKC) starts with one: written out, not computed, since computing it costs
+# seconds at every start; tests/services/test_csv_cells.py checks it against this Python's
+# Unicode tables.
 FORMULA_STARTS = frozenset("=+-@|")
+FORMULA_CHARS = FORMULA_STARTS | frozenset(
+    "\u207a\u207c\u208a\u208c\u2a75\u2a76\ufb29\ufe62\ufe63\ufe66\ufe6b"
+    "\uff0b\uff0d\uff1d\uff20\uff5c"
+)
 LINE_STARTS = frozenset("\t\r\n")
 # Whitespace and invisible characters that may come before a formula: every character that is
 # whitespace or of the Unicode categories Zs, Zl, Zp, Cc or Cf (zero-width spaces, the byte-order
 # mark...), as ranges. Written out, not computed, since computing it costs half a second at every
-# start; tests/services/test_exports.py checks it against this Python's Unicode tables.
+# start; tests/services/test_csv_cells.py checks it against this Python's Unicode tables.
 INVISIBLE_CLASS = (
     "[\x00- \x7f-\xa0\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u1680\u180e"
     "\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb"
@@ -25,8 +34,6 @@ INVISIBLE_CLASS = (
 LEAD_IN = re.compile("^" + INVISIBLE_CLASS + "+")
 # A cell whose first character is one of these needs no closer look: most cells start so.
 PLAIN_STARTS = frozenset(chr(c) for c in range(0x21, 0x7F)) - FORMULA_STARTS
-# NFKC is applied to this many characters after the lead-in (enough for any real formula start).
-NORMALISED_WINDOW = 16
 
 
 def is_formula(value: str) -> bool:
@@ -36,8 +43,7 @@ def is_formula(value: str) -> bool:
         return False
     if first in LINE_STARTS:
         return True
-    window = unicodedata.normalize("NFKC", LEAD_IN.sub("", value)[:NORMALISED_WINDOW])
-    return LEAD_IN.sub("", window)[:1] in FORMULA_STARTS
+    return LEAD_IN.sub("", value, count=1)[:1] in FORMULA_CHARS
 
 
 def neutralise(value: str) -> str:

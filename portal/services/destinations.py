@@ -3,13 +3,13 @@ them on and off, rotating a webhook's signing secret, and the schools' delivery 
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
+from portal.delivery.http import TargetRefused, check_url
 from portal.delivery.payload import new_secret
 from portal.extensions import db
 from portal.models import Delivery, Destination, School, utcnow
@@ -40,27 +40,14 @@ class NewSecret:
     secret: str
 
 
-def check_webhook_url(url: str, production: bool) -> str:
-    """The URL, trimmed, if a webhook may be sent to it; raise InvalidDestination."""
+def check_webhook_url(url: str, production: bool, allow_private: bool = True) -> str:
+    """The URL, trimmed, if a webhook may be sent to it; raise InvalidDestination. The rule is
+    the worker's own (portal.delivery.http.check_url), so what is saved is what may be called."""
     url = url.strip()
-    if len(url) > 2048:
-        raise InvalidDestination("The URL is longer than 2,048 characters.")
-    if any(ord(ch) < 33 or ord(ch) == 127 for ch in url):
-        raise InvalidDestination("The URL may not contain spaces or control characters.")
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme == "http" and production:
-        raise InvalidDestination("Use an https:// URL: plain http:// is refused in production.")
-    if scheme not in ("https", "http"):
-        raise InvalidDestination("Use an https:// URL.")
-    if not parts.hostname:
-        raise InvalidDestination("The URL needs a host name, e.g. https://crm.example.edu/leads.")
-    if parts.username or parts.password:
-        raise InvalidDestination("Leave the user name and password out of the URL.")
     try:
-        parts.port  # noqa: B018  (reading it checks it)
-    except ValueError as error:
-        raise InvalidDestination("The URL's port must be a number from 1 to 65535.") from error
+        check_url(url, allow_http=not production, allow_private=allow_private)
+    except TargetRefused as error:
+        raise InvalidDestination(str(error)) from error
     return url
 
 
@@ -101,13 +88,14 @@ def get_destination(destination_id: int) -> Destination:
     return destination
 
 
-def add_webhook(school_id: int, url: str, production: bool) -> NewSecret:
+def add_webhook(
+    school_id: int, url: str, production: bool, allow_private: bool = True
+) -> NewSecret:
     """Add a webhook destination for a school, with a new signing secret; commit."""
     get_school(school_id)
     secret = new_secret()
-    destination = Destination(
-        school_id=school_id, kind="webhook", url=check_webhook_url(url, production), secret=secret
-    )
+    checked = check_webhook_url(url, production, allow_private)
+    destination = Destination(school_id=school_id, kind="webhook", url=checked, secret=secret)
     db.session.add(destination)
     db.session.commit()
     return NewSecret(destination, secret)

@@ -21,6 +21,7 @@ from portal.services.accounts import (
     hash_password,
     normalise_email,
 )
+from portal.services.school_api import revoke_tokens_made_by
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +71,16 @@ def school_users(school_id: int) -> list[SchoolUser]:
 
 
 def set_school_user_enabled(school_id: int, user_id: int, enabled: bool) -> SchoolUser:
-    """Enable or disable a user of this school (disabling ends their sessions); commit."""
+    """Enable or disable a user of this school; commit. Disabling ends their sessions and
+    revokes the API tokens they made, for good (enabling them again brings none back)."""
     user = db.session.get(SchoolUser, user_id)
     if user is None or user.school_id != school_id:
         raise UnknownSchoolUser(f"The school has no user {user_id}.")
     if user.is_enabled != enabled:
         user.is_enabled = enabled
         user.session_version = SchoolUser.session_version + 1
+    if not enabled:
+        revoke_tokens_made_by(user_id, utcnow())
     db.session.commit()
     return user
 

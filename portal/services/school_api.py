@@ -47,14 +47,19 @@ def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_token(school_id: int, created_by: str) -> tuple[SchoolApiToken, str]:
-    """A new token for the school; commit. The token itself is returned once, never stored."""
+def create_token(
+    school_id: int, created_by: str, created_by_id: int | None = None
+) -> tuple[SchoolApiToken, str]:
+    """A new token for the school, made by `created_by` (the school user `created_by_id`, whose
+    disabling revokes it, or None from the shell); commit. The token itself is returned once,
+    never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = SchoolApiToken(
         school_id=school_id,
         token_sha256=token_sha256(token),
         prefix=token[:12],
         created_by=created_by,
+        created_by_id=created_by_id,
     )
     db.session.add(row)
     db.session.commit()
@@ -81,6 +86,17 @@ def revoke_token(school_id: int, token_id: int, now: datetime) -> SchoolApiToken
         row.revoked_at = now
     db.session.commit()
     return row
+
+
+def revoke_tokens_made_by(user_id: int, now: datetime) -> int:
+    """Revoke every live token the school user made (no commit: the caller's); how many."""
+    result = db.session.execute(
+        update(SchoolApiToken)
+        .where(SchoolApiToken.created_by_id == user_id, SchoolApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def token_in_use(token: str, now: datetime) -> SchoolApiToken | None:

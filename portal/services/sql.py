@@ -5,10 +5,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 from portal.services.csv_cells import (
-    FORMULA_STARTS,
+    FORMULA_CHARS,
     INVISIBLE_CLASS,
     LINE_STARTS,
-    NORMALISED_WINDOW,
     PLAIN_STARTS,
 )
 
@@ -114,17 +113,15 @@ _PLAIN_CODES = _codes(PLAIN_STARTS)
 @compiles(is_formula, "postgresql")
 def _is_formula_postgresql(element, compiler, **kw) -> str:
     # The common case (a plain printable first character) is decided on one ascii() alone; only
-    # the rest pay for the regular expressions and NFKC.
+    # the rest pay for the regular expression. ascii() is the first character's code point in a
+    # UTF-8 database: the character as written, never normalised.
     column = compiler.process(element.clauses, **kw)
     lead_in = compiler.process(literal_column("'" + _PG_LEAD_IN + "'"), **kw)
     first = f"ascii({column})"
-    window = (
-        f"normalize(substr(regexp_replace({column}, {lead_in}, ''), 1, {NORMALISED_WINDOW}), NFKC)"
-    )
     return (
         f"(CASE WHEN {first} IN {_PLAIN_CODES} THEN false WHEN {first} IN {_codes(LINE_STARTS)}"
-        f" THEN true ELSE ascii(regexp_replace({window}, {lead_in}, '')) IN"
-        f" {_codes(FORMULA_STARTS)} END)"
+        f" THEN true ELSE ascii(regexp_replace({column}, {lead_in}, '')) IN"
+        f" {_codes(FORMULA_CHARS)} END)"
     )
 
 

@@ -133,6 +133,9 @@ def test_the_examples_are_what_the_app_answers(app, client):
     refused = client.get("/api/v1/programs?zip=6060&radius=7&level=x")
     assert refused.status_code == 422
     check_example("search-invalid", refused.get_json())
+    unknown = client.get("/api/v1/programs?zip=00000")
+    assert unknown.status_code == 404
+    check_example("search-unknown-zip", unknown.get_json())
 
 
 def test_the_leads_examples_are_what_the_app_answers(app, client):

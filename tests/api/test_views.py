@@ -118,7 +118,6 @@ def test_same_ranking_as_the_matching_rule(app, client):
     [
         ("", "zip"),
         ("?zip=6060", "zip"),
-        ("?zip=00000", "zip"),
         ("?zip=60601&radius=7", "radius"),
         ("?zip=60601&level=x", "level"),
         ("?zip=60601&modality=x", "modality"),
@@ -135,9 +134,21 @@ def test_bad_input_is_a_422_json_error(client, query, field):
     assert list(error["fields"]) == [field] and error["fields"][field][0]
 
 
-def test_other_methods_get_a_json_405(client):
-    response = client.post("/api/v1/programs?zip=60601")
+def test_a_well_formed_zip_we_do_not_know_is_a_404_naming_it(client):
+    """The contract's choice (issue 25): a schema-valid ZIP that is no US ZIP code names
+    nothing, like an unknown id, so 404, documented as such; a malformed one stays a 422."""
+    response = client.get("/api/v1/programs?zip=00000")
+    assert response.status_code == 404
+    error = response.get_json()["error"]
+    assert error["status"] == 404 and error["title"] == "Not found"
+    assert "00000" in error["fields"]["zip"][0]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "TRACE"])
+def test_other_methods_get_a_json_405_with_allow(client, method):
+    response = client.open("/api/v1/programs?zip=60601", method=method)
     assert response.status_code == 405 and response.get_json()["error"]["status"] == 405
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
 
 def test_each_api_search_is_logged_once_unknown_zips_too(app, client):
@@ -145,7 +156,7 @@ def test_each_api_search_is_logged_once_unknown_zips_too(app, client):
         make_program()
     client.get("/api/v1/programs?zip=60601&career=medical-office-manager")
     client.get("/api/v1/programs?zip=60601&page=2")  # a later page: not another search
-    assert client.get("/api/v1/programs?zip=00000").status_code == 422
+    assert client.get("/api/v1/programs?zip=00000").status_code == 404
     assert client.get("/api/v1/programs?zip=6060").status_code == 422  # not a ZIP at all
     with app.app_context():
         rows = db.session.execute(

@@ -125,19 +125,35 @@ def test_since_and_bad_parameters(app, client, schools):
         since = db.session.get(Lead, newest).created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert [x["lead_id"] for x in pull(client, a.token, since=since)["leads"]] == [newest]
     auth = {"Authorization": f"Bearer {a.token}"}
-    for query, name in (
-        ({"since": "yesterday"}, "since"),
-        ({"since": "9999-12-31T23:59:59-23:59"}, "since"),
-        ({"cursor": "djE6MTo5" + "9" * 5000}, "cursor"),
-        ({"cursor": "!!!"}, "cursor"),
-        ({"cursor": "djE6MTox"}, None),  # base64 of v1:1:1: school A's own cursor
+    # `since` is RFC 3339 with its zone (the document's `format: date-time`), nothing looser;
+    # a cursor is any string, and one this API did not give the school names nothing (404).
+    for query, status, name in (
+        ({"since": "yesterday"}, 422, "since"),
+        ({"since": ""}, 422, "since"),
+        ({"since": "2026-11-01"}, 422, "since"),
+        ({"since": "2026-11-01T00:00:00"}, 422, "since"),  # no zone
+        ({"since": "2026-02-30T00:00:00Z"}, 422, "since"),
+        ({"since": "2026-11-01T00:00:00.123456789z"}, 200, None),
+        ({"since": "2026-11-01t09:00:00-05:00"}, 200, None),
+        ({"since": "9999-12-31T23:59:59-23:59"}, 200, None),  # past UTC's last day: the end
+        ({"since": "0001-01-01T00:00:00+23:59"}, 200, None),  # before its first: the start
+        ({"cursor": "djE6MTo5" + "9" * 5000}, 404, "cursor"),
+        ({"cursor": "!!!"}, 404, "cursor"),
+        ({"cursor": ""}, 200, None),
+        ({"cursor": "djE6MTox"}, 200, None),  # base64 of v1:1:1: school A's own cursor
     ):
         response = client.get("/api/v1/leads", headers=auth, query_string=query)
-        if name is None:
-            assert response.status_code == 200
-            continue
-        assert response.status_code == 422
-        assert list(response.get_json()["error"]["fields"]) == [name]
+        assert response.status_code == status, query
+        if name is not None:
+            assert list(response.get_json()["error"]["fields"]) == [name]
+    end = client.get(
+        "/api/v1/leads", headers=auth, query_string={"since": "9999-12-31T23:59:59-23:59"}
+    )
+    assert end.get_json()["leads"] == []
+    start = client.get(
+        "/api/v1/leads", headers=auth, query_string={"since": "0001-01-01T00:00:00+23:59"}
+    )
+    assert len(start.get_json()["leads"]) == 3
 
 
 def test_recording_an_outcome_by_api(app, client, schools):
@@ -151,6 +167,8 @@ def test_recording_an_outcome_by_api(app, client, schools):
         ({"outcome": "hired"}, "outcome"),
         ({"outcome": "applied", "date": "30/11/2026"}, "date"),
         ({"outcome": "applied", "date": "1999-01-01"}, "date"),
+        ({"outcome": "applied", "date": None}, "date"),
+        ({"outcome": "applied", "date": "20261104"}, "date"),
         ([1, 2], "body"),
     ):
         response = client.post(url, headers=auth, json=body)
@@ -196,3 +214,48 @@ def test_the_rate_limit_is_per_token(app, limited_app, schools):
     assert client.get("/api/v1/leads", headers=mine).get_json()["error"]["status"] == 429
     theirs = {"Authorization": f"Bearer {other}"}
     assert client.get("/api/v1/leads", headers=theirs).status_code == 200
+
+
+def test_disabling_a_user_revokes_the_tokens_they_made(app, client, schools, admin_client):
+    """Issue 25: a token no longer outlives the school user who made it."""
+    from portal.models import SchoolUser
+    from tests.support.factories import make_school_user
+    from tests.support.forms import csrf_token, form_inputs, sign_in_school
+
+    a = schools["A"]
+    with app.app_context():
+        colleague = make_school_user(db.session.get(SchoolUser, a.user_id).school, "co@a.example")
+        colleague_id = colleague.id
+
+    def made_on_the_page(email: str) -> str:
+        browser = app.test_client()
+        assert sign_in_school(browser, email).status_code == 302
+        token = csrf_token(browser, "/school/api-tokens")
+        page = browser.post("/school/api-tokens", data={"csrf_token": token})
+        assert page.status_code == 201
+        return page.get_data(as_text=True).split('id="new-token">')[1].split("<")[0]
+
+    mine, theirs = made_on_the_page(a.user_email), made_on_the_page("co@a.example")
+
+    def works(token: str) -> int:
+        return client.get("/api/v1/leads", headers={"Authorization": f"Bearer {token}"}).status_code
+
+    assert works(mine) == works(theirs) == works(a.token) == 200
+
+    page = admin_client.get(f"/admin/schools/{a.id}")
+    disable = {"csrf_token": form_inputs(page.get_data(as_text=True))["csrf_token"], "enabled": "0"}
+    url = f"/admin/schools/{a.id}/users/{colleague_id}/enabled"
+    answer = admin_client.post(url, data=disable, follow_redirects=True)
+    assert "the API tokens they made are revoked" in answer.get_data(as_text=True)
+    assert works(theirs) == 401
+    assert works(mine) == works(a.token) == 200  # another user's, and a shell-made one, live on
+
+    enable = {**disable, "enabled": "1"}
+    admin_client.post(url, data=enable)
+    assert works(theirs) == 401  # enabling again brings none back
+
+    browser = app.test_client()
+    assert sign_in_school(browser, a.user_email).status_code == 302
+    tokens_page = browser.get("/school/api-tokens").get_data(as_text=True)
+    assert "disabling a user revokes every token they made" in tokens_page
+    assert tokens_page.count("Revoked") == 1

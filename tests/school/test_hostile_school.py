@@ -66,9 +66,9 @@ def test_the_api_answers_hostile_input(client, schools, since, cursor, body):
     response = client.get(
         "/api/v1/leads", headers=auth, query_string=query(since=since, cursor=cursor)
     )
-    assert response.status_code in {200, 422}
+    assert response.status_code in {200, 404, 422}  # 404: a cursor this API did not give
     assert response.is_json
     lead_id = schools["A"].lead_ids[0]
     response = client.post(f"/api/v1/leads/{lead_id}/outcome", headers=auth, json=body)
-    assert response.status_code in {201, 422}
+    assert response.status_code in {201, 400, 422}  # 400: a body over 16 KB
     assert response.is_json

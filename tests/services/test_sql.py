@@ -4,11 +4,12 @@ twin (kept equal to csv_cells by the same table of cases), E.164 phones, UTC tim
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from sqlalchemy import literal, select
 
 from portal.extensions import db
 from portal.services.sql import e164_or_neutralised, neutralised, utc_day, utc_iso
-from tests.services.test_csv_cells import CASES
+from tests.services.test_csv_cells import CASES, disguised_formulas
 
 
 def sql_value(expression):
@@ -20,6 +21,20 @@ def sql_value(expression):
 def test_sql_neutralised_agrees_with_python(app, value, expected):
     with app.app_context():
         assert sql_value(neutralised(literal(value))) == (expected or None)
+
+
+@settings(
+    max_examples=60,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(value=disguised_formulas)
+def test_sql_neutralises_formulas_followed_by_marks(app, value):
+    """The SQL twin judges the characters written, as Python does (PostgreSQL's COPY)."""
+    with app.app_context():
+        assert sql_value(neutralised(literal(value))) == "'" + value
 
 
 @pytest.mark.parametrize(
