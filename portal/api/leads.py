@@ -136,12 +136,14 @@ def opt_outs():
         return unauthorized()
     try:
         since = parse_since(request.args.get("since"))
-    except (ValueError, OverflowError):
-        return invalid({"since": ["Give an ISO 8601 time, e.g. 2026-11-01T00:00:00Z."]})
+    except ValueError:
+        return invalid(
+            {"since": ["Give an RFC 3339 time with its zone, e.g. 2026-11-01T00:00:00Z."]}
+        )
     try:
-        page = opt_out_feed(token.school_id, since, request.args.get("cursor") or None)
+        page = opt_out_feed(token.school_id, since, request.args.get("cursor"))
     except InvalidCursor as error:
-        return invalid({"cursor": [str(error)]})
+        return not_found_field("cursor", str(error))
     return jsonify(opt_outs=page.opt_outs, next_cursor=page.next_cursor, has_more=page.has_more)
 
 

@@ -368,22 +368,34 @@ def paths() -> dict:
                     {
                         "name": "since",
                         "in": "query",
-                        "description": "Opt-outs at or after this time (ISO 8601, UTC).",
+                        "description": (
+                            "Opt-outs at or after this time: RFC 3339, with its zone "
+                            "(`2026-11-01T00:00:00Z`)."
+                        ),
                         "schema": {"type": "string", "format": "date-time"},
                     },
                     {
                         "name": "cursor",
                         "in": "query",
-                        "description": "The `next_cursor` of the last page (opaque).",
+                        "description": (
+                            "The `next_cursor` of the last page (opaque); one this API did not "
+                            "give your school for this list is a 404. Empty or left out: from "
+                            "the start."
+                        ),
                         "schema": {"type": "string"},
                     },
                 ],
                 "responses": {
-                    "200": json_body(
-                        ref("OptOutPage"), "A page of opt-outs.", {"A page": shown["opt_outs"]}
+                    "200": rate_limited(
+                        json_body(
+                            ref("OptOutPage"), "A page of opt-outs.", {"A page": shown["opt_outs"]}
+                        )
                     ),
                     "401": UNAUTHORIZED,
-                    "422": error_response("`since` or `cursor` is not valid."),
+                    "404": rate_limited(
+                        error_response("`cursor` is not one this API gave your school.")
+                    ),
+                    "422": rate_limited(error_response("`since` is not an RFC 3339 time.")),
                     "429": TOO_MANY,
                 },
             }

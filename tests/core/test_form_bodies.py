@@ -26,12 +26,7 @@ from portal.services import accounts
 from portal.services.destinations import add_webhook
 from portal.services.exports import Actor as ExportActor
 from portal.services.exports import ExportOptions, export_leads_csv
-from portal.services.inbox import (
-    ContactDraft,
-    OptOutDraft,
-    save_contact_message,
-    save_privacy_request,
-)
+from portal.services.inbox import ContactDraft, save_contact_message
 from portal.services.lead_returns import request_return
 from portal.services.outbox import queue_deliveries
 from portal.services.school_api import create_token
@@ -39,6 +34,7 @@ from portal.services.school_leads import Actor
 from tests.support.factories import (
     make_admin,
     make_lead,
+    make_open_privacy_request,
     make_program,
     make_school,
     make_school_user,
@@ -197,7 +193,7 @@ def rows(app):
         list(export_leads_csv(ExportOptions(), ExportActor("test", "cli")))
         draft = ContactDraft("Ann", "ann@example.com", "question", "Hello")
         save_contact_message(draft, "nonce-1")
-        save_privacy_request(OptOutDraft("ann@example.com", "Ann", "IL"), "nonce-2")
+        make_open_privacy_request("ann@example.com", "Ann", "IL", "nonce-2")
         return {"lead": lead.id}
 
 

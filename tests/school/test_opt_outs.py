@@ -127,16 +127,17 @@ def test_since_and_bad_input(app, client, schools, kim):
     later = client.get("/api/v1/opt-outs", headers=auth(a.token), query_string={"since": tomorrow})
     assert later.get_json()["opt_outs"] == []
     earlier = client.get(
-        "/api/v1/opt-outs", headers=auth(a.token), query_string={"since": "2020-01-01"}
+        "/api/v1/opt-outs", headers=auth(a.token), query_string={"since": "2020-01-01T00:00:00Z"}
     )
     assert [item["lead_id"] for item in earlier.get_json()["opt_outs"]] == [kim["A"]]
-    for query in (
-        {"since": "last week"},
-        {"cursor": "nonsense"},
-        {"cursor": encode_cursor(a.id, 0)},  # the lead feed's cursor is not this feed's
-        {"cursor": encode_cursor(b.id, 0, OPT_OUT_FEED)},  # nor is another school's
+    for query, status in (
+        ({"since": "last week"}, 422),
+        ({"since": "2020-01-01"}, 422),  # RFC 3339 wants a time and its zone
+        ({"cursor": "nonsense"}, 404),
+        ({"cursor": encode_cursor(a.id, 0)}, 404),  # the lead feed's cursor is not this feed's
+        ({"cursor": encode_cursor(b.id, 0, OPT_OUT_FEED)}, 404),  # nor is another school's
     ):
         response = client.get("/api/v1/opt-outs", headers=auth(a.token), query_string=query)
-        assert response.status_code == 422, query
+        assert response.status_code == status, query
         assert list(response.get_json()["error"]["fields"]) == list(query)
     assert client.get("/api/v1/opt-outs").status_code == 401
