@@ -215,6 +215,11 @@ def test_the_first_result_starts_on_the_first_phone_screen_from_every_entry_path
     with page.expect_navigation():
         page.locator("#zip-intro").press("Enter")
     arrive("guide, box with more options")
+    # From a career's landing page (no guide), its box preset to the career.
+    page.goto(f"{live_server}/careers/phlebotomist")
+    search_from(page, "#zip-career", "60601")
+    assert "career=phlebotomist" in page.url
+    arrive("career landing page")
     # From the search page's own form, after a mistake.
     page.goto(f"{live_server}/programs")
     search_from(page, "#zip", "1234")

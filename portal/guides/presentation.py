@@ -146,6 +146,7 @@ def career_page(
         "career": career,
         "guide": load_guide(slug),
         "others": [c for c in known_careers() if c.slug != slug],
+        "full_guides": [c for c in known_careers() if c.has_guide and c.slug != slug],
         "json_ld": json_ld(career, load_guide(slug)),
         "pay": pay,
         "sort": sort,

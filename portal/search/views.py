@@ -34,6 +34,7 @@ bp.add_app_template_global(presentation.search_form)
 bp.add_app_template_filter(presentation.tuition_text, "tuition")
 bp.add_app_template_filter(presentation.schedule_text, "schedule")
 bp.add_app_template_filter(presentation.long_date, "long_date")
+bp.add_app_template_filter(presentation.dollars, "dollars")
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,12 @@ def sponsorship_running(today: date) -> ColumnElement[bool]:
     return _running(today, month_start(today))
 
 
+def sponsorship_running_bound() -> ColumnElement[bool]:
+    """sponsorship_running, its dates the bound parameters `today` and `this_month`, for a
+    statement built once and run on any day."""
+    return _running(bindparam("today", type_=Date), bindparam("this_month", type_=Date))
+
+
 def _running(today, this_month) -> ColumnElement[bool]:
     """sponsorship_running, for dates given as values or as bound parameters."""
     return and_(
@@ -216,7 +222,7 @@ def _statements(shape: _Shape) -> _Statements | None:
     """
     common = [
         Program.is_active.is_(True),
-        _running(bindparam("today", type_=Date), bindparam("this_month", type_=Date)),
+        sponsorship_running_bound(),
     ]
     if shape.career:
         common.append(Program.career == bindparam("career"))
@@ -374,7 +380,7 @@ def _nearest_statement(campus_modalities: tuple[str, ...], career: bool, level: 
         term <= bindparam("max_term", type_=Float),
         Program.modality.in_([literal(m) for m in campus_modalities]),
         Program.is_active.is_(True),
-        _running(bindparam("today", type_=Date), bindparam("this_month", type_=Date)),
+        sponsorship_running_bound(),
     ]
     if career:
         where.append(Program.career == bindparam("career"))

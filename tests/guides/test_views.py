@@ -8,6 +8,7 @@ import pytest
 
 from portal.guides import presentation
 from portal.services import careers
+from tests.support.factories import make_program
 from tests.support.htmlcheck import ParsedPage, squash
 
 GUIDE_URL = "/careers/medical-office-manager"
@@ -294,7 +295,7 @@ def test_the_table_of_contents_is_a_jump_menu_too_and_every_entry_leads_somewher
     sidebar = re.search(r'<nav class="guide-toc".*?</nav>', html, re.S).group(0)
     assert "<details>" in menu and "<summary>Jump to a section</summary>" in menu
     targets = re.findall(r'href="#([^"]+)"', menu)
-    assert targets == re.findall(r'href="#([^"]+)"', sidebar) and len(targets) == 12
+    assert targets == re.findall(r'href="#([^"]+)"', sidebar) and len(targets) == 13
     for target in targets:
         assert f'id="{target}"' in html, target
 
@@ -369,6 +370,64 @@ def test_a_career_without_a_full_guide_says_so_and_leads_with_the_search(client)
     assert "We have not written a full guide to this career yet" in html
     assert html.index('class="search-box"') < html.index("We have not written a full guide")
     assert html.index("<h1>EMT</h1>") < html.index('class="search-box"')
+    # It names the career that has a full guide, rather than an empty section.
+    pending = re.search(r'<section class="guide-pending".*?</section>', html, re.S).group(0)
+    assert f'<a href="{GUIDE_URL}">How to Become a Medical Office Manager</a>' in pending
+    assert "$" not in pending and "%" not in pending  # no figures made up for it
+
+
+def test_a_career_page_is_a_landing_page_built_from_our_listings(app, client):
+    with app.app_context():
+        chicago = make_program(
+            career="phlebotomist",
+            title="Phlebotomy Technician",
+            duration="12 weeks",
+            tuition_min_cents=125_000,
+            tuition_max_cents=300_000,
+            bid_cents=5000,
+        ).id
+        make_program(
+            career="phlebotomist",
+            title="Phlebotomy Online",
+            credential_level="diploma",
+            duration="9 months",
+            modality="online",
+            states=("IL",),
+            tuition_min_cents=450_000,
+        )
+        make_program(career="phlebotomist", modality="hybrid", zip_code="99501", title="Alaska")
+        make_program(career="phlebotomist", is_active=False, zip_code="10001", title="Switched off")
+        make_program(career="emt", zip_code="94103", title="EMT Basic")
+    html = client.get("/careers/phlebotomist").get_data(as_text=True)
+    section = re.search(r'<section id="listings".*?</section>', html, re.S).group(0)
+    text = ParsedPage(section).text
+    assert "Schools list 3 sponsored programs for this career with us today" in text
+    assert "with tuition from $1,250 to $4,500 (2 of 3 publish it)" in text
+    assert "Certificate 2 12 weeks to 6 months" in text  # the factory's listings take 6 months
+    assert "Diploma 1 9 months" in text
+    assert "On campus 1 Online 1 Hybrid 1" in text
+    assert "Campus programs in 2 states: AK, IL." in text
+    assert f'href="/programs/{chicago}">Phlebotomy Technician</a>' in section
+    assert "Switched off" not in html and "EMT Basic" not in html
+    # The search box comes first, preset to the career.
+    assert html.index('class="search-box"') < html.index('id="listings"')
+    assert '<option selected value="phlebotomist">' in html
+
+
+def test_a_career_nobody_lists_says_so(client):
+    html = client.get("/careers/x-ray-technician").get_data(as_text=True)
+    assert "No school lists a program for this career with us today." in html
+    assert 'class="linked-listings"' not in html
+
+
+def test_the_guide_shows_our_listings_for_its_career_too(app, client):
+    with app.app_context():
+        make_program(
+            career="medical-office-manager", credential_level="associate", duration="2 years"
+        )
+    html = client.get(GUIDE_URL).get_data(as_text=True)
+    assert 'id="listings"' in html and "Associate 1 2 years" in ParsedPage(html).text
+    assert '<a href="#listings">Programs we list</a>' in html
 
 
 def test_home_page_introduces_the_site_and_links_the_guides(client):
@@ -433,7 +492,7 @@ def test_guide_page_is_rendered_once_per_table_view(app, client, monkeypatch):
     again = client.get("/careers/medical-office-manager?pay=annual&sort=state&utm_source=x")
     monthly = client.get("/careers/medical-office-manager?pay=monthly")
     assert first.data == again.data and monthly.data != first.data
-    assert len(renders) == 2
+    assert [name for name, *_ in renders].count("guides/career.html") == 2
     assert client.get("/careers/no-such-career").status_code == 404
     assert first.headers["ETag"] == again.headers["ETag"]
     assert (
