@@ -85,7 +85,7 @@ def json_ld(career: Career, guide: Guide | None) -> list[dict]:
     if guide is None:
         return [occupation]
     by_rank = {p.rank: p.pay.annual for p in guide.percentiles}
-    occupation["occupationalCategory"] = guide.text["source"]["code"]
+    occupation["occupationalCategory"] = guide.sources[guide.text["salary"]["source"]].code
     occupation["estimatedSalary"] = [
         {
             "@type": "MonetaryAmountDistribution",
