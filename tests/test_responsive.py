@@ -273,7 +273,7 @@ def test_checkboxes_radios_and_links_in_forms_are_44_px_touch_targets(chromium, 
     page.goto(f"{live_server}/programs/{demo['program']}/request-info?zip=60601")
     consent = page.locator("#consent").bounding_box()
     context.close()
-    assert small == [] and seen >= 7
+    assert small == [] and seen >= 6
     assert consent["width"] >= 44 and consent["height"] >= 44
 
 

@@ -62,7 +62,7 @@ def career_page(slug: str, pay: str, sort: str, order: str) -> RenderedPage | No
     if page is None:
         return None
     html = render_template("guides/career.html", listings_slot=slot("listings"), **page)
-    return RenderedPage(html)
+    return RenderedPage(presentation.without_indentation(html))
 
 
 def listings_section(slug: str) -> Markup:
@@ -74,7 +74,7 @@ def listings_section(slug: str) -> Markup:
         html = render_template(
             "guides/_listings.html", listings=listings, career=find_career(slug), today=today
         )
-        return RenderedPage(html)
+        return RenderedPage(presentation.without_indentation(html))
 
     return Markup(cached_page("pages", ("career-listings", slug, today), build).html)
 

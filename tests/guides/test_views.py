@@ -290,7 +290,9 @@ def test_sort_links_flip_the_current_column_and_keep_the_salary_view(client):
 def test_search_box_appears_twice_preset_to_the_career(client):
     html = client.get(GUIDE_URL).get_data(as_text=True)
     assert html.count('class="search-box"') == 2
-    assert html.count('<option selected value="medical-office-manager">') == 2
+    assert html.count('<option selected value="medical-office-manager">') == 1
+    # The second searches the guide's career, with no more options (the first has them).
+    assert '<input type="hidden" name="career" value="medical-office-manager">' in html
     intro, find = html.index('id="zip-intro"'), html.index('id="zip-find"')
     assert html.index("Job Description:") > intro
     assert html.index("The Basic Steps") < find < html.index("Education Requirements")
@@ -321,7 +323,7 @@ def test_the_salary_figures_name_their_bls_occupation_where_they_are_shown(clien
     head = html[html.index('class="headline-figures"') : html.index('id="intro"')]
     salary = html[html.index('id="salary"') : html.index('id="salary-by-state"')]
     assert pay in head and "no occupation code given" in head
-    assert salary.count(pay) >= 4 and managers in salary
+    assert salary.count(pay) >= 2 and managers in salary
     caption = re.search(r'<table class="state-table"[^>]*>\s*<caption>(.*?)</caption>', html, re.S)
     assert pay in caption[1]
 
