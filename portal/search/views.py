@@ -82,7 +82,7 @@ def results_page(form: SearchForm, filters: Filters, number: int) -> RenderedPag
         sort_labels=presentation.SORT_LABELS,
         sort_explanation=presentation.SORT_EXPLANATIONS[filters.sort],
         widest_radius=RADIUS_CHOICES[-1],
-        nearest_limit=NEAREST_CAMPUS_MILES[-1],
+        nearest_limit=NEAREST_CAMPUS_MILES,
     )
     return RenderedPage(html, 200, Outcome(results.state, results.total, results.shown_ids))
 

@@ -17,9 +17,9 @@ from portal.services.matching import (
 PER_PAGE = 10
 # How many online programs a search that found nothing offers instead.
 ONLINE_FALLBACK_LIMIT = 10
-# How far a search that found nothing on campus looks for the nearest campus: first within the
-# widest radius a visitor can choose (a tap away), then this far, to say how far it is.
-NEAREST_CAMPUS_MILES = (RADIUS_CHOICES[-1], 500)
+# How far a search that found nothing on campus looks for the nearest campus, to say how far it
+# is (one query: a bounding box this size on the radius search's index, the nearest row).
+NEAREST_CAMPUS_MILES = 500
 
 
 @dataclass(frozen=True)
@@ -149,12 +149,11 @@ def nearest_campus_beyond(
     """For a first page that shows nothing on campus: the nearest campus listing for these
     filters (None when none is within NEAREST_CAMPUS_MILES), and whether that means nothing is
     on campus within the search's radius (False: one is, ranked on a later page)."""
-    for miles in NEAREST_CAMPUS_MILES:
-        found = nearest_campus(origin, filters, today, max(miles, filters.radius_miles))
-        if found is not None:
-            beyond = found.distance_miles > filters.radius_miles
-            return (found, True) if beyond else (None, False)
-    return None, True
+    found = nearest_campus(origin, filters, today, max(NEAREST_CAMPUS_MILES, filters.radius_miles))
+    if found is None:
+        return None, True
+    beyond = found.distance_miles > filters.radius_miles
+    return (found, True) if beyond else (None, False)
 
 
 def online_programs_in_state(

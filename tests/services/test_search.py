@@ -329,7 +329,7 @@ def test_the_nearest_campus_is_looked_for_only_when_a_first_page_has_none(app):
         count_nearest_queries(app, lambda: search(Filters(radius_miles=10), page=2, nearest=True))
         == 0
     )
-    assert count_nearest_queries(app, lambda: search(Filters(modality="hybrid"), nearest=True)) == 2
+    assert count_nearest_queries(app, lambda: search(Filters(modality="hybrid"), nearest=True)) == 1
     # Without `nearest` (the API), never.
     assert count_nearest_queries(app, lambda: search(Filters(modality="hybrid"))) == 0
 
