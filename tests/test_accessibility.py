@@ -63,6 +63,13 @@ def site(app, monkeypatch):
         school = make_school("Lakeshore Medical Institute")
         program = make_program(school, title="Medical Office Administration")
         make_program(make_school("Prairie Health College"), zip_code="60614")
+        make_program(
+            make_school("Lakefront Allied Health"),
+            zip_code="53202",
+            career="phlebotomist",
+            title="Phlebotomy Technician",
+            tuition_min_cents=125_000,
+        )
         lead = make_lead(program)
         add_webhook(school.id, "https://crm.example.edu/hooks/leads", production=False)
         add_email(school.id, "admissions@example.edu")
@@ -112,8 +119,9 @@ def sign_in(page, live_server) -> None:
     page.wait_for_url(f"{live_server}/admin")
 
 
-def send_request(page) -> None:
-    """Fill in the open request-info form and send it; wait for the thank-you page."""
+def send_request(page, confirm: bool = False) -> None:
+    """Fill in the open request-info form and send it; wait for the thank-you page (or, with
+    `confirm`, for the form to come back asking to confirm it)."""
     for field, value in {
         "#first_name": "Ada",
         "#last_name": "Lovelace",
@@ -124,6 +132,11 @@ def send_request(page) -> None:
     page.select_option("#education_level", "high_school")
     page.select_option("#start_timeframe", "immediately")
     page.check("#consent")
+    if confirm:
+        with page.expect_navigation():
+            page.click("form.lead-form button[type=submit]")
+        assert page.get_by_role("button", name="Confirm request").is_visible()
+        return
     page.click("form.lead-form button[type=submit]")
     page.wait_for_url("**/thanks")
 
@@ -135,11 +148,14 @@ def visitor_pages(site) -> list[str]:
         "/careers/",
         GUIDE,
         "/careers/emt",
+        "/careers/phlebotomist",
         "/programs",
         "/programs?zip=60601",
         "/programs?zip=60601&sort=tuition",
         "/programs?zip=59001&career=phlebotomist&radius=10",
         "/programs?zip=6060",
+        "/programs?zip=53202&career=medical-office-manager&radius=10",
+        "/programs?zip=59701",
         f"/programs/{site['program_id']}?zip=60601",
         f"/programs/{site['gone_id']}?zip=60601",
         f"/programs/{site['program_id']}/request-info?zip=60601",
@@ -183,6 +199,13 @@ def test_visitor_pages_have_no_serious_violations(app, chromium, live_server, si
     page.goto(f"{live_server}/contact")
     page.get_by_role("button", name="Send message").click()  # every field with its problem
     found["contact form with errors"] = axe_violations(page)
+    app.config["LEAD_MIN_FILL_SECONDS"] = 3600  # sent back at once: asked to confirm
+    page.goto(f"{live_server}/programs/{site['program_id']}/request-info?zip=60601")
+    send_request(page, confirm=True)
+    found["request-info form to confirm"] = axe_violations(page)
+    page.get_by_role("button", name="Confirm request").click()
+    page.wait_for_url("**/thanks")  # confirmed at once: no second wait
+    app.config["LEAD_MIN_FILL_SECONDS"] = 0
     context.close()
     assert found == {path: [] for path in found}
     expected = ("status of 422", "status of 410")

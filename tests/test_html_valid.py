@@ -54,6 +54,8 @@ SEARCHES = [
     "/programs?zip=60601&page=2",
     "/programs?zip=60601&page=999",
     "/programs?zip=59001&modality=campus&radius=10",
+    "/programs?zip=59701",
+    "/programs?zip=53202&career=medical-office-manager&modality=campus&radius=10",
     "/programs?zip=abc&radius=7&level=x",
     "/programs?zip=00000",
 ]
@@ -185,6 +187,11 @@ def visit_as_visitor(app, pages: Pages) -> None:
     assert response.status_code == 422
     response = pages.post(client, "POST request-info without CSRF", form_url, GOOD_ANSWERS)
     assert response.status_code == 400
+    app.config["LEAD_MIN_FILL_SECONDS"] = 60
+    data = form_inputs(client.get(form_url).text) | GOOD_ANSWERS
+    quick = pages.post(client, "POST request-info too fast", form_url, data)
+    assert quick.status_code == 200 and "Confirm request" in quick.text
+    app.config["LEAD_MIN_FILL_SECONDS"] = 0
     thanks = []
     for _ in range(2):  # the second time, a non-billable duplicate
         data = form_inputs(client.get(form_url).text) | GOOD_ANSWERS

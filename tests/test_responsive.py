@@ -120,7 +120,7 @@ def test_a_phone_shows_two_result_cards_and_folds_the_filters(
     page.goto(f"{live_server}/programs?zip=60601")
     assert page.locator(".search-filters").get_attribute("open") is None
     assert not page.get_by_label("Career", exact=True).is_visible()
-    page.get_by_text("Filters", exact=True).click()
+    page.get_by_text("Filters (0)", exact=True).click()
     assert page.get_by_label("Career", exact=True).is_visible()
     cards = page.locator(".result-card")
     first, second = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
@@ -141,7 +141,7 @@ def test_desktops_show_the_filters_and_the_sidebar_phones_a_jump_menu(
     page = desktop.new_page()
     page.goto(f"{live_server}/programs?zip=60601")
     assert page.get_by_label("Career", exact=True).is_visible()
-    assert not page.get_by_text("Filters", exact=True).is_visible()
+    assert not page.get_by_text("Filters (0)", exact=True).is_visible()
     page.goto(f"{live_server}/careers/medical-office-manager")
     assert page.locator(".guide-toc").is_visible() and not page.locator(".toc-jump").is_visible()
     page.goto(f"{live_server}/programs/{demo['program']}?zip=60601")
@@ -160,3 +160,165 @@ def test_desktops_show_the_filters_and_the_sidebar_phones_a_jump_menu(
     top = page.locator("#job-outlook").bounding_box()["y"]
     assert 0 <= top < 100  # the section is at the top of the screen
     phone.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def first_result(page) -> dict:
+    """Where the first result card starts and where its title ends, on the screen as loaded."""
+    assert page.evaluate("window.scrollY") == 0
+    card = page.locator(".result-card").first
+    return {
+        "top": card.bounding_box()["y"],
+        "title bottom": sum(
+            card.locator(".result-title").bounding_box()[k] for k in ("y", "height")
+        ),
+    }
+
+
+def search_from(page, box: str, zip_code: str) -> None:
+    """Type a ZIP into the search form or box whose ZIP field is `box`, and send it."""
+    page.fill(box, zip_code)
+    with page.expect_navigation():
+        page.locator(box).press("Enter")
+
+
+def test_the_first_result_starts_on_the_first_phone_screen_from_every_entry_path(
+    chromium, live_server, demo, docs_folder
+):
+    context = chromium.new_context(viewport=PHONE)
+    page = context.new_page()
+    guide = f"{live_server}/careers/medical-office-manager"
+    found = {}
+
+    def arrive(name: str) -> None:
+        found[name] = first_result(page)
+
+    # From the guide's box: the career is preset (the filters are set, and stay folded).
+    page.goto(guide)
+    search_from(page, "#zip-intro", "10001")
+    assert "career=medical-office-manager" in page.url
+    assert page.locator("summary", has_text="Filters (1)").is_visible()
+    assert not page.get_by_label("Career", exact=True).is_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    arrive("guide, first box")
+    screens = docs_folder / "screens"
+    screens.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=screens / "search-from-guide-phone.jpg", type="jpeg", quality=70)
+    page.goto(guide)
+    search_from(page, "#zip-find", "59701")  # nothing on campus: the notice comes first
+    arrive("guide, second box, nothing on campus")
+    page.goto(guide)
+    page.locator("#zip-intro").fill("99501")
+    page.get_by_text("More options").first.click()
+    page.select_option("#radius-intro", "100")
+    page.select_option("#level-intro", "associate")
+    with page.expect_navigation():
+        page.locator("#zip-intro").press("Enter")
+    arrive("guide, box with more options")
+    # From a career's landing page (no guide), its box preset to the career.
+    page.goto(f"{live_server}/careers/phlebotomist")
+    search_from(page, "#zip-career", "60601")
+    assert "career=phlebotomist" in page.url
+    arrive("career landing page")
+    # From the search page's own form, after a mistake.
+    page.goto(f"{live_server}/programs")
+    search_from(page, "#zip", "1234")
+    search_from(page, "#zip", "10001")
+    arrive("search form, corrected ZIP")
+    # Back from a listing's page and from the thank-you page's link.
+    page.goto(f"{live_server}/programs/{demo['program']}?zip=60601&radius=25")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Programs near 60601").click()
+    arrive("back from a listing")
+    for query in [
+        "zip=10001",
+        "zip=59701",
+        "zip=99501",
+        "zip=60601&career=medical-assistant&level=associate&modality=hybrid&radius=100",
+        "zip=60601&sort=tuition&page=2",
+        "zip=59001&modality=campus&radius=10",  # nothing at all: the state's online programs
+    ]:
+        page.goto(f"{live_server}/programs?{query}")
+        arrive(query)
+    context.close()
+    late = {name: where for name, where in found.items() if where["title bottom"] > 844}
+    assert late == {}
+    assert all(where["top"] < 844 for where in found.values())
+
+
+TOUCH_TARGETS = """() => [...document.querySelectorAll(
+        'form input[type=checkbox], form input[type=radio], form a, form summary')]
+    .filter(e => e.getClientRects().length && !e.closest('.honeypot'))
+    .map(e => { const box = e.getBoundingClientRect();
+        return {what: e.outerHTML.slice(0, 60), width: box.width, height: box.height}; })"""
+
+
+def test_checkboxes_radios_and_links_in_forms_are_44_px_touch_targets(chromium, live_server, demo):
+    context = chromium.new_context(viewport=PHONE)
+    page = context.new_page()
+    small, seen = [], 0
+    for path in [
+        "/careers/medical-office-manager",
+        "/careers/emt",
+        "/programs?zip=60601",
+        f"/programs/{demo['program']}/request-info?zip=60601",
+        "/contact",
+        "/privacy/do-not-sell",
+    ]:
+        page.goto(live_server + path)
+        page.evaluate("document.querySelectorAll('form details').forEach(d => d.open = true)")
+        targets = page.evaluate(TOUCH_TARGETS)
+        seen += len(targets)
+        small += [(path, t) for t in targets if t["width"] < 44 or t["height"] < 44]
+    page.goto(f"{live_server}/programs/{demo['program']}/request-info?zip=60601")
+    consent = page.locator("#consent").bounding_box()
+    context.close()
+    assert small == [] and seen >= 6
+    assert consent["width"] >= 44 and consent["height"] >= 44
+
+
+SELECT_FITS = """() => [...document.querySelectorAll('.search-panel select')].flatMap(select => {
+    const short = [];
+    for (let i = 0; i < select.options.length; i++) {
+        select.selectedIndex = i;
+        // The width the select would take to show this choice whole.
+        const probe = select.cloneNode(true);
+        probe.selectedIndex = i;
+        probe.style.cssText = 'field-sizing: content; width: auto; min-width: 0; max-width: none;'
+            + ' position: absolute; visibility: hidden';
+        select.parentElement.append(probe);
+        if (probe.offsetWidth > select.offsetWidth)
+            short.push(`${select.name}: ${select.options[i].text} needs ${probe.offsetWidth}`);
+        probe.remove();
+    }
+    return short;
+})"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_select_boxes_show_each_choice_whole(chromium, live_server, demo, width):
+    viewport_width, viewport_height = WIDTHS[width]
+    context = chromium.new_context(viewport={"width": viewport_width, "height": viewport_height})
+    page = context.new_page()
+    page.goto(f"{live_server}/programs?zip=60601&career=registered-health-information-technician")
+    page.evaluate("document.querySelector('details.search-filters').open = true")
+    short = page.evaluate(SELECT_FITS)
+    context.close()
+    assert short == []
+
+
+def test_the_zip_error_has_its_own_full_width_line_under_the_field(chromium, live_server, demo):
+    context = chromium.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server}/programs?zip=1234&career=medical-office-manager")
+    error = page.locator("#zip-error").bounding_box()
+    field = page.locator("#zip").bounding_box()
+    button = page.get_by_role("button", name="Search Programs").bounding_box()
+    panel = page.locator("form.search-panel").bounding_box()
+    context.close()
+    assert error["y"] >= field["y"] + field["height"]  # under the field
+    assert error["height"] < 60  # two lines at most, not six
+    assert error["width"] > panel["width"] * 0.8  # the panel's width, not the field's
+    assert abs(button["y"] - field["y"]) < 4  # the button stays beside the field

@@ -8,6 +8,11 @@ dropped); one sent back within the minimum fill time is "too_fast" (a person usi
 can be that quick, so the form asks them to confirm); one older than the maximum age has
 "expired" (the form is shown again). The nonce, stored with what the form saved, makes one
 form shown save at most one thing.
+
+A form asked to be confirmed comes back with a confirmation: a second signed token naming the
+stamp's nonce and session. It is the proof the minimum fill time stood for (the server saw the
+whole form once, from this session), so the confirmed form needs no second wait; it keeps the
+stamp's nonce, so sending it again still saves one thing.
 """
 
 import hashlib
@@ -20,6 +25,9 @@ from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup
 from wtforms import HiddenField
+
+# Confirmations are signed apart from stamps, so that neither can stand for the other.
+CONFIRMATION_SALT = ":confirmation"
 
 
 @dataclass(frozen=True)
@@ -60,15 +68,32 @@ def read_stamp(salt: str, token: str, subject_size: int) -> Stamp:
     return Stamp(tuple(subject), str(nonce), str(shown_to), age)
 
 
-def judge_stamp(stamp: Stamp | None, matches: bool, min_age: float, max_age: float) -> str:
+def judge_stamp(
+    stamp: Stamp | None, matches: bool, min_age: float, max_age: float, confirmed: bool = False
+) -> str:
     """ "bot" (no stamp, a forged one, one shown to another session, or not `matches`: for
-    something else), "too_fast" (back within `min_age` seconds), "expired" (older than
-    `max_age` seconds), or "good"."""
+    something else), "too_fast" (back within `min_age` seconds, unless `confirmed`: see
+    confirms()), "expired" (older than `max_age` seconds), or "good"."""
     if stamp is None or not matches or stamp.session_id != session_id():
         return "bot"
-    if stamp.age_seconds < min_age:
+    if stamp.age_seconds < min_age and not confirmed:
         return "too_fast"
     return "expired" if stamp.age_seconds > max_age else "good"
+
+
+def make_confirmation(salt: str, nonce: str) -> str:
+    """A confirmation of the form whose stamp has `nonce`, for this session: what a form sent
+    back too fast carries when it asks the visitor to confirm."""
+    return _serializer(salt + CONFIRMATION_SALT).dumps([nonce, session_id()])
+
+
+def confirms(salt: str, token: str, nonce: str) -> bool:
+    """Whether `token` is this session's confirmation of the form whose stamp has `nonce`."""
+    try:
+        values = _serializer(salt + CONFIRMATION_SALT).loads(token)
+    except BadData:
+        return False
+    return values == [nonce, session_id()]
 
 
 class StampField(HiddenField):
@@ -82,7 +107,9 @@ __all__ = [
     "BadData",
     "Stamp",
     "StampField",
+    "confirms",
     "judge_stamp",
+    "make_confirmation",
     "make_stamp",
     "read_stamp",
     "session_id",

@@ -1,6 +1,8 @@
 """How a career page presents its guide: the pay views, the sortable state table, the charts'
 data, the structured data for search engines, and the list of public pages for the sitemap."""
 
+import re
+
 from flask import url_for
 
 from portal.core.charts import column_chart
@@ -17,6 +19,8 @@ from portal.services.careers import (
 )
 
 PAY_VIEWS = ("annual", "monthly", "hourly")
+# The templates' indentation at the start of a line: a tenth of the guide's bytes.
+INDENTATION = re.compile(r"\n[ \t]+")
 PAY_LABELS = {"annual": "Annually", "monthly": "Monthly", "hourly": "Hourly"}
 PAY_UNITS = {"annual": "per year", "monthly": "per month", "hourly": "per hour"}
 STATE_COLUMN = {
@@ -36,6 +40,13 @@ def sort_states(states: tuple[StateSalary, ...], sort: str, order: str) -> tuple
             known.reverse()
         return tuple(known) + tuple(s for s in states if s.pay is None)
     return tuple(sorted(states, key=lambda s: s.name, reverse=order == "desc"))
+
+
+def without_indentation(html: str) -> str:
+    """A career page's HTML without the templates' indentation, which a browser reads as the
+    line break before it. Safe on these pages: they hold no <pre> or <textarea>, where spaces
+    would show. (The guide is the site's heaviest page, rendered once per process.)"""
+    return INDENTATION.sub("\n", html)
 
 
 def parse_table_args(pay: str | None, sort: str | None, order: str | None) -> tuple[str, ...]:
@@ -85,7 +96,7 @@ def json_ld(career: Career, guide: Guide | None) -> list[dict]:
     if guide is None:
         return [occupation]
     by_rank = {p.rank: p.pay.annual for p in guide.percentiles}
-    occupation["occupationalCategory"] = guide.text["source"]["code"]
+    occupation["occupationalCategory"] = guide.sources[guide.text["salary"]["source"]].code
     occupation["estimatedSalary"] = [
         {
             "@type": "MonetaryAmountDistribution",
@@ -146,6 +157,7 @@ def career_page(
         "career": career,
         "guide": load_guide(slug),
         "others": [c for c in known_careers() if c.slug != slug],
+        "full_guides": [c for c in known_careers() if c.has_guide and c.slug != slug],
         "json_ld": json_ld(career, load_guide(slug)),
         "pay": pay,
         "sort": sort,

@@ -24,7 +24,15 @@ from portal.core.widgets import (
     QuickTextInput,
     select_options,
 )
-from portal.leads.tokens import BadData, FormStamp, form_token, parse_radius, read_form_token
+from portal.leads.tokens import (
+    BadData,
+    FormStamp,
+    confirmation_token,
+    form_token,
+    is_confirmation,
+    parse_radius,
+    read_form_token,
+)
 from portal.services.geo import InvalidZip, normalise_zip
 from portal.services.leads import (
     EDUCATION_LEVELS,
@@ -62,10 +70,16 @@ class SlotHiddenField(KeepsSlot, HiddenField):
     """A hidden field that can hold a slot: the radius a cached form takes from the search."""
 
 
-def _stamp_verdict(stamp: FormStamp | None, program_id: int, min_age: float, max_age: float):
+def _stamp_verdict(
+    stamp: FormStamp | None,
+    program_id: int,
+    min_age: float,
+    max_age: float,
+    confirmed: bool = False,
+):
     """LeadForm.judge() for the stamp alone (portal.core.stamps.judge_stamp)."""
     matches = stamp is not None and stamp.program_id == program_id
-    return judge_stamp(stamp, matches, min_age, max_age)
+    return judge_stamp(stamp, matches, min_age, max_age, confirmed)
 
 
 class LeadForm(SiteForm):
@@ -128,6 +142,8 @@ class LeadForm(SiteForm):
     # Quiet bot traps: a field people never see, and when the form was shown (signed).
     website = StringField("Leave this field empty", widget=QuickTextInput())
     started = StampField(widget=QuickHiddenInput())
+    # Set only on a form sent back too fast: the visitor's "Confirm request" needs no wait.
+    confirmation = HiddenField(widget=QuickHiddenInput())
     radius = SlotHiddenField(widget=QuickHiddenInput())
 
     def show_consent(self, disclosure: str, privacy_url: str) -> None:
@@ -157,13 +173,20 @@ class LeadForm(SiteForm):
 
     def judge(self, stamp: FormStamp | None, program_id: int, min_age: float, max_age: float):
         """What the returned form says of its sender: "good"; "too_fast" (sent back within
-        `min_age` seconds: autofill can be that quick, so the visitor is asked to confirm);
-        "expired" (shown more than `max_age` seconds ago); or "bot": the honeypot filled, no
-        (or a forged) stamp, or a stamp for another listing or shown to another session.
+        `min_age` seconds, and not a confirmation: autofill can be that quick, so the visitor
+        is asked to confirm); "expired" (shown more than `max_age` seconds ago); or "bot": the
+        honeypot filled, no (or a forged) stamp, or a stamp for another listing or shown to
+        another session.
         """
         if self.website.data:
             return "bot"
-        return _stamp_verdict(stamp, program_id, min_age, max_age)
+        confirmed = stamp is not None and is_confirmation(self.confirmation.data or "", stamp)
+        return _stamp_verdict(stamp, program_id, min_age, max_age, confirmed)
+
+    def ask_to_confirm(self, stamp: FormStamp) -> None:
+        """Carry a confirmation of `stamp`, so that sending the form again, at once, stores it
+        (still one lead: the stamp, and so its nonce, stays the same)."""
+        self.confirmation.data = confirmation_token(stamp)
 
     def read_stamp(self) -> FormStamp | None:
         """The verified time stamp the form came back with, or None (missing or forged)."""

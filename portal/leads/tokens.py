@@ -7,7 +7,14 @@ LEAD_FORM_MAX_AGE_HOURS.
 
 from dataclasses import dataclass
 
-from portal.core.stamps import BadData, make_stamp, read_stamp, session_id
+from portal.core.stamps import (
+    BadData,
+    confirms,
+    make_confirmation,
+    make_stamp,
+    read_stamp,
+    session_id,
+)
 from portal.services.matching import parse_radius
 
 SALT = "lead-form"
@@ -51,4 +58,23 @@ def read_form_token(token: str) -> FormStamp:
     )
 
 
-__all__ = ["BadData", "FormStamp", "form_token", "parse_radius", "read_form_token", "session_id"]
+def confirmation_token(stamp: FormStamp) -> str:
+    """This session's confirmation of the form with `stamp`, sent back too fast."""
+    return make_confirmation(SALT, stamp.nonce)
+
+
+def is_confirmation(token: str, stamp: FormStamp) -> bool:
+    """Whether `token` is this session's confirmation of the form with `stamp`."""
+    return confirms(SALT, token, stamp.nonce)
+
+
+__all__ = [
+    "BadData",
+    "FormStamp",
+    "confirmation_token",
+    "form_token",
+    "is_confirmation",
+    "parse_radius",
+    "read_form_token",
+    "session_id",
+]

@@ -121,9 +121,14 @@ def submit_request(program_id: int):
     verdict = form.judge(stamp, program_id, config["LEAD_MIN_FILL_SECONDS"], max_age)
     if verdict == "bot":
         return redirect_to_thanks(program_id, form)
-    if verdict in ("too_fast", "expired"):
-        # Nothing is stored: the visitor sends the form again, as it is or corrected, with a
-        # fresh stamp; its problems, if any, are shown beside the fields now.
+    if verdict == "too_fast":
+        # Nothing is stored: the visitor confirms the form, as it is or corrected; it keeps its
+        # stamp and carries a confirmation, so pressing "Confirm request" at once is enough.
+        form.validate()
+        form.ask_to_confirm(stamp)
+        return render_form(form, listing, stamp, notice=verdict)
+    if verdict == "expired":
+        # Nothing is stored: the visitor sends the form again with a fresh stamp.
         form.validate()
         return render_form(form, listing, None, notice=verdict)
     if not form.validate_on_submit():

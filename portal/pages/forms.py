@@ -4,10 +4,19 @@ and a signed stamp (portal.core.stamps); CSRF and a rate limit are the views'.""
 
 import unicodedata
 
-from wtforms import EmailField, SelectField, StringField, TelField, TextAreaField
+from wtforms import EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
 
 from portal.core.forms import SiteForm
-from portal.core.stamps import BadData, Stamp, StampField, judge_stamp, make_stamp, read_stamp
+from portal.core.stamps import (
+    BadData,
+    Stamp,
+    StampField,
+    confirms,
+    judge_stamp,
+    make_confirmation,
+    make_stamp,
+    read_stamp,
+)
 from portal.core.validators import (
     clean,
     email_address,
@@ -55,6 +64,8 @@ class StampedForm(SiteForm):
 
     website = StringField("Leave this field empty", widget=QuickTextInput())
     started = StampField(widget=QuickHiddenInput())
+    # Set only on a form sent back too fast: confirming it needs no wait.
+    confirmation = HiddenField(widget=QuickHiddenInput())
 
     def restamp(self) -> None:
         """Give the form a fresh stamp: shown now, to this session."""
@@ -73,7 +84,15 @@ class StampedForm(SiteForm):
         if self.website.data:
             return "bot"
         matches = stamp is not None and stamp.subject == (self.STAMP_SALT,)
-        return judge_stamp(stamp, matches, min_age, max_age)
+        confirmed = stamp is not None and confirms(
+            self.STAMP_SALT, self.confirmation.data or "", stamp.nonce
+        )
+        return judge_stamp(stamp, matches, min_age, max_age, confirmed)
+
+    def ask_to_confirm(self, stamp: Stamp) -> None:
+        """Keep the stamp and carry its confirmation, so sending the form again at once stores
+        it (once: the stamp's nonce stays the same)."""
+        self.confirmation.data = make_confirmation(self.STAMP_SALT, stamp.nonce)
 
 
 class ContactForm(StampedForm):

@@ -168,11 +168,13 @@ def handle(form: StampedForm, template: str, save, done_url):
     """The one way both forms are answered.
 
     A bot's form (honeypot, no good stamp) is answered like a success and stores nothing. One
-    sent back too soon (autofill) or too late is shown again, answers kept, with a fresh stamp
-    and a word on why: nothing was sent yet. One with problems is shown with each beside its
-    field (422). A good one is stored once, however often it is sent, then the visitor is
-    redirected (303) to the page saying it was received: `done_url`, or `done_url(result)`
-    when it is a function of what `save` returned (None for a bot's or a repeat).
+    sent back too soon (autofill) is shown again to be confirmed, answers kept, with its stamp
+    and a confirmation (confirming needs no wait); one sent back too late is shown again with a
+    fresh stamp; either way with a word on why: nothing was sent yet. One with problems is
+    shown with each beside its field (422). A good one is stored once, however often it is
+    sent, then the visitor is redirected (303) to the page saying it was received: `done_url`,
+    or `done_url(result)` when it is a function of what `save` returned (None for a bot's or a
+    repeat).
     """
     config = current_app.config
     stamp = form.read_stamp()
@@ -184,7 +186,10 @@ def handle(form: StampedForm, template: str, save, done_url):
         return redirect(answered(None), 303)
     if verdict in ("too_fast", "expired"):
         form.validate()
-        form.restamp()
+        if verdict == "too_fast":
+            form.ask_to_confirm(stamp)
+        else:
+            form.restamp()
         status = 200 if verdict == "too_fast" and not form.errors else 422
         return render_template(template, form=form, notice=verdict), status
     if not form.validate_on_submit():

@@ -128,6 +128,13 @@ class SearchForm(SiteForm):
         return bool(self.career.data or self.level.data or self.modality.data)
 
     @property
+    def filter_count(self) -> int:
+        """How many of the filters under "Filters" are set: career, level, format, and a
+        distance other than the default."""
+        radius = self.radius.data not in (None, "", str(DEFAULT_RADIUS))
+        return sum(map(bool, (self.career.data, self.level.data, self.modality.data))) + radius
+
+    @property
     def has_zip(self) -> bool:
         """Whether a ZIP code was given (the page searches only then)."""
         return bool(self.zip.raw_data)

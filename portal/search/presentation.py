@@ -30,13 +30,16 @@ DURATION_CODES = {"hour": "TH", "day": "D", "week": "W", "month": "M", "year": "
 
 
 NO_SCHEDULE = "Ask the school"
+NO_START_DATE = "Ask the school"
+NO_ACCREDITOR = "Not stated by the school"
 
 
 @dataclass(frozen=True, slots=True)
 class ResultCard:
     """What a listing's card in a list of results says, each value as it is written
     (templates/search/_result.html). `nearby`: a campus with a distance, not an online listing;
-    `city` and `state` are then the campus's, else `state` is the searcher's."""
+    `city` and `state` are then the campus's, else `state` is the searcher's. `has_start`:
+    the listing gives a start date still to come (`next_start`, `next_start_iso`)."""
 
     program_id: int
     title: str
@@ -50,6 +53,10 @@ class ResultCard:
     miles: str | None
     tuition: str
     schedule: str
+    has_start: bool
+    next_start: str
+    next_start_iso: str
+    accreditor: str
     details_url: str
     request_url: str
 
@@ -59,6 +66,7 @@ def result_card(listing: Listing, search_state: str | None, links) -> ResultCard
     from `links` (listing_links: they carry the search's ZIP and radius)."""
     nearby = listing.distance_miles is not None
     details_url, request_url = links(listing.program_id)
+    start = min(listing.next_start_dates, default=None)  # from the day of the search on
     return ResultCard(
         program_id=listing.program_id,
         title=listing.title,
@@ -72,12 +80,18 @@ def result_card(listing: Listing, search_state: str | None, links) -> ResultCard
         miles=f"{listing.distance_miles:.1f}" if nearby else None,
         tuition=tuition_text(listing.tuition_min_cents, listing.tuition_max_cents),
         schedule=schedule_text(listing.schedule) or NO_SCHEDULE,
+        has_start=start is not None,
+        next_start=long_date(start) if start else NO_START_DATE,
+        next_start_iso=start.isoformat() if start else "",
+        accreditor=listing.accreditation or NO_ACCREDITOR,
         details_url=details_url,
         request_url=request_url,
     )
 
 
-RESULT_CARD = CompiledMacro("search/_result.html", "result_card", ResultCard, flags=("nearby",))
+RESULT_CARD = CompiledMacro(
+    "search/_result.html", "result_card", ResultCard, flags=("nearby", "has_start")
+)
 
 
 def result_cards(

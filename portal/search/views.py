@@ -15,10 +15,10 @@ from portal.search.links import program_page_url, request_info_url, results_url,
 from portal.services.careers import career_name
 from portal.services.geo import UnknownZip
 from portal.services.listing_stats import record_impressions
-from portal.services.matching import Filters, parse_radius
+from portal.services.matching import RADIUS_CHOICES, Filters, parse_radius
 from portal.services.program_pages import ProgramGone, program_page
 from portal.services.programs import ProgramNotFound
-from portal.services.search import find_programs
+from portal.services.search import NEAREST_CAMPUS_MILES, find_programs
 from portal.services.search_log import record_search
 
 bp = Blueprint("search", __name__)
@@ -34,6 +34,7 @@ bp.add_app_template_global(presentation.search_form)
 bp.add_app_template_filter(presentation.tuition_text, "tuition")
 bp.add_app_template_filter(presentation.schedule_text, "schedule")
 bp.add_app_template_filter(presentation.long_date, "long_date")
+bp.add_app_template_filter(presentation.dollars, "dollars")
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,15 @@ def programs():
 
 def results_page(form: SearchForm, filters: Filters, number: int) -> RenderedPage:
     """One page of results, rendered; UnknownZip for a ZIP we don't have."""
-    results = find_programs(form.zip.data, filters, number, today_utc())
+    results = find_programs(form.zip.data, filters, number, today_utc(), nearest=True)
     html = render_template(
         "search/results.html",
         form=form,
         results=results,
         sort_labels=presentation.SORT_LABELS,
         sort_explanation=presentation.SORT_EXPLANATIONS[filters.sort],
+        widest_radius=RADIUS_CHOICES[-1],
+        nearest_limit=NEAREST_CAMPUS_MILES,
     )
     return RenderedPage(html, 200, Outcome(results.state, results.total, results.shown_ids))
 

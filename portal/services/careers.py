@@ -115,6 +115,37 @@ class Projection:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where figures of a guide come from: the publisher, its survey (or document) and date, and
+    the occupation the figures describe with its code (None where the source names none)."""
+
+    id: str
+    publisher: str
+    survey: str
+    survey_short: str  # how the survey is named beside a figure ("BLS OEWS")
+    date: str
+    occupation: str | None
+    code: str | None
+    url: str | None
+    used_for: str  # which of the guide's figures it gives
+    note: str
+
+    @property
+    def cite(self) -> str:
+        """How a figure names its source where it is shown: occupation, code, survey, date."""
+        occupation = self.occupation or "occupation not named"
+        code = self.code or "no occupation code given"
+        return f"{occupation} ({code}), {self.survey_short}, {self.date}"
+
+
+class Prose(str):
+    """A sentence of a guide with its figures filled in; `sources` names where they come from
+    (ids of the guide's sources), in the order the figures appear."""
+
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Career:
     """A career the site has a page for, in one of the careers index's groups."""
 
@@ -142,13 +173,13 @@ class Guide:
     slug: str
     text: dict
     average: Pay
-    entry: Pay
     experienced: Pay
     percentiles: tuple[Percentile, ...]
     states: tuple[StateSalary, ...]
     top_states: tuple[StateSalary, ...]
     projection: Projection
     reviewed: date  # when an editor last checked the guide against its sources
+    sources: dict  # id -> Source, in the content file's order
 
     @property
     def missing_states(self) -> tuple[str, ...]:
@@ -181,52 +212,91 @@ def top_states(states: tuple[StateSalary, ...], count: int) -> tuple[StateSalary
 
 
 def _figures(
-    salary: dict, average: Pay, entry: Pay, experienced: Pay, top: tuple, projection: Projection
-) -> dict[str, str]:
-    """The formatted figures that prose in a content file may name as {placeholders}."""
-    urban = salary["urban_hourly"]
+    data: dict, average: Pay, experienced: Pay, top: tuple, projection: Projection
+) -> dict[str, tuple[str, str | None]]:
+    """The formatted figures that prose in a content file may name as {placeholders}, each with
+    the id of its source (None for what is not a figure: a year, a state's name)."""
+    pay = data["salary"]["source"]
+    states = data["states"]["source"]
+    jobs = data["outlook"]["employment"]["source"]
     return {
-        "average": average.text(),
-        "average_hourly": average.text("hourly"),
-        "entry_annual": entry.text(),
-        "entry_hourly": entry.text("hourly"),
-        "experienced_annual": experienced.text(),
-        "urban_cities": " and ".join(urban["cities"]),
-        "urban_hourly_low": format_money(urban["low"]),
-        "urban_hourly_high": format_money(urban["high"]),
-        "top_state": top[0].name,
-        "top_state_salary": top[0].pay.text(),
-        "start_year": str(projection.start_year),
-        "end_year": str(projection.end_year),
-        "employment_start": format_count(projection.start),
-        "employment_end": format_count(projection.end),
-        "employment_change": format_count(projection.change),
-        "growth_pct": f"{projection.percent}%",
-        "per_year": format_count(projection.per_year),
+        "average": (average.text(), pay),
+        "average_hourly": (average.text("hourly"), pay),
+        "experienced_annual": (experienced.text(), data["salary"]["experienced"]["source"]),
+        "top_state": (top[0].name, None),
+        "top_state_salary": (top[0].pay.text(), states),
+        "start_year": (str(projection.start_year), None),
+        "end_year": (str(projection.end_year), None),
+        "employment_start": (format_count(projection.start), jobs),
+        "employment_end": (format_count(projection.end), jobs),
+        "employment_change": (format_count(projection.change), jobs),
+        "growth_pct": (f"{projection.percent}%", jobs),
+        "per_year": (format_count(projection.per_year), jobs),
     }
 
 
-def _fill(value, figures: dict[str, str]):
-    """Replace {placeholders} in every string of loaded JSON; an unknown name is an error."""
+def _fill(value, figures: dict[str, tuple[str, str | None]]):
+    """Replace {placeholders} in every string of loaded JSON; an unknown name is an error. A
+    string that names figures becomes Prose that knows their sources."""
     if isinstance(value, dict):
         return {key: _fill(item, figures) for key, item in value.items()}
     if isinstance(value, list):
         return [_fill(item, figures) for item in value]
     if isinstance(value, str):
-        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-        unknown = names - figures.keys()
+        names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+        unknown = set(names) - figures.keys()
         if unknown:
             raise GuideDataError(f"unknown placeholder(s) {sorted(unknown)} in {value[:40]!r}")
-        return value.format_map(figures)
+        if not names:
+            return value
+        prose = Prose(value.format_map({name: text for name, (text, _) in figures.items()}))
+        sources = (figures[name][1] for name in names)
+        prose.sources = tuple(dict.fromkeys(source for source in sources if source))
+        return prose
     return value
+
+
+def _sources(data: dict) -> dict[str, Source]:
+    """The guide's sources by id, each checked; every figure's `source` must name one."""
+    found = {}
+    for row in _get(data, "sources", list):
+        source = Source(
+            id=_get(row, "id", str),
+            publisher=_get(row, "publisher", str),
+            survey=_get(row, "survey", str),
+            survey_short=row.get("survey_short") or _get(row, "survey", str),
+            date=_get(row, "date", str),
+            occupation=row.get("occupation"),
+            code=row.get("code"),
+            url=row.get("url"),
+            used_for=_get(row, "used_for", str),
+            note=_get(row, "note", str),
+        )
+        if source.id in found:
+            raise GuideDataError(f"source {source.id!r} appears twice")
+        found[source.id] = source
+    if not found:
+        raise GuideDataError("a guide needs a sources list")
+    named = {
+        "salary.source": _get(data, "salary.source", str),
+        "salary.experienced.source": _get(data, "salary.experienced.source", str),
+        "states.source": _get(data, "states.source", str),
+        "outlook.employment.source": _get(data, "outlook.employment.source", str),
+        "durations.source": _get(data, "durations.source", str),
+    }
+    for n, item in enumerate(_get(data, "reconciling.items", list)):
+        named[f"reconciling.items.{n}.source"] = _get(item, "source", str)
+    for field, source in named.items():
+        if source not in found:
+            raise GuideDataError(f"{field} names an unknown source {source!r}")
+    return found
 
 
 def build_guide(data: dict) -> Guide:
     """Check a guide's loaded JSON and derive its figures (pure: no file access)."""
-    salary = _get(data, "salary", dict)
+    sources = _sources(data)
     average = Pay(_get(data, "salary.average", int))
-    entry = Pay(_get(data, "salary.entry_level", int))
-    experienced = Pay(_get(data, "salary.experienced", int))
+    experienced = Pay(_get(data, "salary.experienced.annual", int))
     percentiles = tuple(
         Percentile(_get(p, "percentile", int), Pay(_get(p, "annual", int)))
         for p in _get(data, "salary.percentiles", list)
@@ -254,28 +324,27 @@ def build_guide(data: dict) -> Guide:
     if projection.end_year <= projection.start_year or projection.start <= 0:
         raise GuideDataError("the employment projection must run forward from a positive count")
     top = top_states(tuple(states), _get(data, "top_states.count", int))
-    duration = _get(data, "education_duration", str)
-    for rating in _get(data, "should_you.ratings", list):
-        if rating["label"] == "Education Duration" and rating["value"] != duration:
-            raise GuideDataError("the Education Duration rating disagrees with education_duration")
+    lengths = _get(data, "durations.items", list)
+    if sum(1 for item in lengths if item.get("headline")) != 1:
+        raise GuideDataError("durations.items needs exactly one headline length")
     if len(_get(data, "faq.items", list)) == 0:
         raise GuideDataError("a guide needs at least one FAQ")
     try:
         reviewed = date.fromisoformat(_get(data, "reviewed", str))
     except ValueError as error:
         raise GuideDataError("reviewed must be a date like 2026-11-30") from error
-    figures = _figures(salary, average, entry, experienced, top, projection)
+    figures = _figures(data, average, experienced, top, projection)
     return Guide(
         slug=_get(data, "slug", str),
         text=_fill(data, figures),
         average=average,
-        entry=entry,
         experienced=experienced,
         percentiles=percentiles,
         states=tuple(states),
         top_states=top,
         projection=projection,
         reviewed=reviewed,
+        sources=sources,
     )
 
 

@@ -108,6 +108,12 @@ def sponsorship_running(today: date) -> ColumnElement[bool]:
     return _running(today, month_start(today))
 
 
+def sponsorship_running_bound() -> ColumnElement[bool]:
+    """sponsorship_running, its dates the bound parameters `today` and `this_month`, for a
+    statement built once and run on any day."""
+    return _running(bindparam("today", type_=Date), bindparam("this_month", type_=Date))
+
+
 def _running(today, this_month) -> ColumnElement[bool]:
     """sponsorship_running, for dates given as values or as bound parameters."""
     return and_(
@@ -216,7 +222,7 @@ def _statements(shape: _Shape) -> _Statements | None:
     """
     common = [
         Program.is_active.is_(True),
-        _running(bindparam("today", type_=Date), bindparam("this_month", type_=Date)),
+        sponsorship_running_bound(),
     ]
     if shape.career:
         common.append(Program.career == bindparam("career"))
@@ -351,6 +357,75 @@ def rank_page(
     if offset == 0:  # not one row from the first: none at all, no need to count
         return 0, []
     return read_rows(statements.count, values)[0][0] or 0, []
+
+
+@dataclass(frozen=True)
+class NearestCampus:
+    """The campus (or hybrid) listing nearest to a ZIP: its id, distance and campus's town."""
+
+    program_id: int
+    distance_miles: float
+    city: str
+    state: str
+
+
+@functools.cache
+def _nearest_statement(campus_modalities: tuple[str, ...], career: bool, level: bool) -> Select:
+    """The statement (built once per shape) of the nearest listing on campus: the radius
+    search's campus part, ordered by distance, one row, with its campus's town."""
+    term = _haversine_term()
+    where = [
+        Program.campus_latitude.between(bindparam("min_lat"), bindparam("max_lat")),
+        Program.campus_longitude.between(bindparam("min_lon"), bindparam("max_lon")),
+        term <= bindparam("max_term", type_=Float),
+        Program.modality.in_([literal(m) for m in campus_modalities]),
+        Program.is_active.is_(True),
+        sponsorship_running_bound(),
+    ]
+    if career:
+        where.append(Program.career == bindparam("career"))
+    if level:
+        where.append(Program.credential_level == bindparam("level"))
+    nearest = (
+        select(
+            Program.id.label("program_id"),
+            Program.campus_latitude.label("lat"),
+            Program.campus_longitude.label("lon"),
+            Program.campus_id.label("campus_id"),
+        )
+        .join(Sponsorship, Sponsorship.program_id == Program.id)
+        .where(*where)
+        .order_by(term, Program.id)
+        .limit(1)
+        .subquery("nearest")
+    )
+    return select(nearest, Campus.city, Campus.state).join(Campus, Campus.id == nearest.c.campus_id)
+
+
+def nearest_campus(
+    origin: ZipPoint, filters: Filters, today: date, within_miles: int
+) -> NearestCampus | None:
+    """The listing on campus (or hybrid) nearest to `origin`, within `within_miles`, that a
+    search with these filters would show at that radius; None when there is none, or when
+    the filters ask for online listings only.
+
+    One query on the radius search's index (a bounding box of `within_miles`), run only when a
+    search found nothing on campus, to say how far the nearest campus is.
+    """
+    wanted = MODALITIES if filters.modality is None else (filters.modality,)
+    campus_modalities = tuple(m for m in wanted if m != "online")
+    if not campus_modalities:
+        return None
+    statement = _nearest_statement(
+        campus_modalities, bool(filters.career), bool(filters.credential_level)
+    )
+    wide = Filters(filters.career, filters.credential_level, radius_miles=within_miles)
+    rows = read_rows(statement, _parameters(origin, wide, today, None))
+    if not rows:
+        return None
+    row = rows[0]
+    miles = distance_miles(origin.latitude, origin.longitude, row.lat, row.lon)
+    return NearestCampus(row.program_id, miles, row.city, row.state)
 
 
 def program_serves(program_id: int, origin: ZipPoint, radius_miles: int, today: date) -> bool:

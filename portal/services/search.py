@@ -9,12 +9,17 @@ from portal.services.matching import (
     RADIUS_CHOICES,
     Candidate,
     Filters,
+    NearestCampus,
+    nearest_campus,
     rank_page,
 )
 
 PER_PAGE = 10
 # How many online programs a search that found nothing offers instead.
 ONLINE_FALLBACK_LIMIT = 10
+# How far a search that found nothing on campus looks for the nearest campus, to say how far it
+# is (one query: a bounding box this size on the radius search's index, the nearest row).
+NEAREST_CAMPUS_MILES = 500
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,10 @@ class SearchResults:
     listings: list[Listing]
     # Offered when the search found nothing: online programs open to the ZIP's state.
     online_in_state: list[Listing] = field(default_factory=list)
+    # Whether the search found nothing on campus within its radius (said on its first page),
+    # and then the nearest campus listing beyond it (None: none within NEAREST_CAMPUS_MILES).
+    nothing_on_campus: bool = False
+    nearest_campus: NearestCampus | None = None
 
     @property
     def shown_ids(self) -> tuple[int, ...]:
@@ -89,11 +98,25 @@ class SearchResults:
         """The next radius choice above this search's, or None at the widest."""
         return next((r for r in RADIUS_CHOICES if r > self.filters.radius_miles), None)
 
+    @property
+    def campus_radius(self) -> int | None:
+        """The smallest radius choice that reaches the nearest campus listing, if one does."""
+        if self.nearest_campus is None:
+            return None
+        miles = self.nearest_campus.distance_miles
+        return next((r for r in RADIUS_CHOICES if r >= miles), None)
+
 
 def find_programs(
-    zip_code: str, filters: Filters, page: int, today: date, per_page: int = PER_PAGE
+    zip_code: str,
+    filters: Filters,
+    page: int,
+    today: date,
+    per_page: int = PER_PAGE,
+    nearest: bool = False,
 ) -> SearchResults:
-    """Search the listings serving `zip_code` and return page `page`.
+    """Search the listings serving `zip_code` and return page `page`; with `nearest`, a first
+    page that shows nothing on campus also says how far the nearest campus listing is.
 
     Raises InvalidZip for text that is not a ZIP code and UnknownZip for one we don't have.
     The caller logs the search (portal.services.search_log.record_search), once per request.
@@ -101,7 +124,11 @@ def find_programs(
     origin = find_zip(zip_code)
     total, candidates = rank_page(origin, filters, today, (page - 1) * per_page, per_page)
     fallback = online_programs_in_state(origin, filters, today) if total == 0 else []
-    results = SearchResults(
+    closest, none_on_campus = None, False
+    on_campus = any(c.distance_miles is not None for c in candidates)
+    if nearest and page == 1 and filters.modality != "online" and not on_campus:
+        closest, none_on_campus = nearest_campus_beyond(origin, filters, today)
+    return SearchResults(
         zip_code=origin.code,
         city=origin.city,
         state=origin.state,
@@ -111,8 +138,22 @@ def find_programs(
         total=total,
         listings=[_shown(c, today) for c in candidates],
         online_in_state=fallback,
+        nothing_on_campus=none_on_campus,
+        nearest_campus=closest,
     )
-    return results
+
+
+def nearest_campus_beyond(
+    origin: ZipPoint, filters: Filters, today: date
+) -> tuple[NearestCampus | None, bool]:
+    """For a first page that shows nothing on campus: the nearest campus listing for these
+    filters (None when none is within NEAREST_CAMPUS_MILES), and whether that means nothing is
+    on campus within the search's radius (False: one is, ranked on a later page)."""
+    found = nearest_campus(origin, filters, today, max(NEAREST_CAMPUS_MILES, filters.radius_miles))
+    if found is None:
+        return None, True
+    beyond = found.distance_miles > filters.radius_miles
+    return (found, True) if beyond else (None, False)
 
 
 def online_programs_in_state(

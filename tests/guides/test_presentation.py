@@ -57,3 +57,17 @@ def test_sitemap_paths_cover_every_career_the_listings_and_the_sites_pages(app):
         "/terms",
         "/privacy/do-not-sell",
     ]
+
+
+def test_the_indentation_dropped_from_career_pages_is_only_what_a_browser_ignores():
+    html = "<ul>\n    <li>One\n      two</li>\n\t<li>Three</li>\n</ul>"
+    assert (
+        presentation.without_indentation(html) == "<ul>\n<li>One\ntwo</li>\n<li>Three</li>\n</ul>"
+    )
+
+
+def test_career_pages_have_nothing_whose_spaces_show(client):
+    for slug in ("medical-office-manager", "emt"):
+        html = client.get(f"/careers/{slug}").get_data(as_text=True)
+        assert "<pre" not in html and "<textarea" not in html
+        assert "\n " not in html.split("</head>")[1]

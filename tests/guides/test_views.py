@@ -8,6 +8,7 @@ import pytest
 
 from portal.guides import presentation
 from portal.services import careers
+from tests.support.factories import make_program
 from tests.support.htmlcheck import ParsedPage, squash
 
 GUIDE_URL = "/careers/medical-office-manager"
@@ -22,7 +23,8 @@ SEED_HEADINGS = [
     "National Average Salary: $77,060 per year",
     "Average Annual Salary by State",
     "Annual Average Salary: Top 5 States",
-    "About these figures",
+    "Where the figures come from",
+    "Where the original guide disagrees with itself",
     "How to Become A Medical Office Manager: The Basic Steps",
     "Step 1: Earn A Basic Education",
     "Step 2: Gain Relevant Experience and Skills",
@@ -30,6 +32,7 @@ SEED_HEADINGS = [
     "Step 4: Join Associations and Networking Organizations",
     "Find a Medical Office Manager program near you",
     "Search Programs",
+    "Medical Office Manager programs we list",
     "Medical Office Manager Education Requirements",
     "Back Office Management",
     "Labor Management",
@@ -39,14 +42,14 @@ SEED_HEADINGS = [
     "Licensing & Certification of Medical Office Managers",
     "Certification",
     "Licensing of Medical Office Managers",
-    "Average Training Program Duration: 0-6 Months",
+    "How Long Training Takes",
     "Job Outlook: HIGH",
     "Employment Growth Projection: +16.9%",
     "Should You Become A Medical Office Manager?",
     "Overall Satisfaction: Medium",
     "Average Salary: High",
     "Job Growth Outlook: High",
-    "Education Duration: 0-6 Months",
+    "Education Duration: Months to years",
     "Credential Education",
     "Personal Skills Needed",
     "Frequently Asked Questions",
@@ -61,9 +64,7 @@ SEED_HEADINGS = [
 # Figures typed straight from the seed, to catch a content file that drifted from it.
 SEED_FIGURES = [
     "$77,060",
-    "$52,000",
     "$117,960",
-    "$46 to $58",
     "$48,000",
     "$60,000",
     "$77,000",
@@ -124,7 +125,13 @@ def content_items() -> list[str]:
         items.append(f"{row['name']} {amount}")
     for point in data["salary"]["percentiles"]:
         items.append(f"${point['annual']:,}")
-    items += [data["source"][key] for key in ("period", "occupation", "code", "note")]
+    for source in data["sources"]:
+        items += [source[key] for key in ("date", "note")]
+        items += [source[key] for key in ("occupation", "code") if source[key]]
+        # As the sources list reads them: "It gives the national average ..."
+        items += [source["survey"][0].upper() + source["survey"][1:]]
+        items += ["It gives " + source["used_for"][0].lower() + source["used_for"][1:]]
+    items += [f"{x['credential']} {x['length']}" for x in data["durations"]["items"]]
     return items
 
 
@@ -148,11 +155,16 @@ def test_the_seed_figures_are_on_the_page(client):
     assert [figure for figure in SEED_FIGURES if figure not in text] == []
 
 
-def test_headline_stats_use_the_consistent_figures(client):
+def test_headline_stats_use_the_consistent_figures_and_say_what_they_are(client):
     text = get_page(client, GUIDE_URL).text
     assert "Avg. Salary $77,060" in text
-    assert "Education Duration 0-6 Months" in text
+    assert "Education Duration 0–6 months short course or certificate" in text
     assert "Job Outlook +16.9% 2023–2033" in text
+    # The duration box says which credential it means, and what the others take.
+    assert (
+        "Education duration: how long a short course or certificate takes; longer certificate "
+        "program: up to 1 year; associate degree: 2 years; bachelor's degree: 4 years"
+    ) in text
 
 
 def test_derived_figures_are_shown(client):
@@ -160,7 +172,6 @@ def test_derived_figures_are_shown(client):
     assert "+143,900 jobs (+16.9%)" in text
     assert "about 14,390 a year" in text
     assert "$37.05 an hour" in text  # the average, hourly
-    assert "about $52,000 a year, or $25.00 an hour" in text
     assert re.search(
         r"California - \$90,890 District of Columbia - \$88,820 New York - \$86,000 "
         r"Connecticut - \$85,970 New Jersey - \$85,330",
@@ -170,11 +181,36 @@ def test_derived_figures_are_shown(client):
 
 @pytest.mark.parametrize(
     "wrong",
-    ["cell tower", "86,609", "143,000", "23%", "62,000", "$42 per hour", "(CMO)", "Colorado $0"],
+    [
+        "cell tower",
+        "86,609",
+        "143,000",
+        "23%",
+        "62,000",
+        "$52,000",
+        "$46 to $58",
+        "$42 per hour",
+        "(CMO)",
+        "Colorado $0",
+        "0-6 Months",
+    ],
 )
-def test_the_seed_contradictions_are_gone(client, wrong):
+def test_the_seed_contradictions_are_gone_but_where_the_page_says_so(client, wrong):
     html = client.get(GUIDE_URL).get_data(as_text=True)
-    assert wrong not in html
+    box = re.search(r'<section id="reconciling".*?</section>', html, re.S).group(0)
+    assert wrong not in html.replace(box, "")
+
+
+def test_what_cannot_be_reconciled_is_said_plainly(client):
+    html = client.get(GUIDE_URL).get_data(as_text=True)
+    box = ParsedPage(re.search(r'<section id="reconciling".*?</section>', html, re.S)[0]).text
+    assert "as both $77,060 and $86,609. This page shows $77,060" in box
+    assert "its “well past $117,960” for experienced managers is the May 2024 median" in box
+    assert "It calls job growth 23%, adding 143,000 jobs, or 62,000 a year." in box
+    assert "give +16.9%" not in box and "give 16.9%, 143,900 jobs and about 14,390 a year" in box
+    assert "an entry-level salary of $52,000 ($25 an hour)" in box
+    assert "Colorado as “No data”" in box
+    assert "cell tower" not in box  # the slip itself is not repeated
 
 
 def test_prose_is_not_pasted_from_the_seed(client):
@@ -254,7 +290,9 @@ def test_sort_links_flip_the_current_column_and_keep_the_salary_view(client):
 def test_search_box_appears_twice_preset_to_the_career(client):
     html = client.get(GUIDE_URL).get_data(as_text=True)
     assert html.count('class="search-box"') == 2
-    assert html.count('<option selected value="medical-office-manager">') == 2
+    assert html.count('<option selected value="medical-office-manager">') == 1
+    # The second searches the guide's career, with no more options (the first has them).
+    assert '<input type="hidden" name="career" value="medical-office-manager">' in html
     intro, find = html.index('id="zip-intro"'), html.index('id="zip-find"')
     assert html.index("Job Description:") > intro
     assert html.index("The Basic Steps") < find < html.index("Education Requirements")
@@ -279,13 +317,15 @@ def test_the_guide_says_when_it_was_reviewed(client):
 
 def test_the_salary_figures_name_their_bls_occupation_where_they_are_shown(client):
     html = client.get(GUIDE_URL).get_data(as_text=True)
-    occupation = "<em>Executive Secretaries and Executive Administrative Assistants</em> (43-6011)"
-    head = html[html.index('class="stats"') : html.index('id="intro"')]
+    pay = "Executive Secretaries and Executive Administrative Assistants (43-6011), BLS OEWS"
+    pay += ", May 2024"
+    managers = "Medical and Health Services Managers (11-9111), BLS OEWS, May 2024"
+    head = html[html.index('class="headline-figures"') : html.index('id="intro"')]
     salary = html[html.index('id="salary"') : html.index('id="salary-by-state"')]
-    assert "Pay and jobs: " in head and occupation in head
-    assert "Source: " in salary and occupation in salary
+    assert pay in head and "no occupation code given" in head
+    assert salary.count(pay) >= 2 and managers in salary
     caption = re.search(r'<table class="state-table"[^>]*>\s*<caption>(.*?)</caption>', html, re.S)
-    assert "Executive Secretaries and Executive Administrative Assistants, 43-6011" in caption[1]
+    assert pay in caption[1]
 
 
 def test_the_table_of_contents_is_a_jump_menu_too_and_every_entry_leads_somewhere(client):
@@ -294,7 +334,7 @@ def test_the_table_of_contents_is_a_jump_menu_too_and_every_entry_leads_somewher
     sidebar = re.search(r'<nav class="guide-toc".*?</nav>', html, re.S).group(0)
     assert "<details>" in menu and "<summary>Jump to a section</summary>" in menu
     targets = re.findall(r'href="#([^"]+)"', menu)
-    assert targets == re.findall(r'href="#([^"]+)"', sidebar) and len(targets) == 12
+    assert targets == re.findall(r'href="#([^"]+)"', sidebar) and len(targets) == 16
     for target in targets:
         assert f'id="{target}"' in html, target
 
@@ -308,7 +348,8 @@ def test_no_inline_styles_scripts_or_external_hosts(client):
             assert "src=" in attrs or 'type="application/ld+json"' in attrs
             assert "src=" not in attrs or not body.strip()
         for link in re.findall(r'(?:src|href|action)="([^"]+)"', html):
-            assert link.startswith(("/", "#", "http://localhost")), link
+            # Our own pages, and the sources the figures come from (links, never loaded).
+            assert link.startswith(("/", "#", "http://localhost", "https://www.bls.gov/")), link
 
 
 def test_percentile_chart_is_accessible_svg(client):
@@ -369,6 +410,64 @@ def test_a_career_without_a_full_guide_says_so_and_leads_with_the_search(client)
     assert "We have not written a full guide to this career yet" in html
     assert html.index('class="search-box"') < html.index("We have not written a full guide")
     assert html.index("<h1>EMT</h1>") < html.index('class="search-box"')
+    # It names the career that has a full guide, rather than an empty section.
+    pending = re.search(r'<section class="guide-pending".*?</section>', html, re.S).group(0)
+    assert f'<a href="{GUIDE_URL}">How to Become a Medical Office Manager</a>' in pending
+    assert "$" not in pending and "%" not in pending  # no figures made up for it
+
+
+def test_a_career_page_is_a_landing_page_built_from_our_listings(app, client):
+    with app.app_context():
+        chicago = make_program(
+            career="phlebotomist",
+            title="Phlebotomy Technician",
+            duration="12 weeks",
+            tuition_min_cents=125_000,
+            tuition_max_cents=300_000,
+            bid_cents=5000,
+        ).id
+        make_program(
+            career="phlebotomist",
+            title="Phlebotomy Online",
+            credential_level="diploma",
+            duration="9 months",
+            modality="online",
+            states=("IL",),
+            tuition_min_cents=450_000,
+        )
+        make_program(career="phlebotomist", modality="hybrid", zip_code="99501", title="Alaska")
+        make_program(career="phlebotomist", is_active=False, zip_code="10001", title="Switched off")
+        make_program(career="emt", zip_code="94103", title="EMT Basic")
+    html = client.get("/careers/phlebotomist").get_data(as_text=True)
+    section = re.search(r'<section id="listings".*?</section>', html, re.S).group(0)
+    text = ParsedPage(section).text
+    assert "Schools list 3 sponsored programs for this career with us today" in text
+    assert "with tuition from $1,250 to $4,500 (2 of 3 publish it)" in text
+    assert "Certificate 2 12 weeks to 6 months" in text  # the factory's listings take 6 months
+    assert "Diploma 1 9 months" in text
+    assert "On campus 1 Online 1 Hybrid 1" in text
+    assert "Campus programs in 2 states: AK, IL." in text
+    assert f'href="/programs/{chicago}">Phlebotomy Technician</a>' in section
+    assert "Switched off" not in html and "EMT Basic" not in html
+    # The search box comes first, preset to the career.
+    assert html.index('class="search-box"') < html.index('id="listings"')
+    assert '<option selected value="phlebotomist">' in html
+
+
+def test_a_career_nobody_lists_says_so(client):
+    html = client.get("/careers/x-ray-technician").get_data(as_text=True)
+    assert "No school lists a program for this career with us today." in html
+    assert 'class="linked-listings"' not in html
+
+
+def test_the_guide_shows_our_listings_for_its_career_too(app, client):
+    with app.app_context():
+        make_program(
+            career="medical-office-manager", credential_level="associate", duration="2 years"
+        )
+    html = client.get(GUIDE_URL).get_data(as_text=True)
+    assert 'id="listings"' in html and "Associate 1 2 years" in ParsedPage(html).text
+    assert '<a href="#listings">Programs we list</a>' in html
 
 
 def test_home_page_introduces_the_site_and_links_the_guides(client):
@@ -433,7 +532,7 @@ def test_guide_page_is_rendered_once_per_table_view(app, client, monkeypatch):
     again = client.get("/careers/medical-office-manager?pay=annual&sort=state&utm_source=x")
     monthly = client.get("/careers/medical-office-manager?pay=monthly")
     assert first.data == again.data and monthly.data != first.data
-    assert len(renders) == 2
+    assert [name for name, *_ in renders].count("guides/career.html") == 2
     assert client.get("/careers/no-such-career").status_code == 404
     assert first.headers["ETag"] == again.headers["ETag"]
     assert (

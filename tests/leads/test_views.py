@@ -3,12 +3,11 @@
 import hashlib
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from portal import create_app
-from portal.core import stamps
 from portal.extensions import db, dispose_engines
 from portal.models import Program, utcnow
 from portal.services.leads import consent_text
@@ -290,19 +289,8 @@ def test_bots_are_quietly_dropped(app, client, program_id, bot):
     assert lead_count(app) == 0
 
 
-def a_minute_later() -> type:
-    """A datetime class whose now() is 61 seconds ahead (for the stamps' clock)."""
-
-    class Later(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return datetime.now(tz) + timedelta(seconds=61)
-
-    return Later
-
-
-def test_a_form_sent_back_too_fast_asks_to_confirm_with_answers_kept_and_a_fresh_stamp(
-    app, client, program_id, monkeypatch
+def test_a_form_sent_back_too_fast_asks_to_confirm_with_answers_and_stamp_kept(
+    app, client, program_id
 ):
     app.config["LEAD_MIN_FILL_SECONDS"] = 60
     form = open_form(client, program_id)
@@ -315,13 +303,43 @@ def test_a_form_sent_back_too_fast_asks_to_confirm_with_answers_kept_and_a_fresh
     assert kept["first_name"] == "Jane" and kept["zip_code"] == "60601"
     assert kept["email"] == "jane.doe@example.com"
     assert " checked " in re.search(r'<input [^>]*name="consent"[^>]*>', html).group(0)
-    assert kept["started"] != form["started"]
+    assert kept["started"] == form["started"] and kept["confirmation"]
     assert lead_count(app) == 0
-    # A minute later, the visitor presses Confirm: the request is sent.
-    monkeypatch.setattr(stamps, "datetime", a_minute_later())
+    # The visitor presses Confirm at once (well within the 60 seconds): the request is sent.
     confirmed = client.post(form_url(program_id), data={**form, **GOOD_ANSWERS} | kept)
     assert confirmed.status_code == 303 and confirmed.headers["Location"] == "/requests/thanks"
     assert lead_count(app) == 1
+
+
+def test_a_confirmation_posted_again_and_again_stores_one_lead(app, client, program_id):
+    app.config["LEAD_MIN_FILL_SECONDS"] = 60
+    form = open_form(client, program_id)
+    asked = client.post(form_url(program_id), data={**form, **GOOD_ANSWERS})
+    confirmation = {**form, **GOOD_ANSWERS} | form_inputs(asked.get_data(as_text=True))
+    answers = [
+        client.post(form_url(program_id), data=confirmation | {"email": f"p{n}@example.com"})
+        for n in range(3)
+    ]
+    assert [a.status_code for a in answers] == [303] * 3
+    assert [lead.email for lead in all_leads(app)] == ["p0@example.com"]
+
+
+@pytest.mark.parametrize("whose", ["forged", "another form", "another session"])
+def test_a_confirmation_counts_only_for_its_own_form_and_session(app, client, program_id, whose):
+    app.config["LEAD_MIN_FILL_SECONDS"] = 60
+    other = app.test_client() if whose == "another session" else client
+    first = open_form(other, program_id)
+    asked = other.post(form_url(program_id), data={**first, **GOOD_ANSWERS})
+    confirmation = form_inputs(asked.get_data(as_text=True))["confirmation"]
+    if whose == "forged":
+        confirmation = confirmation[:-2] + ("AA" if confirmation[-2:] != "AA" else "BB")
+    form = open_form(client, program_id)  # a newly shown form, sent back at once
+    response = client.post(
+        form_url(program_id), data={**form, **GOOD_ANSWERS, "confirmation": confirmation}
+    )
+    assert response.status_code == 200
+    assert "Please confirm your request" in response.get_data(as_text=True)
+    assert lead_count(app) == 0
 
 
 def test_a_form_sent_back_too_fast_with_mistakes_shows_them_too(app, client, program_id):

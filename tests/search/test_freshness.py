@@ -3,6 +3,7 @@ pages are not kept: the search has no other copy of listings (the README's "How 
 are"). Each change is made as the product makes it: the admin's services, a visitor's request
 that fills the cap, the import command."""
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -121,3 +122,25 @@ def test_an_import_that_renames_and_switches_off_listings_shows(fresh_app, clock
     assert result.exit_code == 0 and "1 updated" in result.output, result.output
     after = [t.replace("Medical Office Administration", "Practice Management") for t in before]
     shows_within_kept_seconds(fresh_app, client, clock, before, after, query)
+
+
+def listed_count(client, slug: str = "phlebotomist") -> str:
+    """What a career's page says of how many programs we list for it."""
+    html = client.get(f"/careers/{slug}").get_data(as_text=True)
+    return re.search(r"Schools list <strong>(\d+) sponsored program", html)[1]
+
+
+def test_a_career_page_follows_its_listings_as_results_do(fresh_app, clock):
+    """The page's text is kept for good; what it says of the listings, like search results."""
+    client = fresh_app.test_client()
+    with fresh_app.app_context():
+        first = make_program(career="phlebotomist").id
+        make_program(career="phlebotomist", zip_code="10001")
+    assert listed_count(client) == "2"
+    with fresh_app.app_context():
+        set_program_active(first, False)
+    if fresh_app.config["PAGE_CACHE_SECONDS"]:
+        clock[0] += KEPT_FOR - 0.1
+        assert listed_count(client) == "2"
+        clock[0] += 0.2
+    assert listed_count(client) == "1"

@@ -2,6 +2,7 @@
 compiled macro, the kept search form, and the links to other orders and pages."""
 
 import re
+from datetime import date
 
 import pytest
 from flask import render_template, url_for
@@ -46,6 +47,11 @@ LISTINGS = [
         school="O'Neil <School> & Co",
         campus_city="Coeur d'Alene",
         duration="<12> weeks",
+        next_start_dates=(date(2027, 1, 11), date(2026, 12, 7)),
+        accreditation='Council on "Occupational" Education <COE> & Co',
+    ),
+    listing(
+        program_id=12, modality="online", distance_miles=None, next_start_dates=(date(2027, 3, 1),)
     ),
 ]
 
@@ -73,6 +79,9 @@ def test_result_cards_are_what_the_macro_writes(app, search):
     assert "Online, open to students in " + search[1] in html
     assert "$12,400&ndash;" not in html and "$12,400–$16,200.50" in html
     assert "Contact the school" in html and "Ask the school" in html
+    assert '<time datetime="2026-12-07">December 7, 2026</time>' in html
+    assert "Council on &#34;Occupational&#34; Education &lt;COE&gt; &amp; Co" in html
+    assert "Not stated by the school" in html
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import SearchLog
+from tests.services.test_search import north_of
 from tests.support.factories import make_campus, make_program, make_school
 
 
@@ -320,6 +321,35 @@ def test_cards_show_tuition_and_schedule_and_link_to_the_program_page(app, clien
     assert "<dt>Schedule</dt><dd>Ask the school</dd>" in second
 
 
+def test_cards_show_the_next_start_date_and_the_accreditor(app, client):
+    today = date.today()
+    with app.app_context():
+        make_program(
+            title="Dated",
+            bid_cents=900,
+            next_start_dates=(
+                date(2000, 1, 3),
+                date(today.year + 2, 3, 1),
+                date(today.year + 1, 9, 7),
+            ),
+            accreditation="Accrediting Bureau of Health Education Schools (ABHES)",
+        )
+        make_program(title="Undated", bid_cents=100, next_start_dates=(date(2000, 1, 3),))
+    _, html = page_of(client, "?zip=60601")
+    first, second = re.findall(r'<article class="result-card".*?</article>', html, re.S)
+    soonest = date(today.year + 1, 9, 7)
+    assert (
+        f'<dt>Next start</dt><dd><time datetime="{soonest.isoformat()}">'
+        f"September 7, {soonest.year}</time></dd>"
+    ) in first  # the soonest still to come, not a past one
+    assert (
+        "<dt>Accreditor</dt><dd>Accrediting Bureau of Health Education Schools (ABHES)</dd>"
+        in first
+    )
+    assert "<dt>Next start</dt><dd>Ask the school</dd>" in second
+    assert "<dt>Accreditor</dt><dd>Not stated by the school</dd>" in second
+
+
 @pytest.mark.parametrize(
     ("sort", "titles", "explanation"),
     [
@@ -355,8 +385,79 @@ def test_a_bad_sort_is_a_422_error(client):
     assert "Order by sponsored, distance or tuition." in html and 'class="results"' not in html
 
 
-def test_filters_fold_behind_a_filters_control_open_when_used(client):
-    _, plain = page_of(client, "?zip=60601")
-    assert '<details class="search-filters">' in plain and "<summary>Filters</summary>" in plain
-    for query in ("?zip=60601&career=phlebotomist", "?zip=60601&radius=25", "?zip=60601&level=x"):
-        assert '<details class="search-filters" open>' in page_of(client, query)[1], query
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ("?zip=60601", 0),
+        ("?zip=60601&career=phlebotomist", 1),
+        ("?zip=60601&radius=25", 1),
+        ("?zip=60601&radius=50&sort=tuition&page=2", 0),
+        ("?zip=60601&career=phlebotomist&level=certificate&modality=online&radius=100", 4),
+    ],
+)
+def test_filters_fold_behind_a_filters_button_that_counts_them(client, query, count):
+    html = page_of(client, query)[1]
+    # Folded even when set (a guide's career preset included), so results come first.
+    assert '<details class="search-filters">' in html
+    assert f"<summary>Filters ({count})</summary>" in html
+
+
+def test_the_filters_open_to_show_a_filters_error(client):
+    html = page_of(client, "?zip=60601&level=x")[1]
+    assert '<details class="search-filters" open>' in html
+    assert "<summary>Filters (1)</summary>" in html
+
+
+def campus_north(miles: float, **fields):
+    """A campus listing `miles` due north of 60601's centre."""
+    school = make_school()
+    campus = make_campus(school, "60601", city="Northfield", **north_of("60601", miles))
+    return make_program(school, campus, **fields)
+
+
+def test_nothing_on_campus_names_the_nearest_campus_and_offers_its_radius_in_one_tap(app, client):
+    with app.app_context():
+        make_program(modality="online", states=("IL",), title="Online in Illinois")
+        campus_north(73.5, title="Far campus")
+    _, html = page_of(client, "?zip=60601&career=medical-office-manager")
+    assert result_titles(html) == ["Online in Illinois"]
+    notice = re.search(r'<div class="campus-notice">.*?</div>', html, re.S).group(0)
+    assert "Nothing on campus within 50 miles of 60601." in notice
+    assert "The nearest campus program that matches your filters is" in notice
+    assert '<span class="nearest-campus">73.5 miles</span>' in notice and "Northfield, IL" in notice
+    link = 'href="/programs?zip=60601&amp;career=medical-office-manager&amp;radius=100"'
+    assert f'<a class="button wider-radius" {link}>Search within 100 miles</a>' in notice
+    assert "online programs open to students in IL" in notice
+    # The one tap: the campus is found.
+    _, wider = page_of(client, "?zip=60601&career=medical-office-manager&radius=100")
+    assert "Far campus" in result_titles(wider) and "campus-notice" not in wider
+
+
+def test_a_nearest_campus_beyond_the_widest_radius_is_named_and_linked(app, client):
+    with app.app_context():
+        far = campus_north(250, title="Very far campus").id
+    _, html = page_of(client, "?zip=60601")
+    assert "No sponsored programs match your search" in html
+    notice = re.search(r'<div class="campus-notice">.*?</div>', html, re.S).group(0)
+    assert '<span class="nearest-campus">250.0 miles</span>' in notice
+    assert "beyond our widest search of 100 miles" in notice
+    assert f'href="/programs/{far}?zip=60601">see that program</a>' in notice
+    assert "wider-radius" not in html  # no radius reaches it: nothing to offer
+
+
+def test_no_campus_at_all_is_said_too(client):
+    _, html = page_of(client, "?zip=59701&radius=25")
+    assert "Nothing on campus within 25 miles of 59701." in html
+    assert "We list no campus program within 500 miles." in html
+
+
+@pytest.mark.parametrize(
+    "query", ["?zip=60601", "?zip=60601&modality=online", "?zip=60601&page=2&radius=10"]
+)
+def test_no_campus_notice_when_a_campus_is_shown_or_none_is_wanted(app, client, query):
+    with app.app_context():
+        make_program(title="Campus")
+        for _ in range(11):
+            make_program(modality="online", states=("IL",), bid_cents=9000)
+    _, html = page_of(client, query)
+    assert "campus-notice" not in html

@@ -66,7 +66,6 @@ def guide():
     ("annual", "monthly", "hourly", "hourly_text"),
     [
         (77060, Decimal("6422"), Decimal("37.05"), "$37.05"),
-        (52000, Decimal("4333"), Decimal("25.00"), "$25.00"),
         (117960, Decimal("9830"), Decimal("56.71"), "$56.71"),
         (48000, Decimal("4000"), Decimal("23.08"), "$23.08"),
         (90890, Decimal("7574"), Decimal("43.70"), "$43.70"),
@@ -86,9 +85,7 @@ def test_guide_figures_match_the_seed(guide):
     assert guide.average.annual == 77060
     assert guide.average.text("monthly") == "$6,422"
     assert guide.average.text("hourly") == "$37.05"
-    assert guide.entry.annual == 52000
-    assert guide.entry.text("hourly") == "$25.00"  # the seed's "$25 per hour"
-    assert guide.experienced.annual == 117960
+    assert guide.experienced.annual == 117960  # another occupation's median: see its source
     assert [(p.rank, p.pay.annual) for p in guide.percentiles] == [
         (10, 48000),
         (25, 60000),
@@ -134,10 +131,30 @@ def test_state_table_has_every_seed_row_and_colorado_without_data(guide):
     assert by_name["Wyoming"] == 56780
 
 
-def test_prose_placeholders_are_filled_with_derived_figures(guide):
-    salary = " ".join(guide.text["salary"]["paragraphs"])
-    assert "$52,000" in salary and "$25.00" in salary and "$117,960" in salary
+def test_prose_placeholders_are_filled_with_derived_figures_and_their_sources(guide):
+    salary = guide.text["salary"]["paragraphs"]
+    assert "$77,060 a year, or $37.05 an hour" in salary[0]
+    assert salary[0].sources == ("bls-oews-43-6011",)
+    assert "$117,960" in salary[2] and salary[2].sources == ("bls-oews-11-9111",)
+    assert not isinstance(salary[1], content.Prose)  # no figure, no source
+    outlook = guide.text["outlook"]["paragraphs"][0]
+    assert "143,900 more jobs, a rise of 16.9%, or about 14,390 a year" in outlook
+    assert outlook.sources == ("projection-as-quoted",)
     assert not re.search(r"\{[a-z_]+\}", json.dumps(guide.text))
+
+
+def test_each_source_is_cited_by_occupation_code_survey_and_date(guide):
+    pay = guide.sources["bls-oews-43-6011"]
+    assert pay.cite == (
+        "Executive Secretaries and Executive Administrative Assistants (43-6011), "
+        "BLS OEWS, May 2024"
+    )
+    assert pay.survey == "BLS Occupational Employment and Wage Statistics (OEWS)"
+    assert guide.sources["bls-oews-11-9111"].cite == (
+        "Medical and Health Services Managers (11-9111), BLS OEWS, May 2024"
+    )
+    jobs = guide.sources["projection-as-quoted"]
+    assert "no occupation code given" in jobs.cite and "2023 to 2033" in jobs.cite
 
 
 def break_percentiles(data):
@@ -164,8 +181,20 @@ def string_average(data):
     data["salary"]["average"] = "77,060"
 
 
-def disagreeing_duration(data):
-    data["education_duration"] = "1-2 Years"
+def two_headline_lengths(data):
+    data["durations"]["items"][1]["headline"] = True
+
+
+def no_sources(data):
+    data["sources"] = []
+
+
+def unknown_source(data):
+    data["salary"]["experienced"]["source"] = "somewhere"
+
+
+def twice_the_same_source(data):
+    data["sources"].append(dict(data["sources"][0]))
 
 
 @pytest.mark.parametrize(
@@ -177,7 +206,10 @@ def disagreeing_duration(data):
         (unknown_placeholder, "unknown placeholder"),
         (drop_average, "missing field 'salary.average'"),
         (string_average, "should be"),
-        (disagreeing_duration, "Education Duration"),
+        (two_headline_lengths, "exactly one headline length"),
+        (no_sources, "needs a sources list"),
+        (unknown_source, "salary.experienced.source names an unknown source 'somewhere'"),
+        (twice_the_same_source, "appears twice"),
     ],
 )
 def test_bad_content_is_refused_with_a_clear_message(breakage, message):

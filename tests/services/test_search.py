@@ -8,7 +8,14 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import SearchLog, ZipCode
-from portal.services.geo import EARTH_RADIUS_MILES, InvalidZip, UnknownZip, distance_miles
+from portal.services import matching
+from portal.services.geo import (
+    EARTH_RADIUS_MILES,
+    InvalidZip,
+    UnknownZip,
+    distance_miles,
+    find_zip,
+)
 from portal.services.matching import Filters, find_candidates
 from portal.services.search import find_programs
 from tests.support.factories import make_campus, make_program, make_school
@@ -238,3 +245,114 @@ def test_zip_plus_four_searches_its_zip(app):
         program = program_at(5)
         results = search(zip_code="60601-1234")
         assert results.zip_code == CHICAGO and ids(results) == [program.id]
+
+
+def nearest(**filters):
+    """The nearest-campus part of a first page searched with these filters."""
+    results = search(Filters(**filters), nearest=True)
+    return results.nothing_on_campus, results.nearest_campus, results.campus_radius
+
+
+def test_a_first_page_with_nothing_on_campus_names_the_nearest_campus_and_its_radius(app):
+    with app.app_context():
+        make_program(modality="online", states=("IL",))
+        far, near = program_at(80, modality="hybrid"), program_at(63)
+        none_here, found, radius = nearest()
+        assert none_here and found.program_id == near.id and radius == 100
+        assert found.distance_miles == pytest.approx(63, abs=1e-6)
+        assert (found.city, found.state) == ("Chicago", "IL")
+        # The filters of the search decide which campus counts.
+        assert nearest(modality="hybrid")[1].program_id == far.id
+        assert nearest(radius_miles=10, credential_level="diploma") == (True, None, None)
+
+
+def test_a_campus_beyond_the_widest_radius_is_named_with_no_radius_to_offer(app):
+    with app.app_context():
+        program = program_at(300)
+        assert nearest() == (True, nearest()[1], None)
+        assert nearest()[1].program_id == program.id
+        program_at(600)
+        assert nearest(career="medical-office-manager")[1].program_id == program.id
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"is_active": False},
+        {"ends_on": date(2026, 11, 1)},
+        {"career": "phlebotomist"},
+        {"miles": 510},
+    ],
+    ids=str,
+)
+def test_only_a_campus_the_search_would_show_counts_as_nearest(app, change):
+    with app.app_context():
+        change = dict(change)  # the same dict serves each backend
+        program_at(change.pop("miles", 70), **change)
+        assert nearest(career="medical-office-manager") == (True, None, None)
+
+
+def test_a_campus_within_the_radius_on_a_later_page_is_no_news(app):
+    with app.app_context():
+        for _ in range(10):
+            make_program(modality="online", states=("IL",), bid_cents=9000)
+        program_at(20, bid_cents=100)  # ranked 11th: on page 2
+        results = search(nearest=True)
+        assert all(x.distance_miles is None for x in results.listings)
+        assert not results.nothing_on_campus and results.nearest_campus is None
+
+
+def count_nearest_queries(app, run, monkeypatch) -> int:
+    """How many nearest-campus statements `run()` sends to the database (either backend: reads
+    on PostgreSQL skip SQLAlchemy's events, so the calls are counted where they are made)."""
+    sent = []
+    real = matching.read_rows
+
+    def counted(statement, values):
+        sent.append(") AS nearest" in str(statement))
+        return real(statement, values)
+
+    with app.app_context(), monkeypatch.context() as patch:
+        patch.setattr(matching, "read_rows", counted)
+        run()
+    return sum(sent)
+
+
+def test_the_nearest_campus_is_looked_for_only_when_a_first_page_has_none(app, monkeypatch):
+    with app.app_context():
+        program_at(5)
+        make_program(modality="online", states=("IL",))
+        program_at(70)
+
+    def queries(filters=ANY, page=1, nearest=True) -> int:
+        run = lambda: search(filters, page, nearest=nearest)  # noqa: E731
+        return count_nearest_queries(app, run, monkeypatch)
+
+    assert queries() == 0  # a campus on the first page
+    assert queries(Filters(modality="online")) == 0  # none wanted
+    assert queries(Filters(radius_miles=10), page=2) == 0  # said on the first page only
+    assert queries(Filters(modality="hybrid")) == 1
+    assert queries(Filters(modality="hybrid"), nearest=False) == 0  # the API never asks
+
+
+@pytest.mark.parametrize(
+    ("career", "index"),
+    [(False, "ix_program_campus_lat_lon"), (True, "ix_program_career_active")],
+)
+def test_the_nearest_campus_query_reads_listings_through_an_index(app, career, index):
+    """The bounding box's index, or (for one career, which SQLite finds narrower) the career's:
+    never a scan of every listing."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the plan is read on SQLite; PostgreSQL's depends on its statistics")
+        statement = matching._nearest_statement(("campus", "hybrid"), career, False)
+        filters = Filters(career="x" if career else None, radius_miles=100)
+        values = matching._parameters(find_zip(CHICAGO), filters, TODAY, None)
+        compiled = statement.compile(db.engine)
+        params = compiled.construct_params(values)
+        sql = "EXPLAIN QUERY PLAN " + str(compiled)
+        args = tuple(params[k] for k in compiled.positiontup)
+        plan = db.session.connection().exec_driver_sql(sql, args).all()
+        text = " ".join(str(row[-1]) for row in plan)
+        assert f"SEARCH program USING INDEX {index}" in text, text
+        assert "SCAN program" not in text, text
