@@ -22,7 +22,15 @@ from portal.models.inbox import (
     ContactMessage,
     PrivacyRequest,
 )
-from portal.models.lead import LEAD_STATUSES, REJECT_REASONS, Lead, LeadNote, LeadStatusChange
+from portal.models.lead import (
+    FULL_NAME,
+    LEAD_STATUSES,
+    REJECT_REASONS,
+    WAITING,
+    Lead,
+    LeadNote,
+    LeadStatusChange,
+)
 from portal.models.program import (
     CREDENTIAL_LEVELS,
     DEFAULT_RESPONSE_HOURS,
@@ -42,6 +50,7 @@ from portal.models.program import (
     SponsorshipTerms,
     program_details,
 )
+from portal.models.rollup import CampaignDay, LeadDay, LeadQuarter, LeadRollup
 from portal.models.school_account import (
     LEAD_OUTCOMES,
     RETURN_REASONS,
@@ -66,6 +75,7 @@ __all__ = [
     "DESTINATION_KINDS",
     "EXPORT_COLUMN_SETS",
     "EXPORT_STATES",
+    "FULL_NAME",
     "LEAD_OUTCOMES",
     "LEAD_STATUSES",
     "RETURN_REASONS",
@@ -80,6 +90,7 @@ __all__ = [
     "SCHEDULES",
     "REJECT_REASONS",
     "AdminUser",
+    "CampaignDay",
     "Campus",
     "ContactMessage",
     "DataDeletion",
@@ -87,12 +98,15 @@ __all__ = [
     "DeliveryAttempt",
     "Destination",
     "Lead",
+    "LeadDay",
     "LeadExport",
     "PrivacyRequest",
     "LeadExportItem",
     "LeadNote",
     "LeadOutcome",
+    "LeadQuarter",
     "LeadReturn",
+    "LeadRollup",
     "ListingDay",
     "SchoolApiToken",
     "SchoolUser",
@@ -107,6 +121,7 @@ __all__ = [
     "Sponsorship",
     "SponsorshipTerms",
     "UTCDateTime",
+    "WAITING",
     "ZipCode",
     "program_details",
     "today_utc",

@@ -14,16 +14,16 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import func, or_, select, text, union_all, update
 from sqlalchemy.orm import joinedload
 
 from portal.delivery.http import Answer
 from portal.delivery.payload import lead_data
 from portal.delivery.send import DeliverySettings, Target, send_test
 from portal.extensions import db
-from portal.models import Delivery, DeliveryAttempt, Destination, Lead
+from portal.models import Delivery, DeliveryAttempt, Destination
 from portal.services.outbox import CHANNEL
+from portal.services.paging import CappedPagination, capped_page
 
 log = logging.getLogger(__name__)
 
@@ -349,16 +349,48 @@ def lead_deliveries(lead_id: int) -> list[tuple[Delivery, list[DeliveryAttempt]]
     return [(delivery, attempts[delivery.id]) for delivery in deliveries]
 
 
-def school_attempts(school_id: int, page: int = 1, per_page: int = 50) -> Pagination:
-    """The delivery log of one school: every attempt, newest first."""
-    query = (
-        select(DeliveryAttempt)
-        .join(Destination, Destination.id == DeliveryAttempt.destination_id)
-        .options(joinedload(DeliveryAttempt.destination), joinedload(DeliveryAttempt.delivery))
-        .where(Destination.school_id == school_id)
-        .order_by(DeliveryAttempt.started_at.desc(), DeliveryAttempt.id.desc())
+def school_attempts(school_id: int, page: int = 1, per_page: int = 50) -> CappedPagination:
+    """The delivery log of one school: every attempt, newest first (counted up to COUNT_CAP).
+
+    Each of the school's destinations gives its newest attempts from its own index, and the
+    page is taken from those (a school has a few destinations, and a long log).
+    """
+    destinations = list(
+        db.session.scalars(select(Destination.id).where(Destination.school_id == school_id))
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    newest = (DeliveryAttempt.started_at.desc(), DeliveryAttempt.id.desc())
+
+    def attempts(limit: int, offset: int) -> list[DeliveryAttempt]:
+        if not destinations:
+            return []
+        each = [
+            select(DeliveryAttempt.id, DeliveryAttempt.started_at)
+            .where(DeliveryAttempt.destination_id == destination_id)
+            .order_by(*newest)
+            .limit(offset + limit)
+            .subquery()
+            .select()
+            for destination_id in destinations
+        ]
+        merged = union_all(*each).subquery()
+        ids = list(
+            db.session.scalars(
+                select(merged.c.id)
+                .order_by(merged.c.started_at.desc(), merged.c.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+        )
+        found = db.session.scalars(
+            select(DeliveryAttempt)
+            .options(joinedload(DeliveryAttempt.destination), joinedload(DeliveryAttempt.delivery))
+            .where(DeliveryAttempt.id.in_(ids))
+            .order_by(*newest)
+        )
+        return list(found)
+
+    count = select(DeliveryAttempt.id).where(DeliveryAttempt.destination_id.in_(destinations))
+    return capped_page(attempts, count, page, per_page)
 
 
 def school_failed(school_id: int, limit: int = 100) -> list[Delivery]:
@@ -396,7 +428,7 @@ def delivery_figures(now: datetime, days: int = 7) -> DeliveryFigures:
     counts = dict(
         db.session.execute(
             select(Delivery.status, func.count())
-            .where(Delivery.status != "delivered")
+            .where(Delivery.status.in_(("pending", "failed")))
             .group_by(Delivery.status)
         ).all()
     )
@@ -411,10 +443,11 @@ def delivery_figures(now: datetime, days: int = 7) -> DeliveryFigures:
         .select_from(Destination)
         .where(Destination.is_enabled.is_(False), Destination.disabled_reason.is_not(None))
     )
+    # A delivery is queued in its lead's transaction, stamped with the lead's created_at.
     rows = db.session.execute(
-        select(Lead.created_at, Delivery.delivered_at)
-        .join(Lead, Lead.id == Delivery.lead_id)
-        .where(Delivery.delivered_at >= now - timedelta(days=days))
+        select(Delivery.created_at, Delivery.delivered_at).where(
+            Delivery.delivered_at >= now - timedelta(days=days)
+        )
     ).all()
     waits = sorted(max(0.0, (done - created).total_seconds()) for created, done in rows)
     return DeliveryFigures(

@@ -8,11 +8,12 @@ with a note saying what was done instead; closing it erases the address and name
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import ContactMessage, DataDeletion, Lead, PrivacyRequest, utcnow
+from portal.services.rollup import changing_leads
 
 NOTE_MAX = 500
 
@@ -81,11 +82,12 @@ def _delete(email: str, admin_id: int) -> Deleted:
     address = email.strip().lower()
     lead_email = func.lower(func.trim(Lead.email)) == address
     ids = select(Lead.id).where(lead_email).scalar_subquery()
-    # Another person's lead never points at these, but unlink any reference before deleting.
-    db.session.execute(
-        update(Lead).where(Lead.duplicate_of_id.in_(ids)).values(duplicate_of_id=None)
-    )
-    leads = db.session.execute(delete(Lead).where(lead_email)).rowcount
+    with changing_leads(or_(lead_email, Lead.duplicate_of_id.in_(ids))):
+        # Another person's lead never points at these, but unlink any reference before deleting.
+        db.session.execute(
+            update(Lead).where(Lead.duplicate_of_id.in_(ids)).values(duplicate_of_id=None)
+        )
+        leads = db.session.execute(delete(Lead).where(lead_email)).rowcount
     message_email = func.lower(func.trim(ContactMessage.email)) == address
     messages = db.session.execute(delete(ContactMessage).where(message_email)).rowcount
     record = DataDeletion(admin_id=admin_id, rows_deleted=leads, messages_deleted=messages)

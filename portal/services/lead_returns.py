@@ -20,9 +20,11 @@ from portal.extensions import db
 from portal.models import RETURN_REASONS, Lead, LeadNote, LeadReturn
 from portal.services.admin_leads import LeadNotFound
 from portal.services.lead_status import Editor
+from portal.services.rollup import changing_leads
 from portal.services.school_leads import Actor, school_lead
 
 MAX_TEXT = 1000
+MAX_LISTED = 500
 
 
 class ReturnRefused(RuntimeError):
@@ -122,22 +124,23 @@ def decide_return(
         row = db.session.get(LeadReturn, return_id)
         if row is None:
             raise ReturnNotFound(return_id)
-        _lock_lead(row.lead_id)
-        db.session.refresh(row)
-        if row.status != "requested":
-            raise AlreadyDecided(f"This return was {row.status} already.")
-        row.status = "approved" if approve else "denied"
-        row.decided_at = now
-        row.decided_by_id = editor.admin_id
-        row.decided_by = editor.name
-        row.decision_note = note
-        if approve:
-            db.session.execute(
-                update(Lead)
-                .where(Lead.id == row.lead_id)
-                .values(billable=False)
-                .execution_options(synchronize_session=False)
-            )
+        with changing_leads(Lead.id == row.lead_id):
+            _lock_lead(row.lead_id)
+            db.session.refresh(row)
+            if row.status != "requested":
+                raise AlreadyDecided(f"This return was {row.status} already.")
+            row.status = "approved" if approve else "denied"
+            row.decided_at = now
+            row.decided_by_id = editor.admin_id
+            row.decided_by = editor.name
+            row.decision_note = note
+            if approve:
+                db.session.execute(
+                    update(Lead)
+                    .where(Lead.id == row.lead_id)
+                    .values(billable=False)
+                    .execution_options(synchronize_session=False)
+                )
         words = f"Return {row.status} ({RETURN_REASONS[row.reason]})" + (
             f": {note}" if note else "."
         )
@@ -166,23 +169,39 @@ class ReturnRow:
 
 
 def list_returns(status: str | None = None, school_id: int | None = None) -> list[ReturnRow]:
-    """Returns (waiting ones first, then the latest decisions), with their leads; at most 500."""
-    query = (
-        select(LeadReturn, Lead)
-        .join(Lead, Lead.id == LeadReturn.lead_id)
-        .options(joinedload(Lead.program), joinedload(LeadReturn.school))
-    )
+    """Returns (waiting ones first, then the latest decisions), with their leads; at most
+    MAX_LISTED. The returns are chosen first, each part from its own index, then joined to
+    their leads."""
+    conditions = []
     if status is not None:
-        query = query.where(LeadReturn.status == status)
+        conditions.append(LeadReturn.status == status)
     if school_id is not None:
-        query = query.where(LeadReturn.school_id == school_id)
-    query = query.order_by(
-        (LeadReturn.status != "requested"),
-        LeadReturn.decided_at.desc(),
-        LeadReturn.requested_at.desc(),
-        LeadReturn.id.desc(),
-    ).limit(500)
-    return [ReturnRow(item, lead) for item, lead in db.session.execute(query)]
+        conditions.append(LeadReturn.school_id == school_id)
+    waiting = db.session.scalars(
+        select(LeadReturn.id)
+        .where(*conditions, LeadReturn.status == "requested")
+        .order_by(LeadReturn.requested_at.desc(), LeadReturn.id.desc())
+        .limit(MAX_LISTED)
+    ).all()
+    decided = db.session.scalars(
+        select(LeadReturn.id)
+        .where(*conditions, LeadReturn.status != "requested")
+        .order_by(
+            LeadReturn.decided_at.desc(), LeadReturn.requested_at.desc(), LeadReturn.id.desc()
+        )
+        .limit(MAX_LISTED - len(waiting))
+    ).all()
+    ids = [*waiting, *decided]
+    found = {
+        item.id: ReturnRow(item, lead)
+        for item, lead in db.session.execute(
+            select(LeadReturn, Lead)
+            .join(Lead, Lead.id == LeadReturn.lead_id)
+            .options(joinedload(Lead.program), joinedload(LeadReturn.school))
+            .where(LeadReturn.id.in_(ids))
+        )
+    }
+    return [found[return_id] for return_id in ids]
 
 
 def school_return(school_id: int, lead_id: int) -> LeadReturn:

@@ -1,6 +1,6 @@
 """SQL expressions that give the same text on SQLite and PostgreSQL, for exports and charts."""
 
-from sqlalchemy import BigInteger, Boolean, ColumnElement, String, case, literal_column
+from sqlalchemy import BigInteger, Boolean, ColumnElement, Date, String, case, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -53,6 +53,23 @@ def _utc_day_sqlite(element, compiler, **kw) -> str:
 def _utc_day_postgresql(element, compiler, **kw) -> str:
     column = compiler.process(element.clauses, **kw)
     return f"to_char(({column}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+class utc_date(FunctionElement):  # noqa: N801
+    """The UTC calendar day of a timestamp as a date (SQLite: its ISO text, as Date keeps it)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_date, "sqlite")
+def _utc_date_sqlite(element, compiler, **kw) -> str:
+    return "date(" + compiler.process(element.clauses, **kw) + ")"
+
+
+@compiles(utc_date, "postgresql")
+def _utc_date_postgresql(element, compiler, **kw) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS date)"
 
 
 class epoch_quarter(FunctionElement):  # noqa: N801
