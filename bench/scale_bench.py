@@ -10,10 +10,11 @@ and fills it with a year of leads in one bulk statement per table (bench/scale_d
 what is in it), then sets it up as an operator would: an admin, a school user and an API token
 by the flask commands, and the daily roll-up counted (`flask --app wsgi roll-up`, what the
 worker does as days end). It starts `gunicorn wsgi:app` in production mode (2 workers) for
-each size, all at once, signs in, and times each page and call from the client: one warm-up
-request per size, then --repeat rounds in which every size answers once, so a busy machine
+each size, all at once, signs in, and times each page and call from the client: a warm-up of
+a few requests per size, then --repeat rounds in which every size answers once, so a busy machine
 slows every size alike. It prints one table: p50 and max (ms) at each size, and the growth of
-the p50 from the smallest size to the largest.
+the p50 from the smallest size to the largest. Rate limits are counted in Redis with --redis
+(or $BENCH_REDIS_URL), and are off otherwise.
 
 Goals (issue 24): at the largest size every page and call answers in at most 250 ms at p50 and
 500 ms at worst, and grows at most 2x from the smallest size. The exit status is 1 when a page
@@ -52,6 +53,7 @@ ADMIN = ("ops@example.com", "correct horse battery staple")
 SCHOOL_USER = ("admissions@example.org", "another horse battery staple")
 ADMIN_ZONE = ZoneInfo("America/New_York")
 P50_MS, MAX_MS, GROWTH = 250.0, 500.0, 2.0
+WARM_UPS = 4  # gunicorn's sync workers take turns at new connections: warm both
 SESSION = re.compile(r"session=([^;]+)")
 
 
@@ -333,10 +335,12 @@ def prepare_capture(size: Size) -> tuple[str, str, dict]:
 
 
 def measure(sizes: list[Size], repeat: int) -> None:
-    """Time every call: a warm-up per size, then `repeat` rounds of one request per size."""
+    """Time every call: a warm-up per size (a few requests, so that each worker has answered
+    it once), then `repeat` rounds of one request per size."""
     for item in calls():
         for size in sizes:
-            call(size, item)
+            for _ in range(WARM_UPS):
+                call(size, item)
         for _ in range(repeat):
             for size in sizes:
                 size.times.setdefault(item.name, []).append(call(size, item))
@@ -389,7 +393,11 @@ def main() -> int:
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG),
         help="the PostgreSQL server to make the databases on",
     )
-    parser.add_argument("--redis", help="RATELIMIT_STORAGE_URI (default: rate limits off)")
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("BENCH_REDIS_URL"),
+        help="RATELIMIT_STORAGE_URI, e.g. redis://127.0.0.1:6379/9 (default: limits off)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the databases; print them")
     parser.add_argument(
         "--database",

@@ -1,9 +1,12 @@
-"""lead roll-up tables; lead indexes that follow the pages
+"""roll-up tables; lead indexes that follow the pages
 
 lead_rollup (one row: the last UTC day counted), lead_quarter (leads per quarter hour by
-category), lead_day (per UTC day, school and listing) and campaign_day (per UTC day and
-utm_campaign) are the daily roll-up of the leads (portal.models.rollup), counted by the
-worker as days end (or `flask --app wsgi roll-up`); this migration counts nothing.
+category), lead_day (per UTC day, school and listing), lead_month (the same per UTC
+month), campaign_day (per UTC day and
+utm_campaign), search_day (searches per UTC day and state) and empty_search_day (searches
+that found nothing, per UTC day and ZIP) are the daily roll-up (portal.models.rollup),
+counted by the worker as days end (or `flask --app wsgi roll-up`); this migration counts
+nothing.
 
 On lead: (school_id, created_at) replaces the index on school_id alone; (school_id, outcome,
 created_at) serves a school's leads by outcome; a partial index on created_at holds only the
@@ -50,8 +53,8 @@ def upgrade():
     )
     op.create_table(
         "lead_day",
-        sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("program_id", sa.Integer(), nullable=False),
         *_counts("leads", "revenue_cents", *OUTCOME_COLUMNS),
         sa.ForeignKeyConstraint(
@@ -60,7 +63,22 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_lead_day_school_id_school")
         ),
-        sa.PrimaryKeyConstraint("school_id", "day", "program_id", name=op.f("pk_lead_day")),
+        sa.PrimaryKeyConstraint("day", "school_id", "program_id", name=op.f("pk_lead_day")),
+    )
+    op.create_index("ix_lead_day_school_day", "lead_day", ["school_id", "day"])
+    op.create_table(
+        "lead_month",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        *_counts("leads", "revenue_cents", *OUTCOME_COLUMNS),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["program.id"], name=op.f("fk_lead_month_program_id_program")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_lead_month_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("month", "school_id", "program_id", name=op.f("pk_lead_month")),
     )
     op.create_table(
         "campaign_day",
@@ -68,6 +86,20 @@ def upgrade():
         sa.Column("campaign", sa.String(length=200), nullable=False),
         *_counts("leads", *OUTCOME_COLUMNS),
         sa.PrimaryKeyConstraint("day", "campaign", name=op.f("pk_campaign_day")),
+    )
+    op.create_table(
+        "search_day",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("state", sa.String(length=2), nullable=False),
+        sa.Column("searches", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "state", name=op.f("pk_search_day")),
+    )
+    op.create_table(
+        "empty_search_day",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("zip_code", sa.String(length=5), nullable=False),
+        sa.Column("searches", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "zip_code", name=op.f("pk_empty_search_day")),
     )
     with op.batch_alter_table("lead", schema=None) as batch_op:
         batch_op.drop_index("ix_lead_school_id")
@@ -103,7 +135,10 @@ def downgrade():
         batch_op.create_index("ix_lead_school_id", ["school_id"])
     with op.batch_alter_table("lead_return", schema=None) as batch_op:
         batch_op.drop_index("ix_lead_return_decided_at")
+    op.drop_table("empty_search_day")
+    op.drop_table("search_day")
     op.drop_table("campaign_day")
+    op.drop_table("lead_month")
     op.drop_table("lead_day")
     op.drop_table("lead_quarter")
     op.drop_table("lead_rollup")

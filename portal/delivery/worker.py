@@ -11,6 +11,8 @@ due any more).
 - Stopping: SIGTERM or SIGINT stops the claiming; attempts in flight finish and are recorded,
   then the process exits. A worker killed outright leaves its leases to run out, and the
   deliveries are tried again, with the same webhook-id, by whichever worker comes next.
+- Roll-up: as days end, the worker also counts them into the daily roll-up the dashboard and
+  the schools' figures read (portal.services.rollup), looking once a minute.
 - Logs carry ids, statuses and errors only, never a lead's data.
 """
 
@@ -37,6 +39,7 @@ from portal.services.deliveries import (
     prepare,
     record_attempt,
 )
+from portal.services.rollup import count_ended_days
 
 log = logging.getLogger("portal.delivery")
 
@@ -45,6 +48,8 @@ log = logging.getLogger("portal.delivery")
 POLL_SECONDS = 0.25
 LISTENING_POLL_SECONDS = 1.0
 PER_DESTINATION = 4
+# How often the worker looks for ended days to count into the roll-up.
+ROLLUP_SECONDS = 60.0
 
 
 @dataclass
@@ -74,6 +79,7 @@ class Worker:
         self.running = 0
         self.listening = False
         self.stats = Stats()
+        self.next_rollup = 0.0  # time.monotonic() of the next look; 0: at once
 
     def stop(self, *_args) -> None:
         """Stop claiming; attempts in flight finish."""
@@ -99,6 +105,7 @@ class Worker:
         with ThreadPoolExecutor(self.threads, thread_name_prefix="delivery") as pool:
             while not self.stopping.is_set():
                 self.wake.clear()
+                self._roll_up()
                 claimed = self._claim()
                 for job in claimed:
                     pool.submit(self._attempt, job)
@@ -141,6 +148,22 @@ class Worker:
                 self.running += 1
                 self.in_flight[job.destination_id] = self.in_flight.get(job.destination_id, 0) + 1
         return claimed
+
+    def _roll_up(self) -> None:
+        """Count the days that have ended into the roll-up, once a minute (a year's worth on
+        a first run, a month per transaction)."""
+        if time.monotonic() < self.next_rollup:
+            return
+        self.next_rollup = time.monotonic() + ROLLUP_SECONDS
+        try:
+            with self.app.app_context():
+                counted = count_ended_days(utcnow())
+        except Exception:
+            log.exception("counting the roll-up failed; trying again in a minute")
+            return
+        if counted:
+            log.info("roll-up: %s day(s) counted", counted)
+            self.next_rollup = 0.0  # more may wait: a month is counted per transaction
 
     def _due_now(self) -> bool:
         """Whether a delivery is due now (for --once)."""

@@ -50,7 +50,15 @@ from portal.models.program import (
     SponsorshipTerms,
     program_details,
 )
-from portal.models.rollup import CampaignDay, LeadDay, LeadQuarter, LeadRollup
+from portal.models.rollup import (
+    CampaignDay,
+    EmptySearchDay,
+    LeadDay,
+    LeadMonth,
+    LeadQuarter,
+    LeadRollup,
+    SearchDay,
+)
 from portal.models.school_account import (
     LEAD_OUTCOMES,
     RETURN_REASONS,
@@ -94,12 +102,14 @@ __all__ = [
     "Campus",
     "ContactMessage",
     "DataDeletion",
+    "EmptySearchDay",
     "Delivery",
     "DeliveryAttempt",
     "Destination",
     "Lead",
     "LeadDay",
     "LeadExport",
+    "LeadMonth",
     "PrivacyRequest",
     "LeadExportItem",
     "LeadNote",
@@ -117,6 +127,7 @@ __all__ = [
     "ProgramDetails",
     "ProgramState",
     "School",
+    "SearchDay",
     "SearchLog",
     "Sponsorship",
     "SponsorshipTerms",

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import phonenumbers
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, literal_column, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -102,14 +102,30 @@ def search_condition(text: str) -> ColumnElement[bool] | None:
         return None
     pattern = _like(text.lower())
     # The very expressions PostgreSQL's trigram indexes hold (portal.models.lead).
-    matches = [
-        folded(FULL_NAME).like(pattern, escape="\\"),
-        folded(Lead.email).like(pattern, escape="\\"),
-    ]
+    matches = [folded(FULL_NAME).like(pattern, escape="\\"), _email_holds(text.lower())]
     phone = phone_in_e164(text)
     if phone is not None:
         matches.append(Lead.phone_e164 == phone)
     return or_(*matches)
+
+
+def _email_holds(text: str) -> ColumnElement[bool]:
+    """Leads whose email (any case) holds `text`.
+
+    Given a whole address, the trigram index is asked for the part before the @ only, and the
+    rows it finds are checked for the whole text: a domain's trigrams are in a third or more
+    of all addresses, and reading their index entries would cost more than the search.
+    """
+    pattern = _like(text)
+    local, at, _ = text.partition("@")
+    if not at or len(local.strip()) < 3:
+        return folded(Lead.email).like(pattern, escape="\\")
+    # email || '' is not the indexed expression, so this part is a check, not an index lookup.
+    unindexed = folded(Lead.email + literal_column("''"))
+    return and_(
+        folded(Lead.email).like(_like(local), escape="\\"),
+        unindexed.like(pattern, escape="\\"),
+    )
 
 
 def list_leads(

@@ -6,8 +6,9 @@ month against last month likewise): leads (billable, duplicates, rejected), reve
 (the prices of billable leads), leads waiting to be exported (now against 24 hours ago),
 searches today and their conversion into leads.
 
-Over a range of days: leads and revenue per day, leads per school (top 10), searches per state
-and the ZIP codes searched most with no results. The lead figures come from the daily roll-up
+Over a range of days: leads and revenue per day, leads per school (top 10), the outcome rates
+(portal.services.outcome_rates), searches per state and the ZIP codes searched most with no
+results. The lead figures come from the daily roll-up
 (portal.services.rollup) and, for what it does not count yet, from the leads.
 
 Days, weeks (from Monday) and months are those of the admins' time zone (ADMIN_TIMEZONE), so
@@ -22,8 +23,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, func, select
 
 from portal.extensions import db
-from portal.models import WAITING, Lead, LeadStatusChange, School, SearchLog
-from portal.services.rollup import category_days, category_windows, listing_figures
+from portal.models import WAITING, Lead, LeadStatusChange, School
+from portal.services.outcome_rates import OutcomeRate, outcome_rates
+from portal.services.rollup import (
+    ListingFigures,
+    category_days,
+    category_windows,
+    listing_figures,
+    search_count,
+    search_figures,
+)
 
 TOP_SCHOOLS = 10
 TOP_STATES = 15
@@ -95,6 +104,7 @@ class Dashboard:
     searches: int
     searches_per_state: list[tuple[str, int]]
     zero_result_zips: list[tuple[str, int]]
+    rates: dict[str, list[OutcomeRate]]  # per school, program and campaign
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -107,40 +117,30 @@ def dashboard_figures(now: datetime, zone: ZoneInfo, first_day: date, last_day: 
     `first_day` to `last_day` (days in `zone`)."""
     start = local_midnight(first_day, zone)
     end = local_midnight(last_day + timedelta(days=1), zone)
-    in_searches = (SearchLog.created_at >= start, SearchLog.created_at < end)
-    count = func.count().label("n")
-    per_state = db.session.execute(
-        select(func.coalesce(SearchLog.state, "unknown ZIP"), count)
-        .where(*in_searches)
-        .group_by(SearchLog.state)
-        .order_by(count.desc(), SearchLog.state.is_(None), SearchLog.state)
-        .limit(TOP_STATES)
-    ).all()
-    empty_zips = db.session.execute(
-        select(SearchLog.zip_code, count)
-        .where(*in_searches, SearchLog.result_count == 0)
-        .group_by(SearchLog.zip_code)
-        .order_by(count.desc(), SearchLog.zip_code)
-        .limit(TOP_ZIPS)
-    ).all()
-    searches = db.session.scalar(select(func.count()).where(*in_searches))
+    per_listing = listing_figures(start, end)
+    searched = search_figures(start, end)
+    per_state = sorted(
+        searched.per_state.items(), key=lambda item: (-item[1], item[0] is None, item[0] or "")
+    )
+    empty_zips = sorted(searched.empty_per_zip.items(), key=lambda item: (-item[1], item[0]))
     return Dashboard(
         zone=zone.key,
         first_day=first_day,
         last_day=last_day,
         headline=headline(now, zone),
         days=leads_per_day(zone, first_day, last_day),
-        leads_per_school=leads_per_school(start, end),
-        searches=searches or 0,
-        searches_per_state=[(state, n) for state, n in per_state],
-        zero_result_zips=[(zip_code, n) for zip_code, n in empty_zips],
+        leads_per_school=leads_per_school(per_listing),
+        rates=outcome_rates(start, end, per_listing),
+        searches=searched.searches,
+        searches_per_state=[(state or "unknown ZIP", n) for state, n in per_state[:TOP_STATES]],
+        zero_result_zips=empty_zips[:TOP_ZIPS],
     )
 
 
-def leads_per_school(start: datetime, end: datetime) -> list[tuple[str, int]]:
-    """The TOP_SCHOOLS schools with the most leads received from `start` to before `end`."""
+def leads_per_school(per_listing: dict[tuple, ListingFigures]) -> list[tuple[str, int]]:
+    """The TOP_SCHOOLS schools with the most leads, from the leads per (school, listing)."""
     totals: dict[int, int] = {}
-    for (school_id, _), figures in listing_figures(start, end).items():
+    for (school_id, _), figures in per_listing.items():
         totals[school_id] = totals.get(school_id, 0) + figures.leads
     names = dict(
         db.session.execute(select(School.id, School.name).where(School.id.in_(totals))).all()
@@ -211,9 +211,7 @@ def headline(now: datetime, zone: ZoneInfo) -> Headline:
 
 def _searches(start: datetime, end: datetime) -> int:
     """Searches logged from `start` to before `end`."""
-    return db.session.scalar(
-        select(func.count()).where(SearchLog.created_at >= start, SearchLog.created_at < end)
-    )
+    return search_count(start, end)
 
 
 def waiting_at(moment: datetime) -> int:

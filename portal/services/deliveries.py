@@ -10,7 +10,6 @@ leaves a lease that runs out, and the delivery is tried again with the same webh
 
 import logging
 import random
-import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +23,7 @@ from portal.extensions import db
 from portal.models import Delivery, DeliveryAttempt, Destination
 from portal.services.outbox import CHANNEL
 from portal.services.paging import CappedPagination, capped_page
+from portal.services.sql import seconds_between
 
 log = logging.getLogger(__name__)
 
@@ -443,25 +443,37 @@ def delivery_figures(now: datetime, days: int = 7) -> DeliveryFigures:
         .select_from(Destination)
         .where(Destination.is_enabled.is_(False), Destination.disabled_reason.is_not(None))
     )
-    # A delivery is queued in its lead's transaction, stamped with the lead's created_at.
-    rows = db.session.execute(
-        select(Delivery.created_at, Delivery.delivered_at).where(
-            Delivery.delivered_at >= now - timedelta(days=days)
+    # A delivery is queued in its lead's transaction, stamped with the lead's created_at. The
+    # database sorts the waits and hands back only the ones the median and p95 are.
+    wait = seconds_between(Delivery.created_at, Delivery.delivered_at)
+    recent = Delivery.delivered_at >= now - timedelta(days=days)
+    delivered = db.session.scalar(select(func.count()).where(recent))
+
+    def nth_wait(rank: int) -> float:
+        """The rank-th smallest wait (from 1), not below 0."""
+        found = db.session.scalar(
+            select(wait).where(recent).order_by(wait).offset(rank - 1).limit(1)
         )
-    ).all()
-    waits = sorted(max(0.0, (done - created).total_seconds()) for created, done in rows)
+        return max(0.0, float(found))
+
+    median = p95 = None
+    if delivered:
+        middle = (delivered + 1) // 2
+        median = nth_wait(middle)
+        if delivered % 2 == 0:
+            median = (median + nth_wait(middle + 1)) / 2
+        p95 = nth_wait(percentile_rank(delivered, 95))
     return DeliveryFigures(
         pending=counts.get("pending", 0) - held,
         held=held,
         failed=counts.get("failed", 0),
         switched_off_by_endpoint=gone,
-        delivered_7d=len(waits),
-        median_seconds=statistics.median(waits) if waits else None,
-        p95_seconds=percentile(waits, 95) if waits else None,
+        delivered_7d=delivered,
+        median_seconds=median,
+        p95_seconds=p95,
     )
 
 
-def percentile(values: list[float], pct: float) -> float:
-    """The pct-th percentile of sorted values (nearest rank)."""
-    rank = max(1, -(-len(values) * pct // 100))
-    return values[int(rank) - 1]
+def percentile_rank(count: int, pct: float) -> int:
+    """The rank (from 1) of the pct-th percentile of `count` sorted values (nearest rank)."""
+    return int(max(1, -(-count * pct // 100)))

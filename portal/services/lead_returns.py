@@ -20,11 +20,12 @@ from portal.extensions import db
 from portal.models import RETURN_REASONS, Lead, LeadNote, LeadReturn
 from portal.services.admin_leads import LeadNotFound
 from portal.services.lead_status import Editor
+from portal.services.paging import CappedPagination, capped_page
 from portal.services.rollup import changing_leads
 from portal.services.school_leads import Actor, school_lead
 
 MAX_TEXT = 1000
-MAX_LISTED = 500
+PER_PAGE = 100
 
 
 class ReturnRefused(RuntimeError):
@@ -168,40 +169,50 @@ class ReturnRow:
     lead: Lead
 
 
-def list_returns(status: str | None = None, school_id: int | None = None) -> list[ReturnRow]:
-    """Returns (waiting ones first, then the latest decisions), with their leads; at most
-    MAX_LISTED. The returns are chosen first, each part from its own index, then joined to
-    their leads."""
+def list_returns(
+    status: str | None = None, school_id: int | None = None, page: int = 1
+) -> CappedPagination:
+    """A page of returns, waiting ones first (newest first), then the latest decisions, with
+    their leads; PER_PAGE a page. The page's returns are chosen first, each part from its own
+    index, then joined to their leads."""
     conditions = []
     if status is not None:
         conditions.append(LeadReturn.status == status)
     if school_id is not None:
         conditions.append(LeadReturn.school_id == school_id)
-    waiting = db.session.scalars(
-        select(LeadReturn.id)
-        .where(*conditions, LeadReturn.status == "requested")
-        .order_by(LeadReturn.requested_at.desc(), LeadReturn.id.desc())
-        .limit(MAX_LISTED)
-    ).all()
-    decided = db.session.scalars(
-        select(LeadReturn.id)
-        .where(*conditions, LeadReturn.status != "requested")
-        .order_by(
-            LeadReturn.decided_at.desc(), LeadReturn.requested_at.desc(), LeadReturn.id.desc()
-        )
-        .limit(MAX_LISTED - len(waiting))
-    ).all()
-    ids = [*waiting, *decided]
-    found = {
-        item.id: ReturnRow(item, lead)
-        for item, lead in db.session.execute(
-            select(LeadReturn, Lead)
-            .join(Lead, Lead.id == LeadReturn.lead_id)
-            .options(joinedload(Lead.program), joinedload(LeadReturn.school))
-            .where(LeadReturn.id.in_(ids))
-        )
-    }
-    return [found[return_id] for return_id in ids]
+
+    def rows(limit: int, offset: int) -> list[ReturnRow]:
+        waiting = db.session.scalars(
+            select(LeadReturn.id)
+            .where(*conditions, LeadReturn.status == "requested")
+            .order_by(LeadReturn.requested_at.desc(), LeadReturn.id.desc())
+            .limit(offset + limit)
+        ).all()
+        ids = list(waiting[offset:])
+        if len(ids) < limit:  # every waiting one is known: the decisions follow them
+            ids += db.session.scalars(
+                select(LeadReturn.id)
+                .where(*conditions, LeadReturn.status != "requested")
+                .order_by(
+                    LeadReturn.decided_at.desc(),
+                    LeadReturn.requested_at.desc(),
+                    LeadReturn.id.desc(),
+                )
+                .offset(max(0, offset - len(waiting)))
+                .limit(limit - len(ids))
+            ).all()
+        found = {
+            item.id: ReturnRow(item, lead)
+            for item, lead in db.session.execute(
+                select(LeadReturn, Lead)
+                .join(Lead, Lead.id == LeadReturn.lead_id)
+                .options(joinedload(Lead.program), joinedload(LeadReturn.school))
+                .where(LeadReturn.id.in_(ids))
+            )
+        }
+        return [found[return_id] for return_id in ids]
+
+    return capped_page(rows, select(LeadReturn.id).where(*conditions), page, PER_PAGE)
 
 
 def school_return(school_id: int, lead_id: int) -> LeadReturn:

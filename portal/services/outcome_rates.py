@@ -30,10 +30,14 @@ class OutcomeRate:
         return count / self.leads if self.leads else None
 
 
-def outcome_rates(start: datetime, end: datetime) -> dict[str, list[OutcomeRate]]:
+def outcome_rates(
+    start: datetime, end: datetime, per_listing: dict[tuple, ListingFigures] | None = None
+) -> dict[str, list[OutcomeRate]]:
     """For leads received from `start` to `end` (not rejected), the rates per school,
-    program and campaign: the TOP groups with the most leads each."""
-    per_listing = listing_figures(start, end)
+    program and campaign: the TOP groups with the most leads each. `per_listing`: the
+    stretch's listing_figures(), when the caller has them already."""
+    if per_listing is None:
+        per_listing = listing_figures(start, end)
     schools = dict(db.session.execute(select(School.id, School.name)).all())
     programs = dict(db.session.execute(select(Program.id, Program.title)).all())
     by_school: dict[int, ListingFigures] = {}

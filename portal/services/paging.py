@@ -55,11 +55,11 @@ def capped_page(
     count: Select,
     page: int,
     per_page: int,
-    cap: int = COUNT_CAP,
+    cap: int | None = None,
 ) -> CappedPagination:
     """One page of `items` (a SELECT of entities, or a function of limit and offset giving
-    them), with the number of rows `count` selects, counted up to `cap`."""
+    them), with the number of rows `count` selects, counted up to `cap` (COUNT_CAP)."""
     return CappedPagination(
         page=page, per_page=per_page, max_per_page=None, error_out=False, items=items,
-        counted=count, cap=cap,
+        counted=count, cap=COUNT_CAP if cap is None else cap,
     )  # fmt: skip

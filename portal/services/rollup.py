@@ -33,14 +33,25 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.extensions import db
-from portal.models import CampaignDay, Lead, LeadDay, LeadQuarter, LeadRollup
-from portal.services.sql import epoch_quarter, utc_date
+from portal.models import (
+    CampaignDay,
+    EmptySearchDay,
+    Lead,
+    LeadDay,
+    LeadMonth,
+    LeadQuarter,
+    LeadRollup,
+    SearchDay,
+    SearchLog,
+)
+from portal.services.sql import epoch_quarter, utc_date, utc_month
 
 # A day is counted this long after it ends: captures in flight at midnight have committed.
 RECOUNT_DELAY = timedelta(minutes=10)
@@ -82,8 +93,16 @@ _TABLES = {
     ),
     LeadDay: (
         {
-            "school_id": Lead.school_id,
             "day": utc_date(Lead.created_at),
+            "school_id": Lead.school_id,
+            "program_id": Lead.program_id,
+        },
+        {"leads": CATEGORIES["leads"], "revenue_cents": CATEGORIES["revenue_cents"], **OUTCOMES},
+    ),
+    LeadMonth: (
+        {
+            "month": utc_month(Lead.created_at),
+            "school_id": Lead.school_id,
             "program_id": Lead.program_id,
         },
         {"leads": CATEGORIES["leads"], "revenue_cents": CATEGORIES["revenue_cents"], **OUTCOMES},
@@ -91,6 +110,19 @@ _TABLES = {
     CampaignDay: (
         {"day": utc_date(Lead.created_at), "campaign": Lead.utm_campaign},
         {"leads": CATEGORIES["leads"], **OUTCOMES},
+    ),
+}
+
+
+# The searches: (key columns, figures, which rows) per table; counted once, never changed.
+_SEARCH_TABLES = {
+    SearchDay: (
+        {"day": utc_date(SearchLog.created_at), "state": func.coalesce(SearchLog.state, "")},
+        [],
+    ),
+    EmptySearchDay: (
+        {"day": utc_date(SearchLog.created_at), "zip_code": SearchLog.zip_code},
+        [SearchLog.result_count == 0],
     ),
 }
 
@@ -187,6 +219,8 @@ def _drop_empty(days: list[date]) -> None:
             db.session.execute(
                 delete(table).where(table.day >= first, table.day <= last, table.leads == 0)
             )
+        months = (LeadMonth.month >= first.replace(day=1), LeadMonth.month <= last)
+        db.session.execute(delete(LeadMonth).where(*months, LeadMonth.leads == 0))
 
 
 def _runs(days: list[date]) -> list[tuple[date, date]]:
@@ -216,9 +250,13 @@ def count_ended_days(now: datetime, max_days: int = DAYS_PER_TRANSACTION) -> int
     last_ended = (now - RECOUNT_DELAY).date() - timedelta(days=1)
     try:
         through = _lock()
-        if through is None:
-            first = db.session.scalar(select(func.min(Lead.created_at)))
-            through = first.date() - timedelta(days=1) if first else last_ended
+        if through is None:  # counting starts the day before the first lead or search
+            firsts = [
+                db.session.scalar(select(func.min(Lead.created_at))),
+                db.session.scalar(select(func.min(SearchLog.created_at))),
+            ]
+            first = min((moment for moment in firsts if moment is not None), default=None)
+            through = first.astimezone(UTC).date() - timedelta(days=1) if first else last_ended
         until = min(last_ended, through + timedelta(days=max_days))
         counted = max(0, (until - through).days)
         if counted:
@@ -227,12 +265,27 @@ def count_ended_days(now: datetime, max_days: int = DAYS_PER_TRANSACTION) -> int
                 Lead.created_at < midnight(until + timedelta(days=1)),
             )
             for table in _TABLES:
+                if table is LeadMonth:  # a month's row may hold days counted before
+                    _add(table, 1, *period)
+                    continue
                 keys, figures = _TABLES[table]
                 db.session.execute(
                     table.__table__.insert().from_select(
                         [*keys, *figures], _figures(table, 1, *period)
                     )
                 )
+            searched = (
+                SearchLog.created_at >= midnight(through + timedelta(days=1)),
+                SearchLog.created_at < midnight(until + timedelta(days=1)),
+            )
+            for table, (keys, conditions) in _SEARCH_TABLES.items():
+                columns = [expression.label(name) for name, expression in keys.items()]
+                rows = (
+                    select(*columns, func.count())
+                    .where(*searched, *conditions)
+                    .group_by(*keys.values())
+                )
+                db.session.execute(table.__table__.insert().from_select([*keys, "searches"], rows))
         db.session.execute(
             update(LeadRollup).where(LeadRollup.id == 1).values(counted_through=max(through, until))
         )
@@ -244,10 +297,19 @@ def count_ended_days(now: datetime, max_days: int = DAYS_PER_TRANSACTION) -> int
 
 
 def count_all_ended_days(now: datetime) -> int:
-    """Count every ended day not counted yet, a transaction per DAYS_PER_TRANSACTION days."""
+    """Count every ended day not counted yet, a transaction per DAYS_PER_TRANSACTION days.
+
+    After more than a week (a first count), PostgreSQL's statistics of the roll-up are
+    brought up to date at once rather than by autovacuum later: until then the planner would
+    take the tables for nearly empty.
+    """
     total = 0
     while counted := count_ended_days(now):
         total += counted
+    if total > 7 and db.session.get_bind().dialect.name == "postgresql":
+        names = ", ".join(table.__tablename__ for table in [*_TABLES, *_SEARCH_TABLES])
+        db.session.execute(text(f"ANALYZE {names}"))
+        db.session.commit()
     return total
 
 
@@ -256,7 +318,7 @@ def recount(now: datetime) -> int:
     its back, say by hand in SQL); how many days were counted."""
     try:
         _lock()
-        for table in _TABLES:
+        for table in [*_TABLES, *_SEARCH_TABLES]:
             db.session.execute(delete(table))
         db.session.execute(update(LeadRollup).values(counted_through=None))
         db.session.commit()
@@ -440,17 +502,15 @@ def listing_figures(
     found: dict[tuple, ListingFigures] = {}
     if split.counted:
         first, last = split.counted
-        keys = [LeadDay.day] if by_day else []
-        keys += [LeadDay.school_id, LeadDay.program_id]
-        conditions = [LeadDay.day >= first, LeadDay.day <= last]
-        if school_id is not None:
-            conditions.append(LeadDay.school_id == school_id)
-        query = (
-            select(*keys, *(func.sum(getattr(LeadDay, name)) for name in LISTING_FIGURES))
-            .where(*conditions)
-            .group_by(*keys)
-        )
-        _collect(found, query, len(keys), by_day=by_day)
+        months = None if by_day else whole_months(first, last)
+        days = [(first, last)]
+        if months:  # whole months from LeadMonth, the days around them from LeadDay
+            days = [(first, months[0] - timedelta(days=1)), (_next_month(months[1]), last)]
+            _collect(found, _listing_rows(LeadMonth, LeadMonth.month, *months, school_id), 2)
+        for low, high in days:
+            if low <= high:
+                query = _listing_rows(LeadDay, LeadDay.day, low, high, school_id, by_day)
+                _collect(found, query, 3 if by_day else 2, by_day=by_day)
     if split.live:
         keys = [utc_date(Lead.created_at)] if by_day else []
         keys += [Lead.school_id, Lead.program_id]
@@ -466,6 +526,35 @@ def listing_figures(
         )
         _collect(found, query, len(keys), by_day=by_day)
     return found
+
+
+def _listing_rows(table, period, first: date, last: date, school_id, by_day=False) -> Select:
+    """SELECT LeadDay's or LeadMonth's figures from `first` to `last` (days or months) per
+    listing, or per day and listing."""
+    keys = [period] if by_day else []
+    keys += [table.school_id, table.program_id]
+    conditions = [period >= first, period <= last]
+    if school_id is not None:
+        conditions.append(table.school_id == school_id)
+    return (
+        select(*keys, *(func.sum(getattr(table, name)) for name in LISTING_FIGURES))
+        .where(*conditions)
+        .group_by(*keys)
+    )
+
+
+def whole_months(first: date, last: date) -> tuple[date, date] | None:
+    """The first days of the first and the last whole month from `first` to `last`."""
+    start = first if first.day == 1 else _next_month(first)
+    end_month = last.replace(day=1)
+    if _next_month(last) != last + timedelta(days=1):  # `last` does not end its month
+        end_month = (end_month - timedelta(days=1)).replace(day=1)
+    return (start, end_month) if start <= end_month else None
+
+
+def _next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def campaign_figures(start: datetime, end: datetime) -> dict[str, ListingFigures]:
@@ -508,3 +597,70 @@ def _collect(
         else:
             for name, value in zip(names, row[key_count:], strict=True):
                 setattr(figures, name, getattr(figures, name) + int(value or 0))
+
+
+@dataclass(frozen=True)
+class SearchFigures:
+    """The searches of a stretch: how many, per state (None: a ZIP we do not know), and per
+    ZIP code of those that found nothing."""
+
+    searches: int
+    per_state: dict[str | None, int]
+    empty_per_zip: dict[str, int]
+
+
+def search_figures(start: datetime, end: datetime) -> SearchFigures:
+    """The searches logged in [start, end)."""
+    split = split_days(start, end, counted_through())
+    per_state: dict[str | None, int] = {}
+    empty: dict[str, int] = {}
+    if split.counted:
+        first, last = split.counted
+        for state, count in db.session.execute(
+            select(SearchDay.state, func.sum(SearchDay.searches))
+            .where(SearchDay.day >= first, SearchDay.day <= last)
+            .group_by(SearchDay.state)
+        ):
+            per_state[state or None] = per_state.get(state or None, 0) + int(count)
+        for zip_code, count in db.session.execute(
+            select(EmptySearchDay.zip_code, func.sum(EmptySearchDay.searches))
+            .where(EmptySearchDay.day >= first, EmptySearchDay.day <= last)
+            .group_by(EmptySearchDay.zip_code)
+        ):
+            empty[zip_code] = empty.get(zip_code, 0) + int(count)
+    if split.live:
+        live = _logged_within(split.live)
+        for state, count in db.session.execute(
+            select(SearchLog.state, func.count()).where(live).group_by(SearchLog.state)
+        ):
+            per_state[state] = per_state.get(state, 0) + count
+        for zip_code, count in db.session.execute(
+            select(SearchLog.zip_code, func.count())
+            .where(live, SearchLog.result_count == 0)
+            .group_by(SearchLog.zip_code)
+        ):
+            empty[zip_code] = empty.get(zip_code, 0) + count
+    return SearchFigures(sum(per_state.values()), per_state, empty)
+
+
+def search_count(start: datetime, end: datetime) -> int:
+    """How many searches were logged in [start, end)."""
+    split = split_days(start, end, counted_through())
+    total = 0
+    if split.counted:
+        first, last = split.counted
+        total += db.session.scalar(
+            select(func.coalesce(func.sum(SearchDay.searches), 0)).where(
+                SearchDay.day >= first, SearchDay.day <= last
+            )
+        )
+    if split.live:
+        total += db.session.scalar(select(func.count()).where(_logged_within(split.live)))
+    return int(total)
+
+
+def _logged_within(pieces: list[tuple[datetime, datetime]]) -> ColumnElement[bool]:
+    """Searches logged within any of the pieces."""
+    return or_(
+        *(and_(SearchLog.created_at >= start, SearchLog.created_at < end) for start, end in pieces)
+    )
