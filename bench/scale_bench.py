@@ -143,7 +143,7 @@ def build(size: Size, env: dict, now: datetime) -> None:
         f"{time.perf_counter() - rolled:.0f} s",
         flush=True,
     )
-    print("  " + done.stdout.strip().replace("\n", "\n  "), flush=True)
+    print("\n".join(line for line in done.stdout.splitlines() if line.startswith("  ")))
 
 
 def learn_facts(size: Size) -> None:
@@ -334,12 +334,12 @@ def prepare_capture(size: Size) -> tuple[str, str, dict]:
     return path, urllib.parse.urlencode(form), headers
 
 
-def measure(sizes: list[Size], repeat: int) -> None:
+def measure(sizes: list[Size], repeat: int, warm_ups: int = WARM_UPS) -> None:
     """Time every call: a warm-up per size (a few requests, so that each worker has answered
     it once), then `repeat` rounds of one request per size."""
     for item in calls():
         for size in sizes:
-            for _ in range(WARM_UPS):
+            for _ in range(warm_ups):
                 call(size, item)
         for _ in range(repeat):
             for size in sizes:
@@ -388,6 +388,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", default="100000,1000000", help="sizes, comma-separated")
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--warm-ups", type=int, default=WARM_UPS, help="untimed requests first")
     parser.add_argument(
         "--postgres",
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG),
@@ -430,7 +431,7 @@ def main() -> int:
             stack.callback(lambda s=size: s.server and s.server.stop())
             start_server(size, env, folder)
         try:
-            measure(sizes, args.repeat)
+            measure(sizes, args.repeat, args.warm_ups)
         except Unexpected as error:
             print(f"\n{error}")
             return 2
@@ -438,8 +439,8 @@ def main() -> int:
     load = ", ".join(f"{a:.1f} -> {b:.1f}" for a, b in zip(load_before, after, strict=True))
     print(
         f"\ngunicorn 2 sync workers per size, production mode, PostgreSQL; {args.repeat} timed "
-        f"requests per size after a warm-up, sizes taking turns; {os.cpu_count()} CPUs, "
-        f"load average (1, 5, 15 min) {load}"
+        f"requests per size after {args.warm_ups} untimed, sizes taking turns; "
+        f"{os.cpu_count()} CPUs, load average (1, 5, 15 min) {load}"
     )
     print(f"goals at {counts[-1]:,} leads: p50 <= {P50_MS:g} ms, max <= {MAX_MS:g} ms", end="")
     print(f", growth from {counts[0]:,} <= {GROWTH:g}x" if len(counts) > 1 else "")

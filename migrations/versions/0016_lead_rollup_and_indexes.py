@@ -65,7 +65,6 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("day", "school_id", "program_id", name=op.f("pk_lead_day")),
     )
-    op.create_index("ix_lead_day_school_day", "lead_day", ["school_id", "day"])
     op.create_table(
         "lead_month",
         sa.Column("month", sa.Date(), nullable=False),

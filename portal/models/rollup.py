@@ -9,7 +9,7 @@ transaction, so the roll-up always equals a recount (searches never change).
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -43,8 +43,6 @@ class LeadDay(db.Model):
     rejected ("kept") how many have an outcome, were reached, applied and enrolled."""
 
     __tablename__ = "lead_day"
-    # A school's days (its performance page); the key serves a stretch of days of all.
-    __table_args__ = (Index("ix_lead_day_school_day", "school_id", "day"),)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)

@@ -34,7 +34,8 @@ def test_the_scale_benchmark_runs_at_small_sizes():
         pytest.skip("TEST_DATABASE_URL is not set; the benchmark needs PostgreSQL")
     before = bench_databases(server)
     done = subprocess.run(
-        [sys.executable, "bench/scale_bench.py", "--leads", "10000,20000", "--repeat", "2"],
+        [sys.executable, "bench/scale_bench.py", "--leads", "10000,20000", "--repeat", "1"]
+        + ["--warm-ups", "1"],
         cwd=ROOT,
         env={**os.environ, "BENCH_DATABASE_URL": server},
         capture_output=True,

