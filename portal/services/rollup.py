@@ -1,5 +1,6 @@
-"""The daily roll-up of the leads (portal.models.rollup): counting ended days, keeping counted
-days equal to the leads when leads change, and reading figures over any stretch of time.
+"""The daily roll-up of the leads and searches (portal.models.rollup): counting ended days,
+keeping counted days equal to the leads when leads change, and reading figures over any
+stretch of time.
 
 - **Counting.** count_ended_days() (the worker runs it every minute, `flask --app wsgi roll-up`
   at once) counts each UTC day once it ended RECOUNT_DELAY ago: a capture stamps its lead with
@@ -12,8 +13,8 @@ days equal to the leads when leads change, and reading figures over any stretch 
 - **Reading.** Every reader splits its stretch of time into what the roll-up counts (whole
   quarter hours or UTC days up to counted_through) and the rest, read from the leads through
   their created_at index: today, and the ragged edges of a stretch that starts or ends within
-  a quarter hour or a day. A page so reads one row per quarter hour, or per listing and day,
-  and a day's leads at most, however many leads the table holds.
+  a quarter hour or a day. A page so reads one row per quarter hour, or per listing and day
+  (and month), and a day's leads at most, however many leads the table holds.
 """
 
 import math
