@@ -99,6 +99,18 @@ def _origins(env: Mapping[str, str], name: str) -> frozenset[str]:
     return frozenset(found)
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(env: Mapping[str, str], name: str, default: str) -> str:
+    """Read a log level in either case (gunicorn.conf.py lower-cases the same setting for
+    gunicorn, logging wants upper case), failing on one that is unknown."""
+    raw = env.get(name, "").strip().upper() or default
+    if raw not in LOG_LEVELS:
+        raise ConfigError(f"{name} must be one of {', '.join(LOG_LEVELS)} (any case), not {raw!r}")
+    return raw
+
+
 def engine_options(env: Mapping[str, str]) -> dict:
     """SQLAlchemy engine options: pool settings for a database server, none for SQLite."""
     # pre-ping: a connection the server dropped (a restart) is replaced, not handed to a request.
@@ -235,7 +247,7 @@ class Config:
             "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
             # Larger request bodies get 413 before any view reads them (uploads are <= 5 MB).
             "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
-            "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+            "LOG_LEVEL": _log_level(env, "LOG_LEVEL", "INFO"),
             # A search results page or request-info form is reused for this long by the process
             # that built it (0: never). See portal/core/page_cache.py for what that trades.
             "PAGE_CACHE_SECONDS": _float(env, "PAGE_CACHE_SECONDS", 5.0),

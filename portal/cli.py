@@ -7,6 +7,8 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from portal.models import utcnow
+from portal.services import rollup
 from portal.services.demo import seed_demo
 from portal.services.geo import load_zip_codes
 from portal.services.imports import ImportReport, import_programs
@@ -98,4 +100,20 @@ def _fail(report: ImportReport) -> None:
     raise SystemExit(1)
 
 
-COMMANDS: list = [load_zips_command, seed_demo_command, import_programs_command]
+@click.command("roll-up")
+@click.option("--recount", is_flag=True, help="Empty the roll-up and count every day again.")
+@with_appcontext
+def roll_up_command(recount: bool) -> None:
+    """Count every ended day's leads into the daily roll-up (the worker does it as days end)."""
+    now = utcnow()
+    days = rollup.recount(now) if recount else rollup.count_all_ended_days(now)
+    through = rollup.counted_through()
+    click.echo(f"Roll-up: {days} day(s) counted; it counts every UTC day through {through}.")
+
+
+COMMANDS: list = [
+    load_zips_command,
+    seed_demo_command,
+    import_programs_command,
+    roll_up_command,
+]

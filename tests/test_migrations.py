@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import warnings
 from datetime import UTC, date, datetime
 
 import pytest
@@ -27,10 +28,32 @@ def compare_type(context, inspected, metadata, inspected_type, metadata_type):
     return None
 
 
+def other_backends_indexes(dialect: str) -> list[str]:
+    """The names of the indexes the models make on another backend only
+    (Index(...).ddl_if(dialect=...), such as the pg_trgm ones)."""
+    return [
+        index.name
+        for table in db.metadata.tables.values()
+        for index in table.indexes
+        if getattr(index, "_ddl_if", None) is not None
+        and index._ddl_if.dialect not in (None, dialect)
+    ]
+
+
 def test_models_and_migrations_agree(app):
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": compare_type})
-        diff = compare_metadata(context, db.metadata)
+        skipped = other_backends_indexes(conn.dialect.name)
+        options = {
+            "compare_type": compare_type,
+            "include_object": lambda obj, name, kind, *_: name not in skipped,
+        }
+        context = MigrationContext.configure(conn, opts=options)
+        with warnings.catch_warnings():
+            # Alembic says it leaves out expression indexes it cannot reflect (SQLite); these
+            # are the other backend's, which this one never makes.
+            for name in skipped:
+                warnings.filterwarnings("ignore", f".*expression-based index '{name}'")
+            diff = compare_metadata(context, db.metadata)
     assert diff == []
 
 

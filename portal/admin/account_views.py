@@ -16,6 +16,7 @@ from flask_login import login_required
 
 from portal.admin.account_forms import DecisionForm, InviteForm, UserEnabledForm
 from portal.admin.delivery_views import _school_page
+from portal.admin.forms import MAX_PAGE
 from portal.admin.views import admin_area, editor
 from portal.models import RETURN_REASONS, RETURN_STATES, today_utc, utcnow
 from portal.services.lead_returns import (
@@ -89,7 +90,7 @@ def returns():
     status = request.args.get("status")
     if status not in (None, "", *RETURN_STATES):
         abort(400)
-    return _returns_page(status or None)
+    return _returns_page(status or None, page=request.args.get("page", 1, type=int))
 
 
 def _decision_form(return_id: int, formdata=None) -> DecisionForm:
@@ -98,16 +99,17 @@ def _decision_form(return_id: int, formdata=None) -> DecisionForm:
     return DecisionForm(prefix=f"return-{return_id}", **kwargs)
 
 
-def _returns_page(status, form=None, form_for=None, code: int = 200):
-    found = list_returns(status=status)
+def _returns_page(status, form=None, form_for=None, code: int = 200, page: int = 1):
+    found = list_returns(status=status, page=min(max(page, 1), MAX_PAGE))
     forms = {
         row.item.id: form if row.item.id == form_for else _decision_form(row.item.id)
-        for row in found
+        for row in found.items
         if row.item.status == "requested"
     }
     return render_template(
         "admin/returns.html",
-        returns=found,
+        returns=found.items,
+        page=found,
         reasons=RETURN_REASONS,
         status=status,
         forms=forms,

@@ -1,7 +1,6 @@
 """The admin area under /admin: every page needs a signed-in admin, except the sign-in page."""
 
 import io
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -52,7 +51,7 @@ from portal.models import utcnow
 from portal.services.accounts import authenticate, end_all_sessions
 from portal.services.admin_leads import LeadNotFound, get_lead, list_leads
 from portal.services.careers import known_careers
-from portal.services.dashboard import dashboard_figures, local_midnight
+from portal.services.dashboard import dashboard_figures
 from portal.services.deliveries import delivery_figures, lead_deliveries
 from portal.services.erasure import delete_person_data
 from portal.services.exports import (
@@ -83,7 +82,6 @@ from portal.services.listings import (
     set_program_active,
     update_sponsorship,
 )
-from portal.services.outcome_rates import outcome_rates
 from portal.services.programs import ProgramNotFound, filter_choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -187,16 +185,13 @@ def dashboard():
     first, last = form.span(today)
     figures = dashboard_figures(now, admin_zone(), first, last)
     delivery = delivery_figures(now)
-    rates = outcome_rates(
-        local_midnight(first, admin_zone()), local_midnight(last + timedelta(days=1), admin_zone())
-    )
     return render_template(
         "admin/dashboard.html",
         form=form,
         figures=figures,
         charts=dashboard_charts(figures),
         delivery=delivery,
-        rates=rates,
+        rates=figures.rates,
         long_day=long_day,
     )
 

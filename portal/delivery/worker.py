@@ -14,6 +14,8 @@ due any more).
 - Retention: a thread of its own starts the daily retention run when one is due (at start,
   then every RETENTION_CHECK_SECONDS; portal.services.retention keeps it to one a day across
   workers), so deliveries never wait for it. Stopping ends it after its current batch.
+- Roll-up: as days end, the worker also counts them into the daily roll-up the dashboard and
+  the schools' figures read (portal.services.rollup), looking once a minute.
 - Logs carry ids, statuses and errors only, never a lead's data.
 """
 
@@ -42,6 +44,7 @@ from portal.services.deliveries import (
     record_attempt,
 )
 from portal.services.retention import run_daily_retention
+from portal.services.rollup import count_ended_days
 
 log = logging.getLogger("portal.delivery")
 
@@ -52,6 +55,8 @@ LISTENING_POLL_SECONDS = 1.0
 PER_DESTINATION = 4
 # How often the retention thread asks whether the daily run is due (a cheap query).
 RETENTION_CHECK_SECONDS = 900.0
+# How often the worker looks for ended days to count into the roll-up.
+ROLLUP_SECONDS = 60.0
 
 
 @dataclass
@@ -89,6 +94,7 @@ class Worker:
         self.running = 0
         self.listening = False
         self.stats = Stats()
+        self.next_rollup = 0.0  # time.monotonic() of the next look; 0: at once
 
     def stop(self, *_args) -> None:
         """Stop claiming; attempts in flight finish."""
@@ -118,6 +124,7 @@ class Worker:
         with ThreadPoolExecutor(self.threads, thread_name_prefix="delivery") as pool:
             while not self.stopping.is_set():
                 self.wake.clear()
+                self._roll_up()
                 claimed = self._claim()
                 for job in claimed:
                     pool.submit(self._attempt, job)
@@ -188,6 +195,22 @@ class Worker:
                 self.running += 1
                 self.in_flight[job.destination_id] = self.in_flight.get(job.destination_id, 0) + 1
         return claimed
+
+    def _roll_up(self) -> None:
+        """Count the days that have ended into the roll-up, once a minute (a year's worth on
+        a first run, a month per transaction)."""
+        if time.monotonic() < self.next_rollup:
+            return
+        self.next_rollup = time.monotonic() + ROLLUP_SECONDS
+        try:
+            with self.app.app_context():
+                counted = count_ended_days(utcnow())
+        except Exception:
+            log.exception("counting the roll-up failed; trying again in a minute")
+            return
+        if counted:
+            log.info("roll-up: %s day(s) counted", counted)
+            self.next_rollup = 0.0  # more may wait: a month is counted per transaction
 
     def _due_now(self) -> bool:
         """Whether a delivery is due now (for --once)."""

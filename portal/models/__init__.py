@@ -23,7 +23,15 @@ from portal.models.inbox import (
     ContactMessage,
     PrivacyRequest,
 )
-from portal.models.lead import LEAD_STATUSES, REJECT_REASONS, Lead, LeadNote, LeadStatusChange
+from portal.models.lead import (
+    FULL_NAME,
+    LEAD_STATUSES,
+    REJECT_REASONS,
+    WAITING,
+    Lead,
+    LeadNote,
+    LeadStatusChange,
+)
 from portal.models.opt_out import OPT_OUT_REASONS, SUPPRESSION_KINDS, LeadOptOut, Suppression
 from portal.models.program import (
     CREDENTIAL_LEVELS,
@@ -46,6 +54,15 @@ from portal.models.program import (
 )
 from portal.models.receipt import ConsentForm, ConsentSigningKey
 from portal.models.retention import RETENTION_STATES, RetentionRun
+from portal.models.rollup import (
+    CampaignDay,
+    EmptySearchDay,
+    LeadDay,
+    LeadMonth,
+    LeadQuarter,
+    LeadRollup,
+    SearchDay,
+)
 from portal.models.school_account import (
     BILLING_CHANGE_CAUSES,
     LEAD_OUTCOMES,
@@ -74,6 +91,7 @@ __all__ = [
     "DESTINATION_KINDS",
     "EXPORT_COLUMN_SETS",
     "EXPORT_STATES",
+    "FULL_NAME",
     "LEAD_OUTCOMES",
     "LEAD_STATUSES",
     "RETENTION_STATES",
@@ -94,22 +112,28 @@ __all__ = [
     "STATEMENT_LINE_KINDS",
     "AdminUser",
     "BillingChange",
+    "CampaignDay",
     "Campus",
     "ConsentForm",
     "ConsentSigningKey",
     "ContactMessage",
     "DataDeletion",
+    "EmptySearchDay",
     "Delivery",
     "DeliveryAttempt",
     "Destination",
     "Lead",
+    "LeadDay",
     "LeadExport",
+    "LeadMonth",
     "PrivacyRequest",
     "LeadExportItem",
     "LeadNote",
     "LeadOptOut",
     "LeadOutcome",
+    "LeadQuarter",
     "LeadReturn",
+    "LeadRollup",
     "ListingDay",
     "SchoolApiToken",
     "SchoolUser",
@@ -121,11 +145,13 @@ __all__ = [
     "ProgramState",
     "RetentionRun",
     "School",
+    "SearchDay",
     "SearchLog",
     "Sponsorship",
     "Suppression",
     "SponsorshipTerms",
     "UTCDateTime",
+    "WAITING",
     "ZipCode",
     "program_details",
     "today_utc",

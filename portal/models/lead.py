@@ -12,6 +12,8 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    and_,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -69,12 +71,38 @@ class Lead(db.Model):
             sqlite_where=text("erased_at IS NULL"),
             postgresql_where=text("erased_at IS NULL"),
         ),
+        # A school's leads by outcome then date (portal.services.school_leads).
+        Index("ix_lead_school_outcome_created", "school_id", "outcome", "created_at"),
+        # The admin's search for a part of a name or an email (portal.services.admin_leads),
+        # on PostgreSQL only: trigram indexes (pg_trgm) of the very expressions it compares,
+        # FULL_NAME and the email lowered, as PostgreSQL writes them back (so Alembic can
+        # compare them).
+        Index(
+            "ix_lead_name_trgm",
+            literal_column("lower((first_name || ' ') || last_name)").label("full_name"),
+            postgresql_using="gin",
+            postgresql_ops={"full_name": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_lead_email_trgm",
+            literal_column("lower(email)").label("email_lower"),
+            postgresql_using="gin",
+            postgresql_ops={"email_lower": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+        # Only the leads waiting to be exported (WAITING), for the dashboard's count of them.
+        Index(
+            "ix_lead_waiting",
+            "created_at",
+            "id",
+            postgresql_where=text("status = 'new' AND billable IS true"),
+            sqlite_where=text("status = 'new' AND billable IS true"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     program_id: Mapped[int] = mapped_column(ForeignKey("program.id"))
-    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
     campus_id: Mapped[int | None] = mapped_column(ForeignKey("campus.id"))
     career: Mapped[str] = mapped_column(String(80))
     price_cents: Mapped[int] = mapped_column(Integer)
@@ -150,6 +178,13 @@ class Lead(db.Model):
     program: Mapped[Program] = relationship()
     school: Mapped[School] = relationship()
     campus: Mapped[Campus | None] = relationship()
+
+
+# The admin's search compares this (lowered) with a part of a name (admin_leads).
+FULL_NAME = Lead.first_name + literal_column("' '") + Lead.last_name
+# Waiting to be exported: ix_lead_waiting's condition, its constants written out so that
+# PostgreSQL can use that index in any plan (a parameter could be anything).
+WAITING = and_(Lead.status == literal_column("'new'"), Lead.billable.is_(True))
 
 
 class LeadStatusChange(db.Model):

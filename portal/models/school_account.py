@@ -111,6 +111,7 @@ class LeadReturn(db.Model):
         ),
         Index("ix_lead_return_status_requested", "status", "requested_at"),
         Index("ix_lead_return_school_decided", "school_id", "decided_at"),
+        Index("ix_lead_return_decided_at", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

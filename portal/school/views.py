@@ -247,8 +247,9 @@ def return_lead(lead_id: int):
 @bp.get("/returns")
 def returns():
     """The school's returns: waiting ones first, then the decisions."""
+    page = list_returns(school_id=school_id(), page=request.args.get("page", 1, type=int))
     return render_template(
-        "school/returns.html", returns=list_returns(school_id=school_id()), reasons=RETURN_REASONS
+        "school/returns.html", returns=page.items, page=page, reasons=RETURN_REASONS
     )
 
 

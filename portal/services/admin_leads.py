@@ -5,12 +5,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import phonenumbers
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, literal_column, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Lead, Program, School
+from portal.models import FULL_NAME, Lead, Program, School
+from portal.services.paging import CappedPagination, capped_page
 from portal.services.sql import folded
 
 PER_PAGE = 50
@@ -101,14 +101,31 @@ def search_condition(text: str) -> ColumnElement[bool] | None:
     if not text:
         return None
     pattern = _like(text.lower())
-    matches = [
-        folded(Lead.first_name + " " + Lead.last_name).like(pattern, escape="\\"),
-        folded(Lead.email).like(pattern, escape="\\"),
-    ]
+    # The very expressions PostgreSQL's trigram indexes hold (portal.models.lead).
+    matches = [folded(FULL_NAME).like(pattern, escape="\\"), _email_holds(text.lower())]
     phone = phone_in_e164(text)
     if phone is not None:
         matches.append(Lead.phone_e164 == phone)
     return or_(*matches)
+
+
+def _email_holds(text: str) -> ColumnElement[bool]:
+    """Leads whose email (any case) holds `text`.
+
+    Given a whole address, the trigram index is asked for the part before the @ only, and the
+    rows it finds are checked for the whole text: a domain's trigrams are in a third or more
+    of all addresses, and reading their index entries would cost more than the search.
+    """
+    pattern = _like(text)
+    local, at, _ = text.partition("@")
+    if not at or len(local.strip()) < 3:
+        return folded(Lead.email).like(pattern, escape="\\")
+    # email || '' is not the indexed expression, so this part is a check, not an index lookup.
+    unindexed = folded(Lead.email + literal_column("''"))
+    return and_(
+        folded(Lead.email).like(_like(local), escape="\\"),
+        unindexed.like(pattern, escape="\\"),
+    )
 
 
 def list_leads(
@@ -118,24 +135,25 @@ def list_leads(
     search: str | None = None,
     sort: str = "date",
     descending: bool = True,
-) -> Pagination:
+) -> CappedPagination:
     """One page of the leads matching `filters` and `search`, sorted by `sort` (SORTS), newest
-    first within equal values."""
+    first within equal values; counted up to COUNT_CAP."""
+    conditions = filters.conditions()
+    found = search_condition(search or "")
+    if found is not None:
+        conditions.append(found)
     query = (
         select(Lead)
         .join(School, School.id == Lead.school_id)
         .join(Program, Program.id == Lead.program_id)
         .options(joinedload(Lead.school), joinedload(Lead.program))
-        .where(*filters.conditions())
+        .where(*conditions)
     )
-    found = search_condition(search or "")
-    if found is not None:
-        query = query.where(found)
     keys = [key.desc() if descending else key.asc() for key in SORTS[sort]]
     if sort != "date":
         keys.append(Lead.created_at.desc())
     query = query.order_by(*keys, Lead.id.desc() if descending or sort != "date" else Lead.id)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return capped_page(query, select(Lead.id).where(*conditions), page, per_page)
 
 
 def get_lead(lead_id: int) -> Lead:

@@ -6,8 +6,10 @@ month against last month likewise): leads (billable, duplicates, rejected), reve
 (the prices of billable leads), leads waiting to be exported (now against 24 hours ago),
 searches today and their conversion into leads.
 
-Over a range of days: leads and revenue per day, leads per school (top 10), searches per state
-and the ZIP codes searched most with no results.
+Over a range of days: leads and revenue per day, leads per school (top 10), the outcome rates
+(portal.services.outcome_rates), searches per state and the ZIP codes searched most with no
+results. The lead figures come from the daily roll-up
+(portal.services.rollup) and, for what it does not count yet, from the leads.
 
 Days, weeks (from Monday) and months are those of the admins' time zone (ADMIN_TIMEZONE), so
 "today" is the operator's today. A lead is counted in one category: rejected, else a duplicate
@@ -18,16 +20,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import exists, func, select
 
 from portal.extensions import db
-from portal.models import Lead, LeadStatusChange, School, SearchLog, UTCDateTime
-from portal.services.sql import epoch_quarter
+from portal.models import WAITING, Lead, LeadStatusChange, School
+from portal.services.outcome_rates import OutcomeRate, outcome_rates
+from portal.services.rollup import (
+    ListingFigures,
+    category_days,
+    category_windows,
+    listing_figures,
+    search_count,
+    search_figures,
+)
 
 TOP_SCHOOLS = 10
 TOP_STATES = 15
 TOP_ZIPS = 10
-QUARTER = 900  # seconds: every time zone's offset from UTC is a whole number of quarter hours
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,7 @@ class Dashboard:
     searches: int
     searches_per_state: list[tuple[str, int]]
     zero_result_zips: list[tuple[str, int]]
+    rates: dict[str, list[OutcomeRate]]  # per school, program and campaign
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -107,82 +117,49 @@ def dashboard_figures(now: datetime, zone: ZoneInfo, first_day: date, last_day: 
     `first_day` to `last_day` (days in `zone`)."""
     start = local_midnight(first_day, zone)
     end = local_midnight(last_day + timedelta(days=1), zone)
-    in_leads = (Lead.created_at >= start, Lead.created_at < end)
-    in_searches = (SearchLog.created_at >= start, SearchLog.created_at < end)
-    count = func.count().label("n")
-    per_school = db.session.execute(
-        select(School.name, count)
-        .join(Lead, Lead.school_id == School.id)
-        .where(*in_leads)
-        .group_by(School.id, School.name)
-        .order_by(count.desc(), School.name)
-        .limit(TOP_SCHOOLS)
-    ).all()
-    per_state = db.session.execute(
-        select(func.coalesce(SearchLog.state, "unknown ZIP"), count)
-        .where(*in_searches)
-        .group_by(SearchLog.state)
-        .order_by(count.desc(), SearchLog.state.is_(None), SearchLog.state)
-        .limit(TOP_STATES)
-    ).all()
-    empty_zips = db.session.execute(
-        select(SearchLog.zip_code, count)
-        .where(*in_searches, SearchLog.result_count == 0)
-        .group_by(SearchLog.zip_code)
-        .order_by(count.desc(), SearchLog.zip_code)
-        .limit(TOP_ZIPS)
-    ).all()
-    searches = db.session.scalar(select(func.count()).where(*in_searches))
+    per_listing = listing_figures(start, end)
+    searched = search_figures(start, end)
+    per_state = sorted(
+        searched.per_state.items(), key=lambda item: (-item[1], item[0] is None, item[0] or "")
+    )
+    empty_zips = sorted(searched.empty_per_zip.items(), key=lambda item: (-item[1], item[0]))
     return Dashboard(
         zone=zone.key,
         first_day=first_day,
         last_day=last_day,
         headline=headline(now, zone),
         days=leads_per_day(zone, first_day, last_day),
-        leads_per_school=[(name, n) for name, n in per_school],
-        searches=searches or 0,
-        searches_per_state=[(state, n) for state, n in per_state],
-        zero_result_zips=[(zip_code, n) for zip_code, n in empty_zips],
+        leads_per_school=leads_per_school(per_listing),
+        rates=outcome_rates(start, end, per_listing),
+        searches=searched.searches,
+        searches_per_state=[(state or "unknown ZIP", n) for state, n in per_state[:TOP_STATES]],
+        zero_result_zips=empty_zips[:TOP_ZIPS],
     )
 
 
-def _categories():
-    """SQL conditions for a lead's one category: rejected, else a duplicate, else billable."""
-    rejected = Lead.status == "rejected"
-    duplicate = and_(Lead.status != "rejected", Lead.duplicate_of_id.is_not(None))
-    return {"billable": Lead.billable.is_(True), "duplicates": duplicate, "rejected": rejected}
+def leads_per_school(per_listing: dict[tuple, ListingFigures]) -> list[tuple[str, int]]:
+    """The TOP_SCHOOLS schools with the most leads, from the leads per (school, listing)."""
+    totals: dict[int, int] = {}
+    for (school_id, _), figures in per_listing.items():
+        totals[school_id] = totals.get(school_id, 0) + figures.leads
+    names = dict(
+        db.session.execute(select(School.id, School.name).where(School.id.in_(totals))).all()
+    )
+    ranked = sorted(((names[i], n) for i, n in totals.items() if n), key=lambda r: (-r[1], r[0]))
+    return ranked[:TOP_SCHOOLS]
 
 
 def leads_per_day(zone: ZoneInfo, first_day: date, last_day: date) -> list[Day]:
     """Each day's leads and revenue, from `first_day` to `last_day` (days in `zone`).
 
-    The database counts per quarter hour in UTC (every zone's days start on one), and each
-    quarter is put in its local day here, so days are right across daylight-saving changes.
+    The leads are counted per quarter hour in UTC (every zone's days start on one), and each
+    quarter is put in its local day, so days are right across daylight-saving changes.
     """
-    start = local_midnight(first_day, zone)
-    end = local_midnight(last_day + timedelta(days=1), zone)
-    quarter = epoch_quarter(Lead.created_at)
-    categories = _categories()
-    columns = [func.count()]
-    columns += [func.sum(case((condition, 1), else_=0)) for condition in categories.values()]
-    columns.append(func.sum(case((Lead.billable.is_(True), Lead.price_cents), else_=0)))
-    rows = db.session.execute(
-        select(quarter, *columns)
-        .where(Lead.created_at >= start, Lead.created_at < end)
-        .group_by(quarter)
-    ).all()
-    totals: dict[date, list[int]] = {}
-    for number, *values in rows:
-        day = datetime.fromtimestamp(int(number) * QUARTER, UTC).astimezone(zone).date()
-        sums = totals.setdefault(day, [0] * 5)
-        for index, value in enumerate(values):
-            sums[index] += int(value or 0)
-    days = []
-    day = first_day
-    while day <= last_day:
-        days.append(Day(day, *totals.get(day, [0] * 5)))
-        day += timedelta(days=1)
-    return days
+    count = (last_day - first_day).days + 1
+    days = [first_day + timedelta(days=n) for n in range(count)]
+    starts = [local_midnight(day, zone) for day in days]
+    starts.append(local_midnight(last_day + timedelta(days=1), zone))
+    return [Day(day, *figures) for day, figures in zip(days, category_days(starts), strict=True)]
 
 
 def _periods(now: datetime, zone: ZoneInfo) -> list[tuple[str, str, datetime, datetime]]:
@@ -204,42 +181,25 @@ def headline(now: datetime, zone: ZoneInfo) -> Headline:
     for _, _, start_day, before_day in _periods(now, zone):
         start, before = local_midnight(start_day, zone), local_midnight(before_day, zone)
         windows += [(start, now), (before, min(before + (now - start), start))]
-    at = [literal(moment, UTCDateTime) for moment in (min(w[0] for w in windows), now)]
-    categories = _categories()
-    columns = []
-    for start, end in windows:
-        inside = and_(Lead.created_at >= start, Lead.created_at < end)
-        columns += [
-            func.sum(case((and_(inside, condition), 1), else_=0))
-            for condition in categories.values()
-        ]
-        columns.append(
-            func.sum(case((and_(inside, Lead.billable.is_(True)), Lead.price_cents), else_=0))
-        )
-        columns.append(func.sum(case((and_(inside, Lead.status != "rejected"), 1), else_=0)))
-    values = db.session.execute(
-        select(*columns).where(Lead.created_at >= at[0], Lead.created_at < at[1])
-    ).one()
-    figures = [int(v or 0) for v in values]
-    per_window = [figures[i : i + 5] for i in range(0, len(figures), 5)]
+    figures = category_windows(windows)
     periods = []
     for index, (name, compared, _, _) in enumerate(_periods(now, zone)):
-        current, before = per_window[2 * index], per_window[2 * index + 1]
+        current, before = figures[2 * index], figures[2 * index + 1]
         periods.append(
             PeriodLeads(
                 name,
                 compared,
-                billable=Change(current[0], before[0]),
-                duplicates=Change(current[1], before[1]),
-                rejected=Change(current[2], before[2]),
+                billable=Change(current["billable"], before["billable"]),
+                duplicates=Change(current["duplicates"], before["duplicates"]),
+                rejected=Change(current["rejected"], before["rejected"]),
             )
         )
     today, yesterday = windows[0], windows[1]
     searches = Change(_searches(*today), _searches(*yesterday))
-    leads_today, leads_yesterday = per_window[0][4], per_window[1][4]
+    leads_today, leads_yesterday = figures[0]["kept"], figures[1]["kept"]
     return Headline(
         periods=periods,
-        revenue_cents=Change(per_window[4][3], per_window[5][3]),
+        revenue_cents=Change(figures[4]["revenue_cents"], figures[5]["revenue_cents"]),
         waiting=Change(waiting_at(now), waiting_at(now - timedelta(days=1))),
         searches=searches,
         conversion=Change(
@@ -251,9 +211,7 @@ def headline(now: datetime, zone: ZoneInfo) -> Headline:
 
 def _searches(start: datetime, end: datetime) -> int:
     """Searches logged from `start` to before `end`."""
-    return db.session.scalar(
-        select(func.count()).where(SearchLog.created_at >= start, SearchLog.created_at < end)
-    )
+    return search_count(start, end)
 
 
 def waiting_at(moment: datetime) -> int:
@@ -274,12 +232,7 @@ def waiting_at(moment: datetime) -> int:
         LeadStatusChange.lead_id == Lead.id, LeadStatusChange.created_at >= moment
     )
     unchanged = db.session.scalar(
-        select(func.count()).where(
-            Lead.status == "new",
-            Lead.billable.is_(True),
-            Lead.created_at < moment,
-            ~changed_since,
-        )
+        select(func.count()).where(WAITING, Lead.created_at < moment, ~changed_since)
     )
     changed_ids = select(LeadStatusChange.lead_id).where(LeadStatusChange.created_at >= moment)
     changed = db.session.scalar(

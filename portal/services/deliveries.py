@@ -10,12 +10,10 @@ leaves a lease that runs out, and the delivery is tried again with the same webh
 
 import logging
 import random
-import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import func, or_, select, text, union_all, update
 from sqlalchemy.orm import joinedload
 
 from portal.delivery.http import Answer
@@ -24,6 +22,8 @@ from portal.delivery.send import DeliverySettings, Target, send_test
 from portal.extensions import db
 from portal.models import Delivery, DeliveryAttempt, Destination, Lead, LeadOptOut
 from portal.services.outbox import CHANNEL
+from portal.services.paging import CappedPagination, capped_page
+from portal.services.sql import seconds_between
 
 log = logging.getLogger(__name__)
 
@@ -375,19 +375,51 @@ def lead_deliveries(lead_id: int) -> list[tuple[Delivery, list[DeliveryAttempt]]
     return [(delivery, attempts[delivery.id]) for delivery in deliveries]
 
 
-def school_attempts(school_id: int, page: int = 1, per_page: int = 50) -> Pagination:
-    """The delivery log of one school: every attempt, newest first."""
-    query = (
-        select(DeliveryAttempt)
-        .join(Destination, Destination.id == DeliveryAttempt.destination_id)
-        .options(
-            joinedload(DeliveryAttempt.destination),
-            joinedload(DeliveryAttempt.delivery).joinedload(Delivery.opt_out),
-        )
-        .where(Destination.school_id == school_id)
-        .order_by(DeliveryAttempt.started_at.desc(), DeliveryAttempt.id.desc())
+def school_attempts(school_id: int, page: int = 1, per_page: int = 50) -> CappedPagination:
+    """The delivery log of one school: every attempt, newest first (counted up to COUNT_CAP).
+
+    Each of the school's destinations gives its newest attempts from its own index, and the
+    page is taken from those (a school has a few destinations, and a long log).
+    """
+    destinations = list(
+        db.session.scalars(select(Destination.id).where(Destination.school_id == school_id))
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    newest = (DeliveryAttempt.started_at.desc(), DeliveryAttempt.id.desc())
+
+    def attempts(limit: int, offset: int) -> list[DeliveryAttempt]:
+        if not destinations:
+            return []
+        each = [
+            select(DeliveryAttempt.id, DeliveryAttempt.started_at)
+            .where(DeliveryAttempt.destination_id == destination_id)
+            .order_by(*newest)
+            .limit(offset + limit)
+            .subquery()
+            .select()
+            for destination_id in destinations
+        ]
+        merged = union_all(*each).subquery()
+        ids = list(
+            db.session.scalars(
+                select(merged.c.id)
+                .order_by(merged.c.started_at.desc(), merged.c.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+        )
+        found = db.session.scalars(
+            select(DeliveryAttempt)
+            .options(
+                joinedload(DeliveryAttempt.destination),
+                joinedload(DeliveryAttempt.delivery).joinedload(Delivery.opt_out),
+            )
+            .where(DeliveryAttempt.id.in_(ids))
+            .order_by(*newest)
+        )
+        return list(found)
+
+    count = select(DeliveryAttempt.id).where(DeliveryAttempt.destination_id.in_(destinations))
+    return capped_page(attempts, count, page, per_page)
 
 
 def school_failed(school_id: int, limit: int = 100) -> list[Delivery]:
@@ -445,7 +477,7 @@ def delivery_figures(now: datetime, days: int = 7) -> DeliveryFigures:
     counts = dict(
         db.session.execute(
             select(Delivery.status, func.count())
-            .where(Delivery.status != "delivered")
+            .where(Delivery.status.in_(("pending", "failed")))
             .group_by(Delivery.status)
         ).all()
     )
@@ -460,24 +492,37 @@ def delivery_figures(now: datetime, days: int = 7) -> DeliveryFigures:
         .select_from(Destination)
         .where(Destination.is_enabled.is_(False), Destination.disabled_reason.is_not(None))
     )
-    rows = db.session.execute(
-        select(Lead.created_at, Delivery.delivered_at)
-        .join(Lead, Lead.id == Delivery.lead_id)
-        .where(Delivery.delivered_at >= now - timedelta(days=days))
-    ).all()
-    waits = sorted(max(0.0, (done - created).total_seconds()) for created, done in rows)
+    # A delivery is queued in its lead's transaction, stamped with the lead's created_at. The
+    # database sorts the waits and hands back only the ones the median and p95 are.
+    wait = seconds_between(Delivery.created_at, Delivery.delivered_at)
+    recent = Delivery.delivered_at >= now - timedelta(days=days)
+    delivered = db.session.scalar(select(func.count()).where(recent))
+
+    def nth_wait(rank: int) -> float:
+        """The rank-th smallest wait (from 1), not below 0."""
+        found = db.session.scalar(
+            select(wait).where(recent).order_by(wait).offset(rank - 1).limit(1)
+        )
+        return max(0.0, float(found))
+
+    median = p95 = None
+    if delivered:
+        middle = (delivered + 1) // 2
+        median = nth_wait(middle)
+        if delivered % 2 == 0:
+            median = (median + nth_wait(middle + 1)) / 2
+        p95 = nth_wait(percentile_rank(delivered, 95))
     return DeliveryFigures(
         pending=counts.get("pending", 0) - held,
         held=held,
         failed=counts.get("failed", 0),
         switched_off_by_endpoint=gone,
-        delivered_7d=len(waits),
-        median_seconds=statistics.median(waits) if waits else None,
-        p95_seconds=percentile(waits, 95) if waits else None,
+        delivered_7d=delivered,
+        median_seconds=median,
+        p95_seconds=p95,
     )
 
 
-def percentile(values: list[float], pct: float) -> float:
-    """The pct-th percentile of sorted values (nearest rank)."""
-    rank = max(1, -(-len(values) * pct // 100))
-    return values[int(rank) - 1]
+def percentile_rank(count: int, pct: float) -> int:
+    """The rank (from 1) of the pct-th percentile of `count` sorted values (nearest rank)."""
+    return int(max(1, -(-count * pct // 100)))

@@ -193,7 +193,7 @@ def schools_overview() -> list[SchoolDeliveryRow]:
             func.sum(case((Delivery.status == "failed", 1), else_=0)).label("failed"),
         )
         .join(Destination, Destination.id == Delivery.destination_id)
-        .where(Delivery.status != "delivered")
+        .where(Delivery.status.in_(("pending", "failed")))
         .group_by(Destination.school_id)
         .subquery()
     )

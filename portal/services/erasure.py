@@ -13,12 +13,13 @@ way. Closing a request erases the address and name it held.
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import ContactMessage, DataDeletion, Lead, PrivacyRequest, utcnow
 from portal.services.opt_outs import Suppressed, suppress_person
+from portal.services.rollup import changing_leads
 from portal.services.statements import close_months_of
 
 NOTE_MAX = 500
@@ -95,17 +96,20 @@ def _delete(email: str, admin_id: int) -> Deleted:
     record = DataDeletion(created_at=now, admin_id=admin_id, rows_deleted=0)
     db.session.add(record)
     db.session.flush()
-    done = suppress_person(email, None, now, "deletion", data_deletion_id=record.id)
     address = email.strip().lower()
     lead_email = func.lower(func.trim(Lead.email)) == address
-    # A month that has ended keeps these leads as they stood: its statement is closed first.
-    close_months_of(select(Lead.id).where(lead_email), now)
     ids = select(Lead.id).where(lead_email).scalar_subquery()
-    # Another person's lead never points at these, but unlink any reference before deleting.
-    db.session.execute(
-        update(Lead).where(Lead.duplicate_of_id.in_(ids)).values(duplicate_of_id=None)
-    )
-    leads = db.session.execute(delete(Lead).where(lead_email)).rowcount
+    # The roll-up's lock first, as every change of leads takes it, then the leads' own.
+    with changing_leads(or_(lead_email, Lead.duplicate_of_id.in_(ids))):
+        done = suppress_person(email, None, now, "deletion", data_deletion_id=record.id)
+        # A month that has ended keeps these leads as they stood: its statement is closed
+        # first.
+        close_months_of(select(Lead.id).where(lead_email), now)
+        # Another person's lead never points at these, but unlink any reference before deleting.
+        db.session.execute(
+            update(Lead).where(Lead.duplicate_of_id.in_(ids)).values(duplicate_of_id=None)
+        )
+        leads = db.session.execute(delete(Lead).where(lead_email)).rowcount
     message_email = func.lower(func.trim(ContactMessage.email)) == address
     messages = db.session.execute(delete(ContactMessage).where(message_email)).rowcount
     record.rows_deleted = leads

@@ -22,9 +22,12 @@ from portal.models import RETURN_REASONS, Lead, LeadNote, LeadReturn
 from portal.services.admin_leads import LeadNotFound
 from portal.services.billing import enter_billing_change
 from portal.services.lead_status import Editor
+from portal.services.paging import CappedPagination, capped_page
+from portal.services.rollup import changing_leads
 from portal.services.school_leads import Actor, school_lead
 
 MAX_TEXT = 1000
+PER_PAGE = 100
 
 
 class ReturnRefused(RuntimeError):
@@ -124,22 +127,25 @@ def decide_return(
         row = db.session.get(LeadReturn, return_id)
         if row is None:
             raise ReturnNotFound(return_id)
-        _lock_lead(row.lead_id)
-        db.session.refresh(row)
-        if row.status != "requested":
-            raise AlreadyDecided(f"This return was {row.status} already.")
-        row.status = "approved" if approve else "denied"
-        row.decided_at = now
-        row.decided_by_id = editor.admin_id
-        row.decided_by = editor.name
-        row.decision_note = note
-        if approve:
-            lead = db.session.scalar(
-                select(Lead).where(Lead.id == row.lead_id).execution_options(populate_existing=True)
-            )
-            was_billable = lead.billable
-            lead.billable = False
-            enter_billing_change(lead, was_billable, "return", row.reason, now)
+        with changing_leads(Lead.id == row.lead_id):
+            _lock_lead(row.lead_id)
+            db.session.refresh(row)
+            if row.status != "requested":
+                raise AlreadyDecided(f"This return was {row.status} already.")
+            row.status = "approved" if approve else "denied"
+            row.decided_at = now
+            row.decided_by_id = editor.admin_id
+            row.decided_by = editor.name
+            row.decision_note = note
+            if approve:
+                lead = db.session.scalar(
+                    select(Lead)
+                    .where(Lead.id == row.lead_id)
+                    .execution_options(populate_existing=True)
+                )
+                was_billable = lead.billable
+                lead.billable = False
+                enter_billing_change(lead, was_billable, "return", row.reason, now)
         words = f"Return {row.status} ({RETURN_REASONS[row.reason]})" + (
             f": {note}" if note else "."
         )
@@ -167,24 +173,50 @@ class ReturnRow:
     lead: Lead
 
 
-def list_returns(status: str | None = None, school_id: int | None = None) -> list[ReturnRow]:
-    """Returns (waiting ones first, then the latest decisions), with their leads; at most 500."""
-    query = (
-        select(LeadReturn, Lead)
-        .join(Lead, Lead.id == LeadReturn.lead_id)
-        .options(joinedload(Lead.program), joinedload(LeadReturn.school))
-    )
+def list_returns(
+    status: str | None = None, school_id: int | None = None, page: int = 1
+) -> CappedPagination:
+    """A page of returns, waiting ones first (newest first), then the latest decisions, with
+    their leads; PER_PAGE a page. The page's returns are chosen first, each part from its own
+    index, then joined to their leads."""
+    conditions = []
     if status is not None:
-        query = query.where(LeadReturn.status == status)
+        conditions.append(LeadReturn.status == status)
     if school_id is not None:
-        query = query.where(LeadReturn.school_id == school_id)
-    query = query.order_by(
-        (LeadReturn.status != "requested"),
-        LeadReturn.decided_at.desc(),
-        LeadReturn.requested_at.desc(),
-        LeadReturn.id.desc(),
-    ).limit(500)
-    return [ReturnRow(item, lead) for item, lead in db.session.execute(query)]
+        conditions.append(LeadReturn.school_id == school_id)
+
+    def rows(limit: int, offset: int) -> list[ReturnRow]:
+        waiting = db.session.scalars(
+            select(LeadReturn.id)
+            .where(*conditions, LeadReturn.status == "requested")
+            .order_by(LeadReturn.requested_at.desc(), LeadReturn.id.desc())
+            .limit(offset + limit)
+        ).all()
+        ids = list(waiting[offset:])
+        if len(ids) < limit:  # every waiting one is known: the decisions follow them
+            ids += db.session.scalars(
+                select(LeadReturn.id)
+                .where(*conditions, LeadReturn.status != "requested")
+                .order_by(
+                    LeadReturn.decided_at.desc(),
+                    LeadReturn.requested_at.desc(),
+                    LeadReturn.id.desc(),
+                )
+                .offset(max(0, offset - len(waiting)))
+                .limit(limit - len(ids))
+            ).all()
+        found = {
+            item.id: ReturnRow(item, lead)
+            for item, lead in db.session.execute(
+                select(LeadReturn, Lead)
+                .join(Lead, Lead.id == LeadReturn.lead_id)
+                .options(joinedload(Lead.program), joinedload(LeadReturn.school))
+                .where(LeadReturn.id.in_(ids))
+            )
+        }
+        return [found[return_id] for return_id in ids]
+
+    return capped_page(rows, select(LeadReturn.id).where(*conditions), page, PER_PAGE)
 
 
 def school_return(school_id: int, lead_id: int) -> LeadReturn:

@@ -39,6 +39,7 @@ from portal.models import (
 from portal.services.admin_leads import LeadNotFound
 from portal.services.billing import enter_billing_change
 from portal.services.leads import DUPLICATE_WINDOW
+from portal.services.rollup import changing_leads
 
 MAX_BULK = 500
 MAX_NOTE_CHARS = 2000
@@ -117,56 +118,58 @@ def change_status(
     note = (change.note or "").strip() or None
     outcome = ChangeOutcome()
     try:
-        # Lock the rows first (PostgreSQL: row locks; SQLite: the write lock), so an export
-        # marking these leads at the same moment goes wholly before or after this change.
-        db.session.execute(
-            update(Lead)
-            .where(Lead.id.in_(ids))
-            .values(status=Lead.status)
-            .execution_options(synchronize_session=False)
-        )
-        leads = {
-            lead.id: lead
-            for lead in db.session.scalars(
-                select(Lead).where(Lead.id.in_(ids)).execution_options(populate_existing=True)
+        # The roll-up's lock first (SQLite: the write lock), as every change of leads does.
+        with changing_leads(Lead.id.in_(ids)):
+            # Then the rows' (PostgreSQL: row locks), so an export marking these leads at the
+            # same moment goes wholly before or after this change.
+            db.session.execute(
+                update(Lead)
+                .where(Lead.id.in_(ids))
+                .values(status=Lead.status)
+                .execution_options(synchronize_session=False)
             )
-        }
-        rejected = []
-        for lead_id in ids:
-            lead = leads.get(lead_id)
-            if lead is None:
-                outcome.missing.append(lead_id)
-                continue
-            if note and lead.erased_at is not None:
-                raise InvalidStatusChange(
-                    ERASED_NOTE.format(lead_id) + " Change its status without one."
+            leads = {
+                lead.id: lead
+                for lead in db.session.scalars(
+                    select(Lead).where(Lead.id.in_(ids)).execution_options(populate_existing=True)
                 )
-            if lead.status == change.status and lead.reject_reason == change.reason:
-                outcome.unchanged.append(lead_id)
-                if note:  # nothing typed is lost: the note is kept as a note
-                    db.session.add(_note(lead_id, note, editor, now))
-                continue
-            db.session.add(
-                LeadStatusChange(
-                    lead_id=lead_id,
-                    created_at=now,
-                    admin_id=editor.admin_id,
-                    actor=editor.name,
-                    from_status=lead.status,
-                    to_status=change.status,
-                    reason=change.reason if change.status == "rejected" else None,
-                    note=note,
+            }
+            rejected = []
+            for lead_id in ids:
+                lead = leads.get(lead_id)
+                if lead is None:
+                    outcome.missing.append(lead_id)
+                    continue
+                if note and lead.erased_at is not None:
+                    raise InvalidStatusChange(
+                        ERASED_NOTE.format(lead_id) + " Change its status without one."
+                    )
+                if lead.status == change.status and lead.reject_reason == change.reason:
+                    outcome.unchanged.append(lead_id)
+                    if note:  # nothing typed is lost: the note is kept as a note
+                        db.session.add(_note(lead_id, note, editor, now))
+                    continue
+                db.session.add(
+                    LeadStatusChange(
+                        lead_id=lead_id,
+                        created_at=now,
+                        admin_id=editor.admin_id,
+                        actor=editor.name,
+                        from_status=lead.status,
+                        to_status=change.status,
+                        reason=change.reason if change.status == "rejected" else None,
+                        note=note,
+                    )
                 )
-            )
-            was_billable = lead.billable
-            _apply(lead, change, now, outcome)
-            cause = "rejection" if change.status == "rejected" else "take_back"
-            enter_billing_change(lead, was_billable, cause, change.reason, now)
-            outcome.changed.append(lead_id)
-            if change.status == "rejected":
-                rejected.append(lead_id)
-        if rejected:
-            _hold_back_deliveries(rejected, now)
+                was_billable = lead.billable
+                _apply(lead, change, now, outcome)
+                cause = "rejection" if change.status == "rejected" else "take_back"
+                enter_billing_change(lead, was_billable, cause, change.reason, now)
+                outcome.changed.append(lead_id)
+                if change.status == "rejected":
+                    rejected.append(lead_id)
+            if rejected:
+                _hold_back_deliveries(rejected, now)
         db.session.commit()
     except Exception:
         db.session.rollback()

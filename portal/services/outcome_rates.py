@@ -4,12 +4,14 @@ campaign (utm_campaign), so traffic can be steered to what enrols."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Lead, Program, School
+from portal.models import Program, School
+from portal.services.rollup import ListingFigures, campaign_figures, listing_figures
 
 TOP = 20
+NO_CAMPAIGN = "(none)"
 
 
 @dataclass(frozen=True)
@@ -28,39 +30,40 @@ class OutcomeRate:
         return count / self.leads if self.leads else None
 
 
-def outcome_rates(start: datetime, end: datetime) -> dict[str, list[OutcomeRate]]:
+def outcome_rates(
+    start: datetime, end: datetime, per_listing: dict[tuple, ListingFigures] | None = None
+) -> dict[str, list[OutcomeRate]]:
     """For leads received from `start` to `end` (not rejected), the rates per school,
-    program and campaign: the TOP groups with the most leads each."""
-    reached = Lead.outcome.in_(("contacted", "applied", "enrolled"))
-    applied = Lead.outcome.in_(("applied", "enrolled"))
-    figures = [
-        func.count(Lead.id),
-        func.count(Lead.outcome),
-        func.sum(case((reached, 1), else_=0)),
-        func.sum(case((applied, 1), else_=0)),
-        func.sum(case((Lead.outcome == "enrolled", 1), else_=0)),
-    ]
-    scope = (Lead.created_at >= start, Lead.created_at < end, Lead.status != "rejected")
-    groups = {
-        "school": (School.name, [School.id, School.name], School.id == Lead.school_id, School),
-        "program": (
-            Program.title + " (" + School.name + ")",
-            [Program.id, Program.title, School.name],
-            Program.id == Lead.program_id,
-            Program,
-        ),
-        "campaign": (func.coalesce(func.nullif(Lead.utm_campaign, ""), "(none)"), None, None, None),
+    program and campaign: the TOP groups with the most leads each. `per_listing`: the
+    stretch's listing_figures(), when the caller has them already."""
+    if per_listing is None:
+        per_listing = listing_figures(start, end)
+    schools = dict(db.session.execute(select(School.id, School.name)).all())
+    programs = dict(db.session.execute(select(Program.id, Program.title)).all())
+    by_school: dict[int, ListingFigures] = {}
+    by_program: dict[int, tuple[str, ListingFigures]] = {}
+    for (school_id, program_id), figures in per_listing.items():
+        _merge(by_school.setdefault(school_id, ListingFigures()), figures)
+        name = f"{programs.get(program_id, '')} ({schools.get(school_id, '')})"
+        _merge(by_program.setdefault(program_id, (name, ListingFigures()))[1], figures)
+    by_campaign = campaign_figures(start, end)
+    return {
+        "school": _top((schools.get(i, ""), f) for i, f in by_school.items()),
+        "program": _top(by_program.values()),
+        "campaign": _top((campaign or NO_CAMPAIGN, f) for campaign, f in by_campaign.items()),
     }
-    found = {}
-    for key, (name, group_by, join_on, joined) in groups.items():
-        query = select(name.label("name"), *figures).select_from(Lead).where(*scope)
-        if joined is Program:
-            query = query.join(Program, join_on).join(School, School.id == Program.school_id)
-        elif joined is not None:
-            query = query.join(joined, join_on)
-        query = query.group_by(*(group_by or [name])).order_by(func.count(Lead.id).desc(), name)
-        found[key] = [
-            OutcomeRate(row[0], row[1], row[2], row[3] or 0, row[4] or 0, row[5] or 0)
-            for row in db.session.execute(query.limit(TOP))
-        ]
-    return found
+
+
+def _merge(total: ListingFigures, figures: ListingFigures) -> None:
+    """Add one listing's figures to a group's."""
+    total.add([getattr(figures, name) for name in total.__dataclass_fields__])
+
+
+def _top(groups) -> list[OutcomeRate]:
+    """The TOP groups with the most leads (not rejected), most first, then by name."""
+    rates = [
+        OutcomeRate(name, f.kept, f.reported, f.reached, f.applied, f.enrolled)
+        for name, f in groups
+        if f.kept
+    ]
+    return sorted(rates, key=lambda rate: (-rate.leads, rate.name))[:TOP]

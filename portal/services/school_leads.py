@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.orm import joinedload
 
@@ -18,6 +17,8 @@ from portal.models import LEAD_OUTCOMES, Campus, Lead, LeadOutcome, LeadReturn, 
 from portal.services.admin_leads import LeadNotFound
 from portal.services.exports import Actor as Downloader
 from portal.services.exports import recorded_download, school_csv
+from portal.services.paging import CappedPagination, capped_page
+from portal.services.rollup import changing_leads
 
 PER_PAGE = 50
 NO_OUTCOME = "none"
@@ -85,14 +86,14 @@ def school_leads_query(school_id: int, *conditions: ColumnElement[bool]) -> Sele
 
 def list_school_leads(
     school_id: int, filters: SchoolLeadFilters, page: int = 1, per_page: int = PER_PAGE
-) -> Pagination:
-    """One page of the school's leads matching `filters`, newest first."""
-    query = (
-        school_leads_query(school_id, *filters.conditions())
-        .options(joinedload(Lead.program), joinedload(Lead.campus))
-        .order_by(Lead.created_at.desc(), Lead.id.desc())
+) -> CappedPagination:
+    """One page of the school's leads matching `filters`, newest first (counted up to
+    COUNT_CAP)."""
+    found = school_leads_query(school_id, *filters.conditions())
+    query = found.options(joinedload(Lead.program), joinedload(Lead.campus)).order_by(
+        Lead.created_at.desc(), Lead.id.desc()
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return capped_page(query, found.with_only_columns(Lead.id), page, per_page)
 
 
 def school_lead(school_id: int, lead_id: int) -> Lead:
@@ -166,12 +167,13 @@ def record_outcome(
             actor=actor.name,
         )
         db.session.add(row)
-        db.session.execute(
-            update(Lead)
-            .where(Lead.id == lead.id, Lead.school_id == school_id)
-            .values(outcome=outcome, outcome_on=occurred_on)
-            .execution_options(synchronize_session=False)
-        )
+        with changing_leads(Lead.id == lead.id):
+            db.session.execute(
+                update(Lead)
+                .where(Lead.id == lead.id, Lead.school_id == school_id)
+                .values(outcome=outcome, outcome_on=occurred_on)
+                .execution_options(synchronize_session=False)
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -1,5 +1,6 @@
 """A school's listings, program by program and day by day (UTC): impressions, request-form
-views, leads, returns and spend (the prices of billed leads)."""
+views, leads, returns and spend (the prices of billed leads); the leads' figures from the
+daily roll-up (portal.services.rollup)."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Lead, LeadReturn, ListingDay, Program
+from portal.services.rollup import listing_figures
 from portal.services.sql import utc_day
 
 MAX_DAYS = 92
@@ -53,26 +55,9 @@ def school_performance(school_id: int, since: date, until: date) -> list[Perform
     ):
         found = row(day, program_id)
         found.impressions, found.form_views = shown, views
-    day_of = utc_day(Lead.created_at)
-    for program_id, day, count in db.session.execute(
-        select(Lead.program_id, day_of, func.count(Lead.id))
-        .where(Lead.school_id == school_id, Lead.created_at >= start, Lead.created_at < end)
-        .group_by(Lead.program_id, day_of)
-    ):
-        found = row(_day(day), program_id)
-        found.leads, found.spend_cents = count, 0
-    billed = db.session.execute(
-        select(Lead.program_id, day_of, func.sum(Lead.price_cents))
-        .where(
-            Lead.school_id == school_id,
-            Lead.created_at >= start,
-            Lead.created_at < end,
-            Lead.billable.is_(True),
-        )
-        .group_by(Lead.program_id, day_of)
-    )
-    for program_id, day, spend in billed:
-        row(_day(day), program_id).spend_cents = spend or 0
+    for (day, _, program_id), figures in listing_figures(start, end, school_id, True).items():
+        found = row(day, program_id)
+        found.leads, found.spend_cents = figures.leads, figures.revenue_cents
     returned_day = utc_day(LeadReturn.requested_at)
     for program_id, day, count in db.session.execute(
         select(Lead.program_id, returned_day, func.count(LeadReturn.id))

@@ -1,6 +1,6 @@
 """SQL expressions that give the same text on SQLite and PostgreSQL, for exports and charts."""
 
-from sqlalchemy import BigInteger, Boolean, ColumnElement, String, case, literal_column
+from sqlalchemy import BigInteger, Boolean, ColumnElement, Date, Float, String, case, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -52,6 +52,60 @@ def _utc_day_sqlite(element, compiler, **kw) -> str:
 def _utc_day_postgresql(element, compiler, **kw) -> str:
     column = compiler.process(element.clauses, **kw)
     return f"to_char(({column}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+class utc_date(FunctionElement):  # noqa: N801
+    """The UTC calendar day of a timestamp as a date (SQLite: its ISO text, as Date keeps it)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_date, "sqlite")
+def _utc_date_sqlite(element, compiler, **kw) -> str:
+    return "date(" + compiler.process(element.clauses, **kw) + ")"
+
+
+@compiles(utc_date, "postgresql")
+def _utc_date_postgresql(element, compiler, **kw) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS date)"
+
+
+class utc_month(FunctionElement):  # noqa: N801
+    """The first day of a timestamp's UTC month, as a date (SQLite: ISO text)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_month, "sqlite")
+def _utc_month_sqlite(element, compiler, **kw) -> str:
+    return "date(" + compiler.process(element.clauses, **kw) + ", 'start of month')"
+
+
+@compiles(utc_month, "postgresql")
+def _utc_month_postgresql(element, compiler, **kw) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(date_trunc('month', ({column}) AT TIME ZONE 'UTC') AS date)"
+
+
+class seconds_between(FunctionElement):  # noqa: N801
+    """The seconds from one timestamp to another (negative when the second is earlier)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element, compiler, **kw) -> str:
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_between_postgresql(element, compiler, **kw) -> str:
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"extract(epoch FROM ({end}) - ({start}))"
 
 
 class epoch_quarter(FunctionElement):  # noqa: N801

@@ -106,6 +106,18 @@ def test_admin_timezone_defaults_to_new_york_and_must_be_known():
             load_settings({"PORTAL_ENV": "testing", "ADMIN_TIMEZONE": bad})
 
 
+@pytest.mark.parametrize("written", ["info", "INFO", " Info ", "warning"])
+def test_log_level_is_read_in_either_case(written):
+    """gunicorn.conf.py lower-cases LOG_LEVEL for gunicorn; the app takes it either way."""
+    settings = load_settings({"PORTAL_ENV": "testing", "LOG_LEVEL": written})
+    assert settings["LOG_LEVEL"] == written.strip().upper()
+
+
+def test_an_unknown_log_level_is_a_clear_error():
+    with pytest.raises(ConfigError, match="LOG_LEVEL must be one of DEBUG, INFO"):
+        load_settings({"PORTAL_ENV": "testing", "LOG_LEVEL": "verbose"})
+
+
 def test_unknown_mode_is_a_clear_error():
     with pytest.raises(ConfigError, match="PORTAL_ENV must be one of"):
         load_settings({"PORTAL_ENV": "staging"})
