@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal.extensions import db
 from portal.models import (
@@ -27,8 +27,10 @@ from portal.services.dashboard import dashboard_figures, local_midnight
 from portal.services.erasure import delete_person_data
 from portal.services.exports import Actor as ExportActor
 from portal.services.exports import ExportOptions, export_leads_csv
+from portal.services.inbox import OptOutDraft, opt_out
 from portal.services.lead_returns import decide_return, request_return
 from portal.services.lead_status import Editor, StatusChange, change_status
+from portal.services.retention import run_retention
 from portal.services.school_leads import Actor, record_outcome
 from portal.services.school_performance import school_performance
 from tests.support.factories import make_admin, make_lead, make_program, make_school
@@ -242,6 +244,17 @@ def test_the_rollup_equals_a_recount_after_every_kind_of_change(app, leads):
         # A person's data deleted on request: every lead of theirs, repeats among them.
         email = db.session.get(Lead, ids[4]).email
         assert delete_person_data(email, make_admin().id).leads > 2
+        assert_rollup_is_a_recount()
+
+        # A person opts out (Do Not Sell or Share): their leads are marked, and stay counted.
+        email = db.session.get(Lead, ids[30]).email
+        opt_out(OptOutDraft(email, None, "CA"), "rollup-opt-out", NOW)
+        assert db.session.scalar(select(func.count()).where(Lead.opted_out_at.is_not(None)))
+        assert_rollup_is_a_recount()
+
+        # Retention erases the personal details of the leads older than 30 days; every figure
+        # stays as it was.
+        assert run_retention(NOW, 30, "shell:test").leads_erased > 0
         assert_rollup_is_a_recount()
 
         # An export marking what waits (statuses change; no figure does).
