@@ -46,7 +46,13 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.scale_data import METROS  # noqa: E402
 from tests.support.forms import form_inputs  # noqa: E402
-from tests.support.servers import HOST, Gunicorn, lead_answers, scratch_postgres  # noqa: E402
+from tests.support.servers import (  # noqa: E402
+    HOST,
+    Gunicorn,
+    lead_answers,
+    scratch_postgres,
+    signing_key_file,
+)
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ADMIN = ("ops@example.com", "correct horse battery staple")
@@ -102,6 +108,7 @@ def site_env(url: str, redis: str | None) -> dict:
     env |= {
         "PORTAL_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
+        "CONSENT_SIGNING_KEY_FILE": signing_key_file(),
         "DATABASE_URL": url,
         "LOG_LEVEL": "WARNING",
         "GUNICORN_ACCESSLOG": "",
