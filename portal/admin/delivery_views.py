@@ -18,14 +18,13 @@ from portal.admin.delivery_forms import (
 )
 from portal.admin.forms import MAX_PAGE
 from portal.admin.views import admin_area, safe_next
-from portal.delivery.send import DeliverySettings
+from portal.delivery.send import send_test_to_destination
 from portal.models import utcnow
 from portal.services.deliveries import (
     CannotRedeliver,
     DeliveryNotFound,
     describe,
     redeliver,
-    test_destination,
 )
 from portal.services.destinations import (
     DestinationNotFound,
@@ -40,6 +39,7 @@ from portal.services.destinations import (
     set_enabled,
 )
 from portal.services.school_accounts import school_users
+from portal.services.transport import DeliverySettings
 
 bp = Blueprint("admin_delivery", __name__, url_prefix="/admin")
 admin_area(bp)
@@ -170,7 +170,7 @@ def test_destination_view(destination_id: int):
     _checked(ActionForm())
     destination = _destination_or_404(destination_id)
     settings = DeliverySettings.from_config(current_app.config)
-    answer = test_destination(destination, settings, utcnow())
+    answer = send_test_to_destination(destination, settings, utcnow())
     return render_template(
         "admin/test_result.html",
         destination=_destination_or_404(destination_id),

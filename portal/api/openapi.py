@@ -30,16 +30,16 @@ from portal.api.openapi_common import (
     too_many,
     webhook_example,
 )
-from portal.delivery.payload import (
+from portal.models import CREDENTIAL_LEVELS, MODALITIES
+from portal.models.program import MAX_START_DATES, SCHEDULES
+from portal.search.forms import MAX_PAGE
+from portal.services.careers import known_careers
+from portal.services.events import (
     EVENT_TYPE,
     OPTED_OUT_EVENT_TYPE,
     SCHEMA_VERSION,
     TEST_EVENT_TYPE,
 )
-from portal.models import CREDENTIAL_LEVELS, MODALITIES
-from portal.models.program import MAX_START_DATES, SCHEDULES
-from portal.search.forms import MAX_PAGE
-from portal.services.careers import known_careers
 from portal.services.matching import DEFAULT_RADIUS, DEFAULT_SORT, RADIUS_CHOICES, SORTS
 from portal.services.search import PER_PAGE
 

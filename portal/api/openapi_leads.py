@@ -12,8 +12,8 @@ from portal.api.openapi_common import (
     ref,
     too_many,
 )
-from portal.delivery.payload import SCHEMA_VERSION
 from portal.models import LEAD_OUTCOMES, OPT_OUT_REASONS
+from portal.services.events import SCHEMA_VERSION
 from portal.services.leads import EDUCATION_LEVELS, START_TIMEFRAMES
 
 TAG = {"name": "Leads", "description": "A school's own leads, for its CRM (a school's token)."}

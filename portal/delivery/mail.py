@@ -19,8 +19,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from portal.delivery.http import Answer
 from portal.services.leads import EDUCATION_LEVELS, START_TIMEFRAMES
+from portal.services.transport import Answer
 
 
 def lead_email(

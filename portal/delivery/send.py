@@ -1,64 +1,20 @@
 """Sending one delivery or one test event to a destination, webhook or email.
 
-Nothing here touches the database: the caller loads what is sent and records the answer, so
-no database connection is held while a school's endpoint takes its time.
+The sends touch no database: the caller loads what is sent and records the answer, so no
+database connection is held while a school's endpoint takes its time
+(send_test_to_destination ends the transaction before it sends).
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from portal.delivery import mail
-from portal.delivery.http import Answer, post
-from portal.delivery.payload import (
-    EVENT_TYPE,
-    encode,
-    lead_event,
-    new_message_id,
-    opted_out_event,
-    signed_headers,
-    test_event,
-)
-
-
-@dataclass(frozen=True)
-class DeliverySettings:
-    """The settings a send needs, read once from the app's config."""
-
-    timeout: float
-    retry_base: float
-    max_age_hours: float
-    allow_private: bool
-    allow_http: bool
-    site_name: str
-    mail: dict
-
-    @classmethod
-    def from_config(cls, config) -> "DeliverySettings":
-        """The settings of an app's config (DELIVERY_*, MAIL_*)."""
-        mail_keys = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD")
-        mail_keys += ("MAIL_USE_TLS", "MAIL_FROM", "MAIL_FILE_FOLDER")
-        return cls(
-            timeout=config["DELIVERY_TIMEOUT_SECONDS"],
-            retry_base=config["DELIVERY_RETRY_BASE_SECONDS"],
-            max_age_hours=config["DELIVERY_MAX_AGE_HOURS"],
-            allow_private=config["DELIVERY_ALLOW_PRIVATE_TARGETS"],
-            allow_http=config["PORTAL_ENV"] != "production",
-            site_name=config["SITE_NAME"],
-            mail={key: config.get(key) for key in mail_keys},
-        )
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a message goes: a destination's kind, URL or addresses, and signing secrets."""
-
-    destination_id: int
-    school_id: int
-    school_name: str
-    kind: str
-    url: str | None
-    email_to: list[str]
-    secrets: list[str]
+from portal.delivery.http import post
+from portal.delivery.signing import new_message_id, signed_headers
+from portal.extensions import db
+from portal.models import Destination
+from portal.services.deliveries import record_test_attempt, target_of
+from portal.services.events import EVENT_TYPE, encode, lead_event, opted_out_event, test_event
+from portal.services.transport import Answer, DeliverySettings, Target
 
 
 def send_lead(
@@ -100,3 +56,15 @@ def _post_event(target: Target, message_id: str, event: dict, settings, now) -> 
         allow_private=settings.allow_private,
         allow_http=settings.allow_http,
     )
+
+
+def send_test_to_destination(destination: Destination, settings: DeliverySettings, now) -> Answer:
+    """Send a test event (or test email) to a destination now, record it and return the answer.
+
+    The send happens outside any transaction; the answer is recorded in the delivery log.
+    """
+    target = target_of(destination, now)
+    db.session.rollback()
+    answer = send_test(target, settings, now)
+    record_test_attempt(target.destination_id, answer, now)
+    return answer

@@ -30,8 +30,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from portal.delivery.http import Answer
-from portal.delivery.send import DeliverySettings, send_lead
+from portal.delivery.send import send_lead
 from portal.extensions import db
 from portal.models import utcnow
 from portal.services.deliveries import (
@@ -45,6 +44,7 @@ from portal.services.deliveries import (
 )
 from portal.services.retention import run_daily_retention
 from portal.services.rollup import count_ended_days
+from portal.services.transport import Answer, DeliverySettings
 
 log = logging.getLogger("portal.delivery")
 

@@ -16,14 +16,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, text, union_all, update
 from sqlalchemy.orm import joinedload
 
-from portal.delivery.http import Answer
-from portal.delivery.payload import EVENT_TYPE, lead_data, opt_out_data
-from portal.delivery.send import DeliverySettings, Target, send_test
 from portal.extensions import db
 from portal.models import Delivery, DeliveryAttempt, Destination, Lead, LeadOptOut
+from portal.services.events import EVENT_TYPE, lead_data, opt_out_data
 from portal.services.outbox import CHANNEL
 from portal.services.paging import CappedPagination, capped_page
 from portal.services.sql import seconds_between
+from portal.services.transport import Answer, Target
 
 log = logging.getLogger(__name__)
 
@@ -166,18 +165,6 @@ def prepare(delivery_id: int, now: datetime) -> Job | None:
         return Job(delivery.id, delivery.webhook_id, target, data, delivery.event)
     finally:
         db.session.rollback()
-
-
-def test_destination(destination: Destination, settings: DeliverySettings, now) -> Answer:
-    """Send a test event (or test email) to a destination now, record it and return the answer.
-
-    The send happens outside any transaction; the answer is recorded in the delivery log.
-    """
-    target = target_of(destination, now)
-    db.session.rollback()
-    answer = send_test(target, settings, now)
-    record_test_attempt(target.destination_id, answer, now)
-    return answer
 
 
 def lease_seconds(timeout: float) -> float:

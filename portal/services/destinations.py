@@ -9,11 +9,11 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
-from portal.delivery.http import TargetRefused, check_url
-from portal.delivery.payload import new_secret
 from portal.extensions import db
 from portal.models import Delivery, Destination, School, utcnow
 from portal.services.deliveries import school_attempts, school_cancelled, school_failed
+from portal.services.events import new_secret
+from portal.services.webhook_urls import TargetRefused, check_url
 
 # After a rotation the old secret still signs every request for this long.
 SECRET_OVERLAP = timedelta(hours=24)
@@ -42,7 +42,8 @@ class NewSecret:
 
 def check_webhook_url(url: str, production: bool, allow_private: bool = True) -> str:
     """The URL, trimmed, if a webhook may be sent to it; raise InvalidDestination. The rule is
-    the worker's own (portal.delivery.http.check_url), so what is saved is what may be called."""
+    the one the worker applies when it calls (portal.services.webhook_urls.check_url), so what
+    is saved is what may be called."""
     url = url.strip()
     try:
         check_url(url, allow_http=not production, allow_private=allow_private)

@@ -24,9 +24,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from portal.delivery.payload import leads_data, opt_outs_data
 from portal.extensions import db
 from portal.models import Lead, LeadOptOut, SchoolApiToken
+from portal.services.events import leads_data, opt_outs_data
 
 PAGE_SIZE = 100
 TOKEN_PREFIX = "mcg_"

@@ -14,8 +14,8 @@ from openapi_spec_validator import validate
 
 from portal.api import openapi, openapi_leads
 from portal.api.openapi_common import EXAMPLES
-from portal.delivery.payload import EVENT_COLUMNS
 from portal.models import today_utc
+from portal.services.events import EVENT_COLUMNS
 from portal.services.inbox import OptOutDraft, opt_out
 from portal.services.school_api import create_token
 from tests.support import openapi as contract

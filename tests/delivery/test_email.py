@@ -119,15 +119,15 @@ def test_without_a_mail_server_or_folder_the_attempt_says_so(app, client, runner
 
 
 def test_a_test_email_carries_no_lead(app, listing, mailbox):
-    from portal.delivery.send import DeliverySettings
-    from portal.services.deliveries import test_destination
+    from portal.delivery.send import send_test_to_destination
     from portal.services.destinations import get_destination
+    from portal.services.transport import DeliverySettings
 
     app.config.update(mailbox.settings())
     destination_id = email_destination(app, listing["school_id"], "admissions@school.example")
     with app.app_context():
         settings = DeliverySettings.from_config(app.config)
-        answer = test_destination(get_destination(destination_id), settings, utcnow())
+        answer = send_test_to_destination(get_destination(destination_id), settings, utcnow())
     assert answer.succeeded and answer.status == 250
     [(_, _, message)] = mailbox.messages
     assert message["Subject"] == "Test email from Medical Career Guide"

@@ -2,8 +2,9 @@
 
 import pytest
 
-from portal.delivery.http import Target, TargetRefused, check_url, forbidden_reason, post, resolve
+from portal.delivery.http import post, resolve
 from portal.services.destinations import InvalidDestination, check_webhook_url
+from portal.services.webhook_urls import TargetRefused, WebhookURL, check_url, forbidden_reason
 
 ADDRESSES = [
     # (address, why it is refused; None: it may be called)
@@ -126,7 +127,7 @@ def test_one_rule_for_saving_and_calling():
         with pytest.raises(InvalidDestination) as saved:
             check_webhook_url(url, production=True, allow_private=False)
         assert str(saved.value) == str(called.value)
-    assert check_url("https://crm.example.edu:8443/in?x=1", allow_http=False) == Target(
+    assert check_url("https://crm.example.edu:8443/in?x=1", allow_http=False) == WebhookURL(
         "https", "crm.example.edu", 8443, "/in?x=1"
     )
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from portal.delivery.payload import opt_out_data, opted_out_event
 from portal.extensions import db
 from portal.models import Lead, LeadOptOut, School, Suppression
 from portal.services import accounts
+from portal.services.events import opt_out_data, opted_out_event
 from portal.services.inbox import OptOutDraft, opt_out
 from tests.delivery.conftest import (
     attempts,

@@ -5,8 +5,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from portal.delivery.payload import encode, lead_data, lead_event, new_secret, signed_headers
+from portal.delivery.signing import signed_headers
 from portal.extensions import db
+from portal.services.events import encode, lead_data, lead_event, new_secret
 from portal.services.exports import EXPORT_HEADER
 from portal.services.leads import consent_sha256, consent_text
 from portal.services.outbox import queue_deliveries

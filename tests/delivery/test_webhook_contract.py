@@ -5,10 +5,10 @@ by a real receiver on loopback."""
 import json
 
 from portal.api import openapi
-from portal.delivery.send import DeliverySettings
+from portal.delivery.send import send_test_to_destination
 from portal.models import utcnow
-from portal.services import deliveries
 from portal.services.destinations import get_destination, rotate_secret
+from portal.services.transport import DeliverySettings
 from tests.delivery.conftest import deliver, webhook
 from tests.delivery.receiver import verify
 from tests.support import openapi as contract
@@ -77,7 +77,7 @@ def test_a_test_event_matches_the_documented_webhook(app, listing, receiver):
     destination_id, secret = webhook(app, listing["school_id"], receiver.url())
     with app.app_context():
         settings = DeliverySettings.from_config(app.config)
-        assert deliveries.test_destination(
+        assert send_test_to_destination(
             get_destination(destination_id), settings, utcnow()
         ).succeeded
     [request] = receiver.requests

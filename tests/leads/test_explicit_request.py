@@ -6,11 +6,11 @@ and the school's lead pages and the data schools receive. Their earlier leads st
 import pytest
 from sqlalchemy import select
 
-from portal.delivery.payload import lead_data
 from portal.extensions import db
 from portal.models import Delivery, Destination, Lead, Program
 from portal.services import accounts
 from portal.services.destinations import add_webhook
+from portal.services.events import lead_data
 from tests.support.factories import make_admin, make_program, make_school, make_school_user
 from tests.support.forms import sign_in, sign_in_school
 from tests.support.leads import all_leads, submit

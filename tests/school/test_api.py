@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import create_app
-from portal.delivery.payload import lead_data
 from portal.extensions import db, dispose_engines
 from portal.models import Lead, LeadOutcome, Program, SchoolApiToken, utcnow
+from portal.services.events import lead_data
 from portal.services.leads import next_feed_number
 from portal.services.school_api import create_token
 from tests.support.factories import lead_values, make_lead, make_program, make_school

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from portal.api import openapi
-from portal.delivery.payload import lead_data
 from portal.extensions import db
 from portal.models import Program, utcnow
+from portal.services.events import lead_data
 from portal.services.lead_returns import request_return
 from portal.services.retention import run_retention
 from portal.services.school_leads import Actor

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, inspect, select
 
-from portal.delivery.http import Answer
 from portal.extensions import db
 from portal.models import (
     Delivery,
@@ -41,6 +40,7 @@ from portal.services.retention import (
     run_retention,
 )
 from portal.services.school_leads import Actor, record_outcome
+from portal.services.transport import Answer
 from tests.support.factories import make_lead, make_program
 
 NOW = datetime(2031, 12, 1, 9, 0, tzinfo=UTC)

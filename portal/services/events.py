@@ -1,5 +1,6 @@
-"""The events a webhook carries, `lead.created` and `lead.opted_out`, and how they are signed
-(Standard Webhooks).
+"""The events a school is sent, `lead.created` and `lead.opted_out`: what their `data` holds,
+read from the database, and the webhook signing secrets. portal.delivery signs and sends them;
+the schools' pull API lists the same data.
 
 The event's `data` is the lead as the CSV export documents it: the same field names and
 formats (times UTC ISO 8601 to the second, phones E.164), typed as JSON (numbers, booleans,
@@ -21,7 +22,6 @@ import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from standardwebhooks.webhooks import Webhook
 
 from portal.extensions import db
 from portal.models import Campus, Lead, LeadOptOut, Program, School
@@ -145,19 +145,3 @@ def encode(event: dict) -> str:
 def new_secret() -> str:
     """A new signing secret: whsec_ and 32 random bytes in base64, as Standard Webhooks has it."""
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
-
-
-def new_message_id() -> str:
-    """A random webhook-id for a message that is not a stored delivery (a test event)."""
-    return "msg_test_" + secrets.token_hex(12)
-
-
-def signed_headers(message_id: str, body: str, keys: list[str], now: datetime) -> dict:
-    """The Standard Webhooks headers: id, timestamp, and one v1 signature per valid secret."""
-    moment = now.astimezone(UTC)
-    signatures = [Webhook(key).sign(message_id, moment, body) for key in keys]
-    return {
-        "webhook-id": message_id,
-        "webhook-timestamp": str(int(moment.timestamp())),
-        "webhook-signature": " ".join(signatures),
-    }
