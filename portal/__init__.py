@@ -153,9 +153,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.admin.inbox_views import bp as admin_inbox_bp
     from portal.admin.listing_views import bp as admin_listings_bp
     from portal.admin.views import bp as admin_bp
-    from portal.api import leads as _school_api  # noqa: F401  (its routes join api_bp)
+    from portal.api import bp as api_bp
     from portal.api.docs_views import bp as api_docs_bp
-    from portal.api.views import bp as api_bp
     from portal.core.views import bp as core_bp
     from portal.guides.views import bp as guides_bp
     from portal.leads.views import bp as leads_bp

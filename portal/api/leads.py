@@ -1,5 +1,5 @@
-"""The schools' pull API on the api blueprint: a school's CRM lists its leads, records
-outcomes and lists its leads whose person opted out, with a Bearer token
+"""The schools' pull API (on the API's blueprint, portal.api): a school's CRM lists its
+leads, records outcomes and lists its leads whose person opted out, with a Bearer token
 (portal.services.school_api). Errors keep the API's shape,
 {"error": {"status": ..., "title": ..., ["fields": ...]}}; 401 also says WWW-Authenticate.
 
@@ -14,8 +14,9 @@ from datetime import UTC, date, datetime
 from flask import current_app, g, jsonify, request
 from flask_limiter.util import get_remote_address
 
+from portal.api import bp
 from portal.api.limits import count_failed_authentication, refuse_failing_client
-from portal.api.views import bp, invalid, not_found_field
+from portal.api.views import invalid, not_found_field
 from portal.extensions import limiter
 from portal.models import LEAD_OUTCOMES, SchoolApiToken, today_utc, utcnow
 from portal.services.school_api import InvalidCursor, lead_feed, opt_out_feed, token_in_use

@@ -1,13 +1,11 @@
-"""The partner API under /api/v1: the same program search as /programs, as JSON."""
+"""The partner API's program search: the same search as /programs, as JSON."""
 
 import json
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 
-from portal.api import limits
+from portal.api import bp
 from portal.api.openapi import document
-from portal.core.errors import json_errors
-from portal.extensions import csrf
 from portal.models import today_utc
 from portal.search.forms import ApiSearchForm
 from portal.search.links import program_page_url, request_info_url
@@ -15,11 +13,6 @@ from portal.services.geo import UnknownZip
 from portal.services.listing_stats import record_impressions
 from portal.services.search import Listing, SearchResults, find_programs
 from portal.services.search_log import record_search
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)
-json_errors(bp)
-limits.install(bp)
 
 
 @bp.get("/programs")
